@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+// Miadi: an appointment-booking voicebot for Sautikit calls, and the offline lab that tests it.
+// Module layout and dependency arrows: ../shared/DESIGN.md ("Architecture").
+import PackageDescription
+
+let package = Package(
+    name: "Miadi",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "miadi", targets: ["miadi"]),
+        .library(name: "MiadiAudio", targets: ["MiadiAudio"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        // libsndfile through pkg-config; Debian: apt-get install libsndfile1-dev.
+        .systemLibrary(
+            name: "CSndFile",
+            pkgConfig: "sndfile",
+            providers: [.apt(["libsndfile1-dev"])]
+        ),
+        .target(
+            name: "MiadiAudio",
+            dependencies: ["CSndFile"]
+        ),
+        .target(
+            name: "MiadiSimulator",
+            dependencies: [
+                "MiadiAudio",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "miadi",
+            dependencies: [
+                "MiadiAudio",
+                "MiadiSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "MiadiAudioTests",
+            dependencies: ["MiadiAudio"]
+        ),
+        .testTarget(
+            name: "MiadiSimulatorTests",
+            dependencies: ["MiadiSimulator", "MiadiAudio"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

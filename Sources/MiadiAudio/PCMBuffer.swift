@@ -1,0 +1,147 @@
+/// Interleaved 16-bit signed PCM with its sample rate and channel count.
+///
+/// This is the one audio currency of Miadi: Sautikit streams carry 16-bit little-endian PCM
+/// (mono, or two interleaved channels for `both_tracks`), the models speak 16-bit PCM at 16 or
+/// 24 kHz, and the recordings of the line are 16-bit stereo files. Samples are stored in host
+/// order; `littleEndianBytes` and `init(littleEndianBytes:)` are the wire form.
+///
+/// Invariant: `samples.count` is a multiple of `channels`.
+public struct PCMBuffer: Sendable, Equatable {
+    /// Interleaved samples: for stereo, `[L0, R0, L1, R1, …]`.
+    public var samples: [Int16]
+    /// Samples per second per channel, in Hz.
+    public let sampleRate: Int
+    /// 1 (mono) or 2 (stereo: left = caller, right = agent, as Sautikit's `both_tracks`).
+    public let channels: Int
+
+    public init(samples: [Int16], sampleRate: Int, channels: Int = 1) {
+        precondition(channels >= 1, "PCMBuffer needs at least one channel")
+        precondition(samples.count % channels == 0, "PCMBuffer: \(samples.count) samples is not a whole number of \(channels)-channel frames")
+        self.samples = samples
+        self.sampleRate = sampleRate
+        self.channels = channels
+    }
+
+    /// A buffer of digital silence lasting `durationMs` milliseconds.
+    public static func silence(durationMs: Int, sampleRate: Int, channels: Int = 1) -> PCMBuffer {
+        PCMBuffer(samples: [Int16](repeating: 0, count: sampleRate * durationMs / 1000 * channels), sampleRate: sampleRate, channels: channels)
+    }
+
+    /// Number of sample frames (one sample per channel).
+    public var frameCount: Int { samples.count / channels }
+
+    /// Duration in milliseconds, rounded down.
+    public var durationMs: Int { sampleRate == 0 ? 0 : frameCount * 1000 / sampleRate }
+
+    /// Duration in seconds.
+    public var durationSeconds: Double { sampleRate == 0 ? 0 : Double(frameCount) / Double(sampleRate) }
+
+    public var isEmpty: Bool { samples.isEmpty }
+
+    /// Sample frames in one 20 ms packet at this rate (320 at 16 kHz, 160 at 8 kHz).
+    public var framesPer20ms: Int { sampleRate / 50 }
+
+    /// Appends another buffer of the same format.
+    public mutating func append(_ other: PCMBuffer) {
+        precondition(other.sampleRate == sampleRate && other.channels == channels, "PCMBuffer.append: format mismatch (\(other.sampleRate) Hz × \(other.channels) vs \(sampleRate) Hz × \(channels))")
+        samples.append(contentsOf: other.samples)
+    }
+
+    /// The sample frames in `range` (frame indices, not sample indices).
+    public func slice(frames range: Range<Int>) -> PCMBuffer {
+        let lower = max(0, min(range.lowerBound, frameCount))
+        let upper = max(lower, min(range.upperBound, frameCount))
+        return PCMBuffer(samples: Array(samples[(lower * channels)..<(upper * channels)]), sampleRate: sampleRate, channels: channels)
+    }
+
+    /// Splits into consecutive 20 ms packets, the unit Sautikit sends; the last one may be short.
+    public func packets20ms() -> [PCMBuffer] {
+        let step = framesPer20ms
+        guard step > 0 else { return [] }
+        return stride(from: 0, to: frameCount, by: step).map { slice(frames: $0..<($0 + step)) }
+    }
+}
+
+// MARK: - Channels
+
+extension PCMBuffer {
+    /// Two mono buffers of equal rate into one interleaved stereo buffer; the shorter side is
+    /// padded with silence so no sample of the longer is lost.
+    public static func interleave(left: PCMBuffer, right: PCMBuffer) -> PCMBuffer {
+        precondition(left.channels == 1 && right.channels == 1, "interleave takes two mono buffers")
+        precondition(left.sampleRate == right.sampleRate, "interleave: rates differ (\(left.sampleRate) vs \(right.sampleRate) Hz)")
+        let count = max(left.frameCount, right.frameCount)
+        var out = [Int16](repeating: 0, count: count * 2)
+        left.samples.withUnsafeBufferPointer { l in
+            for i in 0..<l.count { out[2 * i] = l[i] }
+        }
+        right.samples.withUnsafeBufferPointer { r in
+            for i in 0..<r.count { out[2 * i + 1] = r[i] }
+        }
+        return PCMBuffer(samples: out, sampleRate: left.sampleRate, channels: 2)
+    }
+
+    /// One channel of an interleaved buffer, as mono (`0` = left = caller on `both_tracks`).
+    public func channel(_ index: Int) -> PCMBuffer {
+        precondition(index >= 0 && index < channels, "channel \(index) of a \(channels)-channel buffer")
+        if channels == 1 { return self }
+        var out = [Int16](repeating: 0, count: frameCount)
+        samples.withUnsafeBufferPointer { s in
+            for i in 0..<out.count { out[i] = s[i * channels + index] }
+        }
+        return PCMBuffer(samples: out, sampleRate: sampleRate, channels: 1)
+    }
+
+    /// Left and right of a stereo buffer.
+    public func deinterleave() -> (left: PCMBuffer, right: PCMBuffer) {
+        precondition(channels == 2, "deinterleave needs a stereo buffer, not \(channels) channels")
+        return (channel(0), channel(1))
+    }
+}
+
+// MARK: - Float and wire conversion
+
+extension PCMBuffer {
+    /// Samples scaled to [-1, 1) (divided by 32768), interleaved.
+    public func floatSamples() -> [Float] {
+        samples.map { Float($0) / 32768 }
+    }
+
+    /// Float samples to 16-bit, rounding to nearest and clipping to the Int16 range.
+    public init(floatSamples: [Float], sampleRate: Int, channels: Int = 1) {
+        self.init(samples: floatSamples.map(PCMBuffer.quantize), sampleRate: sampleRate, channels: channels)
+    }
+
+    /// One float sample (full scale ±1) to Int16 with rounding and clipping.
+    @inline(__always)
+    public static func quantize(_ value: Float) -> Int16 {
+        let scaled = (value * 32768).rounded()
+        if scaled >= 32767 { return .max }
+        if scaled <= -32768 { return .min }
+        return Int16(scaled)
+    }
+
+    /// The wire form: 16-bit little-endian signed, interleaved, no header.
+    public var littleEndianBytes: [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: samples.count * 2)
+        for (i, s) in samples.enumerated() {
+            let u = UInt16(bitPattern: s)
+            bytes[2 * i] = UInt8(truncatingIfNeeded: u)
+            bytes[2 * i + 1] = UInt8(truncatingIfNeeded: u >> 8)
+        }
+        return bytes
+    }
+
+    /// Reads wire bytes; `bytes.count` must be a whole number of sample frames (see
+    /// `PCMByteAssembler` for a byte stream that splits samples across frames).
+    public init(littleEndianBytes bytes: some Collection<UInt8>, sampleRate: Int, channels: Int = 1) {
+        precondition(bytes.count % (2 * channels) == 0, "PCMBuffer: \(bytes.count) bytes is not a whole number of \(channels)-channel 16-bit frames")
+        var out = [Int16]()
+        out.reserveCapacity(bytes.count / 2)
+        var iterator = bytes.makeIterator()
+        while let lo = iterator.next(), let hi = iterator.next() {
+            out.append(Int16(bitPattern: UInt16(lo) | (UInt16(hi) << 8)))
+        }
+        self.init(samples: out, sampleRate: sampleRate, channels: channels)
+    }
+}
