@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "miadi", targets: ["miadi"]),
         .library(name: "MiadiAudio", targets: ["MiadiAudio"]),
+        .library(name: "MiadiLanguage", targets: ["MiadiLanguage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -25,6 +26,9 @@ let package = Package(
         .target(
             name: "MiadiAudio",
             dependencies: ["CSndFile"]
+        ),
+        .target(
+            name: "MiadiLanguage"
         ),
         .target(
             name: "MiadiSimulator",
@@ -45,6 +49,10 @@ let package = Package(
         .testTarget(
             name: "MiadiAudioTests",
             dependencies: ["MiadiAudio"]
+        ),
+        .testTarget(
+            name: "MiadiLanguageTests",
+            dependencies: ["MiadiLanguage"]
         ),
         .testTarget(
             name: "MiadiSimulatorTests",

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Text prepared for recognition: lower-cased, diacritics folded ("après" → "apres"),
+/// punctuation turned into spaces except inside clock times ("15:30", "15h30"), hyphens and
+/// apostrophes split ("dix-sept" → "dix sept", "l'après-midi" → "l apres midi"),
+/// "a.m."/"p.m." joined to "am"/"pm".
+struct Tokens {
+    let words: [String]
+
+    init(_ text: String) {
+        var s = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "en_US_POSIX")).lowercased()
+        for (from, to) in [("a.m.", " am "), ("p.m.", " pm "), ("o'clock", " oclock "), ("o’clock", " oclock "), ("’", "'")] {
+            s = s.replacingOccurrences(of: from, with: to)
+        }
+        var out: [String] = []
+        var current = ""
+        let chars = Array(s)
+        for (i, c) in chars.enumerated() {
+            let keepColon = c == ":" && i > 0 && i + 1 < chars.count && chars[i - 1].isNumber && chars[i + 1].isNumber
+            if c.isLetter || c.isNumber || keepColon {
+                current.append(c)
+            } else {
+                if !current.isEmpty { out.append(current); current = "" }
+            }
+        }
+        if !current.isEmpty { out.append(current) }
+        // "3pm" → "3", "pm"; "5th" stays (ordinals are matched whole).
+        words = out.flatMap { w -> [String] in
+            for suffix in ["am", "pm"] where w.hasSuffix(suffix) && w.count > 2 && Int(w.dropLast(2)) != nil {
+                return [String(w.dropLast(2)), suffix]
+            }
+            return [w]
+        }
+    }
+
+    var count: Int { words.count }
+    subscript(i: Int) -> String? { i >= 0 && i < words.count ? words[i] : nil }
+
+    func contains(_ word: String) -> Bool { words.contains(word) }
+
+    /// Whether the words of `phrase` (already normalised, space-separated) occur in sequence.
+    func contains(phrase: String) -> Bool { firstIndex(of: phrase) != nil }
+
+    func firstIndex(of phrase: String) -> Int? {
+        let parts = phrase.split(separator: " ").map(String.init)
+        guard !parts.isEmpty, parts.count <= words.count else { return nil }
+        for i in 0...(words.count - parts.count) where Array(words[i..<(i + parts.count)]) == parts { return i }
+        return nil
+    }
+
+    /// Normalises a phrase the same way as text, for comparisons.
+    static func normalise(_ phrase: String) -> String { Tokens(phrase).words.joined(separator: " ") }
+}
