@@ -33,34 +33,28 @@ public enum Impairment {
 
     /// Drops each 20 ms packet with probability `rate`.
     public static func dropPackets(from buffer: PCMBuffer, rate: Double, concealment: LossConcealment, generator: inout SeededGenerator) -> PCMBuffer {
-        var out = PCMBuffer(samples: [], sampleRate: buffer.sampleRate, channels: buffer.channels)
-        for packet in buffer.packets20ms() {
-            if generator.unit() < rate {
-                if concealment == .silence {
-                    out.append(PCMBuffer(samples: [Int16](repeating: 0, count: packet.samples.count), sampleRate: buffer.sampleRate, channels: buffer.channels))
-                }
-            } else {
-                out.append(packet)
-            }
-        }
-        return out
+        var lost = Set<Int>()
+        for i in 0..<buffer.packets20ms().count where generator.unit() < rate { lost.insert(i) }
+        return dropPackets(from: buffer, indices: lost, concealment: concealment)
     }
 
     /// Drops exactly `count` 20 ms packets at evenly spread positions (a worst case that a
     /// random draw may miss), never the first or last.
     public static func dropPackets(from buffer: PCMBuffer, count: Int, concealment: LossConcealment) -> PCMBuffer {
-        let packets = buffer.packets20ms()
-        guard count > 0, packets.count > 2 else { return buffer }
-        let step = Double(packets.count) / Double(count + 1)
-        let dropped = Set((1...count).map { Int(Double($0) * step) })
+        let packets = buffer.packets20ms().count
+        guard count > 0, packets > 2 else { return buffer }
+        let step = Double(packets) / Double(count + 1)
+        return dropPackets(from: buffer, indices: Set((1...count).map { Int(Double($0) * step) }), concealment: concealment)
+    }
+
+    /// Drops the 20 ms packets at `indices`, concealing each as asked.
+    public static func dropPackets(from buffer: PCMBuffer, indices: Set<Int>, concealment: LossConcealment) -> PCMBuffer {
         var out = PCMBuffer(samples: [], sampleRate: buffer.sampleRate, channels: buffer.channels)
-        for (i, packet) in packets.enumerated() {
-            if dropped.contains(i) {
-                if concealment == .silence {
-                    out.append(PCMBuffer(samples: [Int16](repeating: 0, count: packet.samples.count), sampleRate: buffer.sampleRate, channels: buffer.channels))
-                }
-            } else {
+        for (i, packet) in buffer.packets20ms().enumerated() {
+            if !indices.contains(i) {
                 out.append(packet)
+            } else if concealment == .silence {
+                out.append(PCMBuffer(samples: [Int16](repeating: 0, count: packet.samples.count), sampleRate: buffer.sampleRate, channels: buffer.channels))
             }
         }
         return out
