@@ -92,12 +92,11 @@ public struct FrenchPhrasebook: Phrasebook {
                 if parts.count == 2, (0...23).contains(parts[0]), (0...59).contains(parts[1]) { return Self.resolve(parts[0], parts[1], part) }
             }
             guard let (h, used) = Self.numbers.read(t, at: i), (0...23).contains(h), t[i + used] == "heure" || t[i + used] == "heures" || t[i + used] == "h" else { continue }
-            var next = i + used + 1
+            let next = i + used + 1
             var minute = 0
             if t[next] == "et", t[next + 1] == "demie" || t[next + 1] == "demi" { minute = 30 } else if t[next] == "et", t[next + 1] == "quart" { minute = 15 } else if t[next] == "moins", t[next + 1] == "le", t[next + 2] == "quart" {
                 minute = -15
             } else if let (m, _) = Self.numbers.read(t, at: next), (1...59).contains(m) { minute = m }
-            next += 0
             guard let base = Self.resolve(h, 0, part) else { return nil }
             return ClockTime(minutesSinceMidnight: base.minutesSinceMidnight + minute)
         }
