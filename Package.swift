@@ -10,11 +10,13 @@ let package = Package(
         .executable(name: "miadi", targets: ["miadi"]),
         .library(name: "MiadiAudio", targets: ["MiadiAudio"]),
         .library(name: "MiadiLanguage", targets: ["MiadiLanguage"]),
+        .library(name: "MiadiBooking", targets: ["MiadiBooking"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // libsndfile through pkg-config; Debian: apt-get install libsndfile1-dev.
@@ -30,6 +32,16 @@ let package = Package(
         .target(
             name: "MiadiLanguage"
         ),
+        // The calendar: clinics, availability, holds, commits and the SQLite store. It uses
+        // MiadiLanguage only for its calendar value types (CivilDate, ClockTime).
+        .target(
+            name: "MiadiBooking",
+            dependencies: [
+                "MiadiLanguage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .target(
             name: "MiadiSimulator",
             dependencies: [
@@ -43,6 +55,7 @@ let package = Package(
             dependencies: [
                 "MiadiAudio",
                 "MiadiSimulator",
+                "MiadiBooking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +66,10 @@ let package = Package(
         .testTarget(
             name: "MiadiLanguageTests",
             dependencies: ["MiadiLanguage"]
+        ),
+        .testTarget(
+            name: "MiadiBookingTests",
+            dependencies: ["MiadiBooking", "MiadiLanguage"]
         ),
         .testTarget(
             name: "MiadiSimulatorTests",
