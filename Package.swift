@@ -69,7 +69,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MiadiBookingTests",
-            dependencies: ["MiadiBooking", "MiadiLanguage"]
+            dependencies: ["MiadiBooking", "MiadiLanguage", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "MiadiSimulatorTests",

@@ -25,7 +25,7 @@ public struct EnglishPhrasebook: Phrasebook {
         return DateVocabulary(
             weekdays: Dictionary(uniqueKeysWithValues: weekdayNames.enumerated().map { ($1.lowercased(), $0 + 1) }),
             months: Dictionary(uniqueKeysWithValues: monthNames.enumerated().map { ($1.lowercased(), $0 + 1) }),
-            relative: [("today", 0), ("tomorrow", 1), ("day after tomorrow", 2), ("the day after tomorrow", 2)],
+            relative: [("today", 0), ("tonight", 0), ("this morning", 0), ("this afternoon", 0), ("this evening", 0), ("tomorrow", 1), ("day after tomorrow", 2), ("the day after tomorrow", 2)],
             thisWords: ["this"],
             dayCues: ["the", "on"],
             ordinals: ordinals,

@@ -16,7 +16,7 @@ public struct FrenchPhrasebook: Phrasebook {
     static let vocabulary = DateVocabulary(
         weekdays: Dictionary(uniqueKeysWithValues: weekdayNames.enumerated().map { ($1, $0 + 1) }),
         months: Dictionary(uniqueKeysWithValues: monthNames.enumerated().map { (Tokens.normalise($1), $0 + 1) }),
-        relative: [("aujourd hui", 0), ("demain", 1), ("apres demain", 2)],
+        relative: [("aujourd hui", 0), ("ce matin", 0), ("cet apres midi", 0), ("ce soir", 0), ("demain", 1), ("apres demain", 2)],
         thisWords: ["ce", "cette"],
         dayCues: ["le"],
         ordinals: ["premier": 1, "1er": 1],
@@ -31,7 +31,7 @@ public struct FrenchPhrasebook: Phrasebook {
 
     public func speak(time: ClockTime) -> String {
         if time.hour == 12 && time.minute == 0 { return "midi" }
-        if time.hour == 0 && time.minute == 0 { return "minuit" }
+        if time.hour == 0 { return time.minute == 0 ? "minuit" : "minuit \(time.minute)" }
         let hours = time.hour == 1 ? "1 heure" : "\(time.hour) heures"
         return time.minute == 0 ? hours : "\(hours) \(time.minute)"
     }
@@ -79,6 +79,8 @@ public struct FrenchPhrasebook: Phrasebook {
             if word == "midi" || word == "minuit" {
                 let base = word == "midi" ? 12 : 0
                 if t[i + 1] == "et", t[i + 2] == "demi" || t[i + 2] == "demie" { return ClockTime(hour: base, minute: 30) }
+                // "minuit 30", "midi quinze"
+                if let (m, _) = Self.numbers.read(t, at: i + 1), (1...59).contains(m) { return ClockTime(hour: base, minute: m) }
                 return ClockTime(hour: base)
             }
             // "15h30", "15h"
