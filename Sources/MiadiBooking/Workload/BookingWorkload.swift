@@ -40,18 +40,18 @@ public struct BookingWorkload: Sendable {
                 let mover = CallContext(callerNumber: last.context.callerNumber, callSID: context.callSID)
                 guard let slot = try await nextSlot(service: last.appointment.serviceID, from: &day, until: end, for: mover) else { break }
                 let proposal = try await engine.proposeReschedule(appointmentID: last.appointment.id, newStart: slot.start, staffID: slot.staffID, for: mover)
-                result = try await engine.commit(proposalID: proposal.id, idempotencyKey: context.callSID, confirmation: Self.confirmation, for: mover)
+                result = try await engine.commit(proposalID: proposal.id, idempotencyKey: "\(context.callSID)/\(proposal.id)", confirmation: Self.confirmation, for: mover)
                 booked.append((mover, result.appointment))
             } else if index % 5 == 4, !booked.isEmpty {
                 let first = booked.removeFirst()
                 let canceller = CallContext(callerNumber: first.context.callerNumber, callSID: context.callSID)
                 let proposal = try await engine.proposeCancellation(appointmentID: first.appointment.id, for: canceller)
-                result = try await engine.commit(proposalID: proposal.id, idempotencyKey: context.callSID, confirmation: Self.confirmation, for: canceller)
+                result = try await engine.commit(proposalID: proposal.id, idempotencyKey: "\(context.callSID)/\(proposal.id)", confirmation: Self.confirmation, for: canceller)
             } else {
                 let service = services[index % services.count]
                 guard let slot = try await nextSlot(service: service.id, from: &day, until: end, for: context) else { break }
                 let proposal = try await engine.proposeBooking(serviceID: service.id, start: slot.start, staffID: slot.staffID, for: context)
-                result = try await engine.commit(proposalID: proposal.id, idempotencyKey: context.callSID, confirmation: Self.confirmation, for: context)
+                result = try await engine.commit(proposalID: proposal.id, idempotencyKey: "\(context.callSID)/\(proposal.id)", confirmation: Self.confirmation, for: context)
                 booked.append((context, result.appointment))
             }
             done += 1
