@@ -30,10 +30,7 @@ extension BookingEngine {
             var after: AppointmentRecord
             switch kind {
             case .booking:
-                try db.execute(sql: """
-                    INSERT INTO customer(phone, name) VALUES (?, ?)
-                    ON CONFLICT(phone) DO UPDATE SET name = COALESCE(excluded.name, customer.name)
-                    """, arguments: [context.callerNumber, context.callerName ?? hold.callerName])
+                try Self.upsertCustomer(db, phone: context.callerNumber, name: context.callerName ?? hold.callerName)
                 after = AppointmentRecord(
                     id: try Self.nextID(db, "apt"), customerPhone: context.callerNumber, serviceID: hold.serviceID,
                     staffID: hold.staffID, startUTC: hold.startUTC, endUTC: hold.endUTC, busyUntilUTC: hold.busyUntilUTC,
@@ -90,6 +87,14 @@ extension BookingEngine {
             throw BookingError.storeFailed("idempotency record for \(key) points at a missing row")
         }
         return CommitResult(proposalID: proposalID, kind: Proposal.Kind(rawValue: hold.kind) ?? .booking, appointment: Appointment(appointment), replayed: true)
+    }
+
+    /// Creates the customer on first contact; a name given later fills in, never erases.
+    static func upsertCustomer(_ db: Database, phone: String, name: String?) throws {
+        try db.execute(sql: """
+            INSERT INTO customer(phone, name) VALUES (?, ?)
+            ON CONFLICT(phone) DO UPDATE SET name = COALESCE(excluded.name, customer.name)
+            """, arguments: [phone, name])
     }
 
     static func json<T: Encodable>(_ value: T) throws -> String {

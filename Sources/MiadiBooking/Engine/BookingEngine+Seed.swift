@@ -37,17 +37,13 @@ extension BookingEngine {
                 createdByCall: callSID, changedByCall: callSID))
         }
         let names = appointments.map(\.customerName)
-        let records2 = records
-        try await write { [self] db in
+        try await write { [self, records] db in
             let now = nowSeconds
-            for (record, name) in zip(records2, names) {
+            for (record, name) in zip(records, names) {
                 guard try AppointmentRecord.exists(db, key: record.id) == false else {
                     throw BookingError.invalidQuery("appointment id \"\(record.id)\" is already in the calendar")
                 }
-                try db.execute(sql: """
-                    INSERT INTO customer(phone, name) VALUES (?, ?)
-                    ON CONFLICT(phone) DO UPDATE SET name = COALESCE(excluded.name, customer.name)
-                    """, arguments: [record.customerPhone, name])
+                try Self.upsertCustomer(db, phone: record.customerPhone, name: name)
                 do { try record.insert(db) } catch let error as DatabaseError where error.message?.contains(BookingSchema.overlapMessage) == true {
                     throw BookingError.slotTaken(start: localISO(record.startUTC) + " (\(record.id) overlaps another appointment of \(record.staffID))")
                 }
