@@ -17,6 +17,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", exact: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     ],
     targets: [
         // libsndfile through pkg-config; Debian: apt-get install libsndfile1-dev.
@@ -42,6 +49,35 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The model interface every provider implements (mock, Gemini Live, OpenAI Realtime…).
+        .target(
+            name: "MiadiProviders",
+            dependencies: ["MiadiAudio"]
+        ),
+        // One call's conversation: the trace, tools and the confirm-before-commit guard.
+        .target(
+            name: "MiadiAgent",
+            dependencies: ["MiadiBooking", "MiadiLanguage"]
+        ),
+        // The stream session machine and the webhook's XML: sans-I/O, no server code.
+        .target(
+            name: "MiadiBridge",
+            dependencies: ["MiadiAgent", "MiadiProviders", "MiadiAudio"]
+        ),
+        // The I/O shell of `miadi serve`: Hummingbird, WebSocket, metrics, and the REST client.
+        .target(
+            name: "MiadiServer",
+            dependencies: [
+                "MiadiBridge",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .target(
             name: "MiadiSimulator",
             dependencies: [
@@ -56,6 +92,7 @@ let package = Package(
                 "MiadiAudio",
                 "MiadiSimulator",
                 "MiadiBooking",
+                "MiadiServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +107,18 @@ let package = Package(
         .testTarget(
             name: "MiadiBookingTests",
             dependencies: ["MiadiBooking", "MiadiLanguage", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "MiadiBridgeTests",
+            dependencies: ["MiadiBridge", "MiadiProviders", "MiadiAgent", "MiadiAudio"]
+        ),
+        .testTarget(
+            name: "MiadiServerTests",
+            dependencies: [
+                "MiadiServer", "MiadiBridge",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "MiadiSimulatorTests",

@@ -81,6 +81,13 @@ public struct VoiceActivityDetector: Sendable {
         }
     }
 
+    /// True while the last frame was voiced inside a speech segment (not in its hang-over): what
+    /// a barge-in guard needs to know that the caller is still talking right now.
+    public var isVoicedNow: Bool {
+        if case .speaking = state { return true }
+        return false
+    }
+
     /// The current noise-floor estimate in dBFS (for traces and tuning).
     public var noiseFloorDbfs: Double { currentFloor() }
 

@@ -1,0 +1,59 @@
+import Foundation
+
+/// The first text frame of a stream (`openMetadata`): who is calling. Sautikit sends
+/// snake_case (`call_sid`), jambonz camelCase (`callSid`); both are read.
+public struct StreamMetadata: Sendable, Equatable {
+    public let callSID: String
+    public let from: String?
+    public let to: String?
+
+    public init(callSID: String, from: String?, to: String?) {
+        self.callSID = callSID
+        self.from = from
+        self.to = to
+    }
+
+    /// Parses the first frame; nil when it is not JSON or names no call.
+    public static func parse(_ text: String) -> StreamMetadata? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return nil }
+        func field(_ names: String...) -> String? {
+            for name in names { if let value = object[name] as? String, !value.isEmpty { return value } }
+            return nil
+        }
+        guard let sid = field("call_sid", "callSid", "CallSid") else { return nil }
+        return StreamMetadata(callSID: sid, from: field("from", "From"), to: field("to", "To"))
+    }
+}
+
+/// A later text frame from the platform.
+public enum PlatformMessage: Sendable, Equatable {
+    public enum MarkEvent: String, Sendable { case playout, cleared }
+
+    case mark(name: String, event: MarkEvent)
+    case dtmf(digit: String)
+    /// Anything else: ignored, traced by type.
+    case other(type: String)
+
+    public static func parse(_ text: String) -> PlatformMessage {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return .other(type: "(not json)") }
+        if object["type"] as? String == "mark", let data = object["data"] as? [String: Any],
+           let name = data["name"] as? String, let event = (data["event"] as? String).flatMap(MarkEvent.init(rawValue:)) {
+            return .mark(name: name, event: event)
+        }
+        if object["event"] as? String == "dtmf", let digit = object["dtmf"] as? String { return .dtmf(digit: digit) }
+        return .other(type: (object["type"] as? String) ?? (object["event"] as? String) ?? "(untyped)")
+    }
+}
+
+/// The control messages the bridge sends the platform.
+public enum BridgeCommand {
+    public static let killAudio = #"{"type":"killAudio"}"#
+    public static let disconnect = #"{"type":"disconnect"}"#
+
+    /// A mark at the position of the next audio sent; names are ours (`agent-3-end`), no
+    /// escaping needed beyond JSON's.
+    public static func mark(_ name: String) -> String {
+        let data = try? JSONSerialization.data(withJSONObject: ["type": "mark", "data": ["name": name]], options: [.sortedKeys])
+        return data.map { String(decoding: $0, as: UTF8.self) } ?? #"{"type":"mark"}"#
+    }
+}

@@ -1,0 +1,53 @@
+import MiadiAudio
+
+/// A provider that says back each caller utterance when it ends: enough to test the bridge end
+/// to end (audio in, audio out, pacing, marks, barge-in) before a real model is attached.
+///
+/// It hears with the VAD: the samples of an utterance, from its onset to its end, are sent back
+/// at the output rate, then `turnDone`. An `interrupted` is reported when the caller starts
+/// speaking while a reply is still being produced (it never is: replies come out whole).
+public struct EchoProvider: ProviderMachine {
+    public let providerID = "echo"
+    public let model = "echo-1"
+    public let inputSampleRate: Int
+    public let outputSampleRate: Int
+    private var vad: VoiceActivityDetector
+    private var heard = PCMBuffer(samples: [], sampleRate: 16_000)
+    private var heardStartMs = 0
+    private var replies = 0
+
+    public init(inputSampleRate: Int = 16_000, outputSampleRate: Int = 24_000) {
+        self.inputSampleRate = inputSampleRate
+        self.outputSampleRate = outputSampleRate
+        self.vad = VoiceActivityDetector(sampleRate: inputSampleRate)
+        self.heard = PCMBuffer(samples: [], sampleRate: inputSampleRate)
+    }
+
+    public mutating func receive(_ input: ProviderInput, nowMs: Int) -> [ProviderEvent] {
+        guard case .audio(let buffer) = input else { return [] }
+        heard.append(buffer)
+        var out: [ProviderEvent] = []
+        for event in vad.process(buffer) {
+            switch event {
+            case .speechStarted(let atMs):
+                heardStartMs = atMs
+            case .speechEnded(let atMs):
+                let from = min(heard.frameCount, heardStartMs * inputSampleRate / 1000)
+                let to = min(heard.frameCount, atMs * inputSampleRate / 1000)
+                let utterance = heard.slice(frames: from..<max(from, to)).resampled(to: outputSampleRate)
+                replies += 1
+                out.append(.inputTranscript("(utterance \(replies), \(atMs - heardStartMs) ms)"))
+                out.append(.outputTranscript("(echo \(replies))", final: true))
+                for packet in utterance.packets20ms() { out.append(.audio(packet)) }
+                out.append(.turnDone)
+                var usage = ProviderUsage()
+                usage.inputAudioSeconds = Double(atMs - heardStartMs) / 1000
+                usage.outputAudioSeconds = utterance.durationSeconds
+                out.append(.usage(usage))
+            }
+        }
+        return out
+    }
+
+    public mutating func tick(nowMs: Int) -> [ProviderEvent] { [] }
+}

@@ -1,0 +1,5 @@
+import Hummingbird
+import HummingbirdWebSocket
+import AsyncHTTPClient
+import Prometheus
+import ServiceLifecycle
