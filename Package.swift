@@ -115,9 +115,9 @@ let package = Package(
         .testTarget(
             name: "MiadiServerTests",
             dependencies: [
-                "MiadiServer", "MiadiBridge",
+                "MiadiServer", "MiadiBridge", "MiadiAgent", "MiadiAudio",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

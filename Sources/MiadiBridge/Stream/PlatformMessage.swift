@@ -6,11 +6,14 @@ public struct StreamMetadata: Sendable, Equatable {
     public let callSID: String
     public let from: String?
     public let to: String?
+    /// The rate the platform says it streams at (jambonz `sampleRate`), if it says.
+    public let sampleRate: Int?
 
-    public init(callSID: String, from: String?, to: String?) {
+    public init(callSID: String, from: String?, to: String?, sampleRate: Int? = nil) {
         self.callSID = callSID
         self.from = from
         self.to = to
+        self.sampleRate = sampleRate
     }
 
     /// Parses the first frame; nil when it is not JSON or names no call.
@@ -21,7 +24,8 @@ public struct StreamMetadata: Sendable, Equatable {
             return nil
         }
         guard let sid = field("call_sid", "callSid", "CallSid") else { return nil }
-        return StreamMetadata(callSID: sid, from: field("from", "From"), to: field("to", "To"))
+        let rate = (object["sampleRate"] as? Int) ?? (object["sample_rate"] as? Int)
+        return StreamMetadata(callSID: sid, from: field("from", "From"), to: field("to", "To"), sampleRate: rate)
     }
 }
 

@@ -1,0 +1,47 @@
+import Foundation
+import MiadiAgent
+
+/// What the server knows about calls across requests: when each was answered (its trace's
+/// t = 0), what the webhook returned, status callbacks that arrived, and which streams are live,
+/// so a graceful shutdown can wait for them.
+actor CallRegistry {
+    struct Call {
+        let answeredAt: ContinuousClock.Instant
+        let answeredWallClock: Date
+        var webhook: TraceEvent?
+        var statuses: [TraceEvent] = []
+    }
+
+    private var calls: [String: Call] = [:]
+    private(set) var live: Set<String> = []
+    private let clock = ContinuousClock()
+
+    func answered(callSID: String, webhook: [String: TraceValue]) {
+        var call = Call(answeredAt: clock.now, answeredWallClock: Date()) // wall clock: a real call's "now"
+        call.webhook = TraceEvent(tMs: 0, type: "webhook", fields: webhook)
+        calls[callSID] = call
+    }
+
+    /// Milliseconds since the call was answered (or since first seen, if the webhook went to
+    /// another instance).
+    func callTime(_ callSID: String) -> Int {
+        if calls[callSID] == nil { calls[callSID] = Call(answeredAt: clock.now, answeredWallClock: Date()) } // wall clock
+        let elapsed = clock.now - calls[callSID]!.answeredAt
+        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+    }
+
+    func status(callSID: String, fields: [String: TraceValue]) {
+        let t = callTime(callSID)
+        calls[callSID]?.statuses.append(TraceEvent(tMs: t, type: "stream.status", fields: fields))
+    }
+
+    func opened(_ callSID: String) { live.insert(callSID) }
+
+    /// Removes the call and returns what was collected for its trace.
+    func finished(_ callSID: String) -> Call? {
+        live.remove(callSID)
+        return calls.removeValue(forKey: callSID)
+    }
+
+    var liveCount: Int { live.count }
+}

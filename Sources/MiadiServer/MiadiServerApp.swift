@@ -1,0 +1,145 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import MiadiAgent
+import MiadiBooking
+import MiadiBridge
+import HummingbirdCore
+import NIOCore
+import ServiceLifecycle
+
+/// `miadi serve`: the voice webhook, the stream WebSocket, status callbacks, health and metrics.
+///
+/// Routes: `POST /voice` (webhook → `<Response>`), `GET /stream` (WebSocket, subprotocol
+/// `audio.drachtio.org`, bearer token), `POST /stream-status`, `GET /healthz`, `GET /metrics`.
+/// Errors become HTTP statuses here and nowhere else.
+public struct MiadiServerApp: Sendable {
+    public let configuration: ServeConfiguration
+    public let clinic: Clinic
+    public let metrics = BridgeMetrics()
+    let registry = CallRegistry()
+    let logger: Logger
+
+    public init(configuration: ServeConfiguration, logger: Logger) throws(YAMLFileError) {
+        self.configuration = configuration
+        self.clinic = try ClinicFile.load(path: configuration.clinicFile)
+        self.logger = logger
+    }
+
+    /// The Hummingbird application; `onServerRunning` receives the bound channel (tests read
+    /// the port from it).
+    public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
+        }
+        router.post("/voice") { request, context -> Response in
+            let body = try await request.body.collect(upTo: 64 << 10)
+            guard let call = WebhookRequest.parse(body: Data(buffer: body), contentType: request.headers[.contentType]) else {
+                return Response(status: .badRequest, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "the webhook body names no call_sid\n")))
+            }
+            let response = webhookResponse(for: call)
+            await registry.answered(callSID: call.callSID, webhook: [
+                "say": .optional(response.say?.text), "stream_url": .string(response.stream.url), "track": .string(response.stream.track.rawValue),
+                "output_rate": .int(response.stream.outputSamplingRate), "dial": .optional(response.dialNumber),
+                "from": .string(call.from), "to": .string(call.to),
+            ])
+            logger.info("call answered", metadata: ["call_sid": "\(call.callSID)"])
+            return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: response.xml())))
+        }
+        router.post("/stream-status") { request, _ -> Response in
+            // Never fail a call on a callback: always 200, even when it cannot be read.
+            if let body = try? await request.body.collect(upTo: 64 << 10) {
+                let fields = Self.statusFields(Data(buffer: body), contentType: request.headers[.contentType])
+                if let sid = fields["call_sid"]?.string { await registry.status(callSID: sid, fields: fields) }
+            }
+            return Response(status: .ok)
+        }
+
+        let policy = HandshakePolicy(token: configuration.streamToken)
+        let wsRouter = Router(context: BasicWebSocketRequestContext.self)
+        wsRouter.ws("/stream") { request, _ in
+            // The gate has already refused bad handshakes with 400/401; this echoes the subprotocol.
+            let offered = request.headers[values: .secWebSocketProtocol]
+            guard case .accept(let subprotocol) = policy.decide(offered: offered, authorization: request.headers[.authorization]) else {
+                return .dontUpgrade
+            }
+            return .upgrade([.secWebSocketProtocol: subprotocol])
+        } onUpgrade: { inbound, outbound, context in
+            let offered = context.request.headers[values: .secWebSocketProtocol]
+            let subprotocol: String
+            if case .accept(let chosen) = policy.decide(offered: offered, authorization: context.request.headers[.authorization]) { subprotocol = chosen } else { subprotocol = "audio.drachtio.org" }
+            let connection = StreamConnection(configuration: configuration, subprotocol: subprotocol, registry: registry, metrics: metrics, clinicID: clinic.id, language: clinic.languages.first?.rawValue ?? "en", logger: context.logger)
+            try await connection.run(inbound: inbound, outbound: outbound)
+        }
+        let wsResponder = wsRouter.buildResponder()
+        let server = HTTPServerBuilder { responder in
+            GatedWebSocketChannel(
+                inner: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: wsResponder,
+                    configuration: .init(ws: .init(maxFrameSize: 1 << 20))),
+                path: "/stream", policy: policy)
+        }
+        return Application(
+            router: router, server: server,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "miadi"),
+            services: [CallDrainService(registry: registry, seconds: configuration.drainSeconds, logger: logger)],
+            onServerRunning: onServerRunning, logger: logger)
+    }
+
+    func webhookResponse(for call: WebhookRequest) -> WebhookResponse {
+        let language = clinic.languages.first?.rawValue ?? "en"
+        var headers: [String: String] = [:]
+        if let token = configuration.streamToken { headers["Authorization"] = "Bearer \(token)" }
+        let greeting = configuration.greetings[language].map { (text: $0, language: Optional(language)) }
+        return WebhookResponse(
+            say: greeting,
+            stream: .init(url: configuration.streamURL, track: configuration.track, outputSamplingRate: configuration.outputSampleRate,
+                          statusCallback: configuration.statusCallbackURL, headerMetadata: headers, openMetadata: WebhookResponse.openMetadata(for: call)),
+            dialNumber: configuration.handoffNumber)
+    }
+
+    /// A status callback's fields, from a form or JSON, in the trace's names.
+    static func statusFields(_ body: Data, contentType: String?) -> [String: TraceValue] {
+        var raw: [String: String] = [:]
+        if (contentType ?? "").contains("json") || body.first == UInt8(ascii: "{") {
+            if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
+                for (k, v) in object { raw[k] = (v as? String) ?? "\(v)" }
+            }
+        } else {
+            for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
+                if parts.count == 2 { raw[parts[0]] = parts[1] }
+            }
+        }
+        func first(_ names: String...) -> String? { names.lazy.compactMap { raw[$0] }.first }
+        var fields: [String: TraceValue] = [:]
+        fields["call_sid"] = .optional(first("call_sid", "CallSid", "callSid"))
+        fields["event"] = .optional(first("event", "StreamEvent", "status"))
+        fields["stream_name"] = .optional(first("name", "StreamName", "stream_name"))
+        fields["reason"] = .optional(first("reason", "StreamError", "error"))
+        return fields
+    }
+}
+
+/// On SIGTERM, lets live calls finish (up to `seconds`) before the server stops.
+struct CallDrainService: ServiceLifecycle.Service {
+    let registry: CallRegistry
+    let seconds: Int
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        let live = await registry.liveCount
+        guard live > 0 else { return }
+        logger.notice("shutting down: waiting for live calls", metadata: ["live": "\(live)", "up_to_seconds": "\(seconds)"])
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while await registry.liveCount > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        let left = await registry.liveCount
+        if left > 0 { logger.warning("shutting down with live calls", metadata: ["live": "\(left)"]) }
+    }
+}

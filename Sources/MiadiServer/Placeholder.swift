@@ -1,5 +1,0 @@
-import Hummingbird
-import HummingbirdWebSocket
-import AsyncHTTPClient
-import Prometheus
-import ServiceLifecycle

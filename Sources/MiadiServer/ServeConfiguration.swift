@@ -1,0 +1,126 @@
+import Foundation
+import MiadiBooking
+import MiadiBridge
+
+/// `miadi serve --config FILE`: everything the production bridge needs, validated at start
+/// with file:line:field errors. Secrets may come from the environment instead of the file.
+public struct ServeConfiguration: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// The public base URL the platform reaches (`https://miadi.example.com`); the webhook's
+    /// `<Stream url>` and `statusCallback` are built from it.
+    public var publicURL: String
+    /// The bearer token the platform presents in the stream handshake (`headerMetadata`).
+    /// `MIADI_STREAM_TOKEN` overrides the file.
+    public var streamToken: String?
+    public var clinicFile: String
+    public var databasePath: String
+    public var provider = "echo"
+    public var track: StreamTrack = .both
+    public var inputSampleRate = 16_000
+    public var outputSampleRate = 16_000
+    /// Greeting per language code, said by the platform before the stream.
+    public var greetings: [String: String] = [:]
+    public var handoffNumber: String?
+    public var leadMs = 200
+    public var bargeInMinimumSpeechMs = 400
+    public var bargeInResumeGapMs = 80
+    public var tracesDirectory = "traces"
+    /// How long a graceful shutdown lets live calls finish, seconds.
+    public var drainSeconds = 30
+
+    public init(publicURL: String, clinicFile: String, databasePath: String) {
+        self.publicURL = publicURL
+        self.clinicFile = clinicFile
+        self.databasePath = databasePath
+    }
+
+    /// The stream URL (`wss://…/stream`) derived from the public URL.
+    public var streamURL: String {
+        var base = publicURL
+        if base.hasSuffix("/") { base.removeLast() }
+        if base.hasPrefix("https://") { return "wss://" + base.dropFirst("https://".count) + "/stream" }
+        if base.hasPrefix("http://") { return "ws://" + base.dropFirst("http://".count) + "/stream" }
+        return base + "/stream"
+    }
+
+    public var statusCallbackURL: String {
+        (publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL) + "/stream-status"
+    }
+
+    static let keys = ["listen", "public_url", "stream_token", "clinic", "database", "provider", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds"]
+
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(YAMLFileError) -> ServeConfiguration {
+        let root = try YAMLField.root(file: path)
+        let top = try root.mapping(allowed: keys)
+        let publicURLField = try top.required("public_url", in: root, "the https:// address the platform reaches this server at")
+        let publicURL = try publicURLField.nonEmptyString()
+        guard publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://") else {
+            throw publicURLField.error("must start with https:// (or http:// for local trials), got \"\(publicURL)\"")
+        }
+        let clinicField = try top.required("clinic", in: root, "the clinic file, e.g. Scenarios/clinics/whitedent-nairobi.yaml")
+        var clinic = try clinicField.nonEmptyString()
+        let folder = (path as NSString).deletingLastPathComponent
+        if !clinic.hasPrefix("/") && !FileManager.default.fileExists(atPath: clinic) && !folder.isEmpty {
+            clinic = (folder as NSString).appendingPathComponent(clinic)
+        }
+        guard FileManager.default.fileExists(atPath: clinic) else { throw clinicField.error("no clinic file at \(clinic)") }
+        var config = ServeConfiguration(publicURL: publicURL, clinicFile: clinic, databasePath: try top["database"]?.nonEmptyString() ?? "miadi-calendar.sqlite")
+        if let listen = top["listen"] {
+            let map = try listen.mapping(allowed: ["host", "port"])
+            config.host = try map["host"]?.nonEmptyString() ?? config.host
+            config.port = try map["port"]?.int(in: 0...65535) ?? config.port
+        }
+        let fileToken = try top["stream_token"]?.nonEmptyString()
+        config.streamToken = environment["MIADI_STREAM_TOKEN"] ?? fileToken
+        if let field = top["provider"] {
+            let name = try field.nonEmptyString()
+            guard ["echo"].contains(name) else {
+                throw field.error("provider \"\(name)\" is not available in this build; available: echo (mock, gemini-live and openai-realtime are coming)")
+            }
+            config.provider = name
+        }
+        if let stream = top["stream"] {
+            let map = try stream.mapping(allowed: ["track", "rate", "output_rate"])
+            if let field = map["track"] {
+                let name = try field.nonEmptyString()
+                guard let track = StreamTrack(rawValue: name), track != .outbound else {
+                    throw field.error("track must be inbound_track or both_tracks, got \"\(name)\"")
+                }
+                config.track = track
+            }
+            for (key, keyPath) in [("rate", \ServeConfiguration.inputSampleRate), ("output_rate", \ServeConfiguration.outputSampleRate)] {
+                if let field = map[key] {
+                    let rate = try field.int(in: 8000...16000)
+                    guard rate == 8000 || rate == 16000 else { throw field.error("must be 8000 or 16000, got \(rate)") }
+                    config[keyPath: keyPath] = rate
+                }
+            }
+        }
+        if let greeting = top["greeting"] {
+            for (language, text) in try greeting.entries() { config.greetings[language] = try text.nonEmptyString() }
+        }
+        config.handoffNumber = try top["handoff_number"]?.nonEmptyString()
+        if let pacing = top["pacing"] {
+            config.leadMs = try pacing.mapping(allowed: ["lead_ms"])["lead_ms"]?.int(in: 40...2000) ?? config.leadMs
+        }
+        if let bargeIn = top["barge_in"] {
+            let map = try bargeIn.mapping(allowed: ["min_speech_ms", "resume_gap_ms"])
+            config.bargeInMinimumSpeechMs = try map["min_speech_ms"]?.int(in: 0...3000) ?? config.bargeInMinimumSpeechMs
+            config.bargeInResumeGapMs = try map["resume_gap_ms"]?.int(in: 0...1000) ?? config.bargeInResumeGapMs
+        }
+        config.tracesDirectory = try top["traces"]?.nonEmptyString() ?? config.tracesDirectory
+        config.drainSeconds = try top["drain_seconds"]?.int(in: 0...3600) ?? config.drainSeconds
+        return config
+    }
+
+    /// The stream session configuration for one call.
+    func streamConfiguration(inputRate: Int?, subprotocol: String, providerInputRate: Int, providerOutputRate: Int) -> StreamConfiguration {
+        var c = StreamConfiguration(inputSampleRate: inputRate ?? inputSampleRate, track: track, outputSampleRate: outputSampleRate, providerInputRate: providerInputRate, providerOutputRate: providerOutputRate)
+        c.maximumLeadMs = leadMs
+        c.bargeIn.minimumSpeechMs = bargeInMinimumSpeechMs
+        c.bargeIn.resumeGapMs = bargeInResumeGapMs
+        c.subprotocol = subprotocol
+        return c
+    }
+}

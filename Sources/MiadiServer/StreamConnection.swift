@@ -1,0 +1,217 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import MiadiAgent
+import MiadiAudio
+import MiadiBridge
+import MiadiProviders
+import NIOCore
+
+/// Runs one call's stream: the I/O shell around a `StreamSession`.
+///
+/// One task consumes a single ordered stream of events (frames from the socket, 20 ms ticks)
+/// and performs the session's actions; the provider machine is driven in the same task, so
+/// nothing races. At the end it writes the call's trace and recording.
+struct StreamConnection {
+    let configuration: ServeConfiguration
+    let subprotocol: String
+    let registry: CallRegistry
+    let metrics: BridgeMetrics
+    let clinicID: String
+    let language: String
+    let logger: Logger
+
+    enum Event: Sendable {
+        case text(String)
+        case binary([UInt8])
+        case tick
+        case closed(UInt16, String)
+    }
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let (events, continuation) = AsyncStream<Event>.makeStream()
+        let reader = Task {
+            do {
+                for try await message in inbound.messages(maxSize: 8 << 20) {
+                    switch message {
+                    case .text(let text): continuation.yield(.text(text))
+                    case .binary(var buffer): continuation.yield(.binary(buffer.readBytes(length: buffer.readableBytes) ?? []))
+                    }
+                }
+                continuation.yield(.closed(1000, "platform closed the stream"))
+            } catch {
+                continuation.yield(.closed(1006, "socket error: \(error)"))
+            }
+            continuation.finish()
+        }
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(20))
+                continuation.yield(.tick)
+            }
+        }
+        defer {
+            reader.cancel()
+            ticker.cancel()
+        }
+        var driver: CallDriver?
+        var pendingClose: (UInt16, String)?
+        var waitedTicks = 0
+        for await event in events {
+            if driver == nil {
+                // The first frame names the call (and maybe its rate): only then can the session be made.
+                if case .tick = event {
+                    waitedTicks += 1
+                    if waitedTicks < 500 { continue } // 10 s for the metadata frame
+                }
+                guard case .text(let first) = event, let metadata = StreamMetadata.parse(first) else {
+                    if case .closed = event { return }
+                    try await outbound.close(.policyViolation, reason: "first frame must be metadata with call_sid")
+                    logger.warning("stream closed: bad first frame")
+                    return
+                }
+                var made = CallDriver(connection: self, metadata: metadata)
+                let t = await registry.callTime(metadata.callSID)
+                await registry.opened(metadata.callSID)
+                metrics.liveCalls.increment(by: 1)
+                try await perform(made.handle(.text(first), nowMs: t), driver: &made, outbound: outbound, pendingClose: &pendingClose)
+                driver = made
+                continue
+            }
+            guard var current = driver else { continue }
+            let t = await registry.callTime(current.metadata.callSID)
+            let started = ContinuousClock.now
+            let actions = current.handle(event, nowMs: t)
+            let ended = try await perform(actions, driver: &current, outbound: outbound, pendingClose: &pendingClose)
+            metrics.relaySeconds.record(ContinuousClock.now - started)
+            driver = current
+            if ended { break }
+        }
+        if var current = driver, !current.session.isClosed {
+            let t = await registry.callTime(current.metadata.callSID)
+            _ = try? await perform(current.handle(.closed(1000, "socket gone"), nowMs: t), driver: &current, outbound: outbound, pendingClose: &pendingClose)
+            driver = current
+        }
+        if let current = driver { await finish(current) }
+        if let (code, reason) = pendingClose { try? await outbound.close(.init(codeNumber: Int(code)), reason: reason) }
+    }
+
+    /// Performs actions in order; returns true when the call has ended.
+    @discardableResult
+    func perform(_ actions: [StreamAction], driver: inout CallDriver, outbound: WebSocketOutboundWriter, pendingClose: inout (UInt16, String)?) async throws -> Bool {
+        var queue = actions[...]
+        var ended = false
+        while let action = queue.popFirst() {
+            switch action {
+            case .sendBinary(let bytes):
+                metrics.framesOut.increment()
+                try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+            case .sendText(let text):
+                if text == BridgeCommand.killAudio { metrics.bargeIns.increment() }
+                try await outbound.write(.text(text))
+            case .toProvider, .runTool:
+                queue.append(contentsOf: driver.provider(action))
+            case .trace(let event):
+                driver.trace.append(event)
+            case .close(let code, let reason):
+                pendingClose = (code, reason)
+            case .ended:
+                ended = true
+            }
+        }
+        return ended
+    }
+
+    func finish(_ driver: CallDriver) async {
+        metrics.liveCalls.increment(by: -1)
+        metrics.handshakesRefused.increment()
+        let call = await registry.finished(driver.metadata.callSID)
+        let durationMs = driver.trace.map(\.tMs).max() ?? 0
+        var trace = CallTrace(header: TraceHeader(
+            callSID: driver.metadata.callSID, source: "serve", clinic: clinicID, language: language,
+            now: ISO8601DateFormatter().string(from: call?.answeredWallClock ?? Date()), // wall clock: a real call
+            provider: driver.providerID, model: driver.model,
+            line: .object(["rate": .int(driver.session.configuration.inputSampleRate), "track": .string(configuration.track.rawValue), "codec": "L16"]),
+            recording: "\(driver.metadata.callSID).wav", miadiVersion: MiadiServerVersion.current))
+        trace.append(TraceEvent(tMs: 0, type: "call.answered"))
+        if let webhook = call?.webhook { trace.append(webhook) }
+        trace.append(contentsOf: call?.statuses ?? [])
+        trace.append(contentsOf: driver.trace)
+        let billed = (durationMs + 999) / 1000
+        trace.append(TraceEvent(tMs: durationMs, type: "call.ended", fields: ["reason": .string(driver.endReason), "duration_ms": .int(durationMs), "billed_seconds": .int(billed)]))
+        do {
+            try FileManager.default.createDirectory(atPath: configuration.tracesDirectory, withIntermediateDirectories: true)
+            let base = (configuration.tracesDirectory as NSString).appendingPathComponent(Self.safeFileName(driver.metadata.callSID))
+            try trace.jsonLines().write(to: URL(fileURLWithPath: base + ".trace.jsonl"), options: .atomic)
+            try AudioFile.write(driver.session.recording, to: base + ".wav")
+            logger.info("call trace written", metadata: ["call_sid": "\(driver.metadata.callSID)", "trace": "\(base).trace.jsonl"])
+        } catch {
+            logger.error("cannot write the call trace", metadata: ["call_sid": "\(driver.metadata.callSID)", "error": "\(error)"])
+        }
+    }
+
+    /// A call SID as a file name: letters, digits, - and _ only.
+    static func safeFileName(_ sid: String) -> String {
+        let cleaned = sid.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" }
+        return String(cleaned.prefix(128))
+    }
+}
+
+/// The state one connection carries: the session, the provider machine, the trace so far.
+struct CallDriver {
+    let metadata: StreamMetadata
+    var session: StreamSession
+    var providerMachine: EchoProvider
+    var trace: [TraceEvent] = []
+    var endReason = "stream closed"
+
+    var providerID: String { providerMachine.providerID }
+    var model: String { providerMachine.model }
+
+    init(connection: StreamConnection, metadata: StreamMetadata) {
+        self.metadata = metadata
+        providerMachine = EchoProvider(inputSampleRate: 16_000, outputSampleRate: 24_000)
+        let rate = metadata.sampleRate.flatMap { [8000, 16000].contains($0) ? $0 : nil }
+        session = StreamSession(configuration: connection.configuration.streamConfiguration(
+            inputRate: rate, subprotocol: connection.subprotocol,
+            providerInputRate: providerMachine.inputSampleRate, providerOutputRate: providerMachine.outputSampleRate))
+    }
+
+    private var lastNowMs = 0
+
+    mutating func handle(_ event: StreamConnection.Event, nowMs: Int) -> [StreamAction] {
+        lastNowMs = nowMs
+        switch event {
+        case .text(let text): return session.textReceived(text, nowMs: nowMs)
+        case .binary(let bytes): return session.binaryReceived(bytes, nowMs: nowMs)
+        case .tick:
+            var actions: [StreamAction] = []
+            for e in providerMachine.tick(nowMs: nowMs) { actions += session.providerEvent(e, nowMs: nowMs) }
+            return actions + session.tick(nowMs: nowMs)
+        case .closed(let code, let reason):
+            let actions = session.closed(code: code, reason: reason, nowMs: nowMs)
+            for case .ended(let why) in actions { endReason = why }
+            return actions
+        }
+    }
+
+    /// Runs a provider-bound action and returns the session's reaction.
+    mutating func provider(_ action: StreamAction) -> [StreamAction] {
+        let input: ProviderInput
+        switch action {
+        case .toProvider(let i): input = i
+        case .runTool(let call):
+            // No agent is attached in this build: the model is told, in words it can say.
+            input = .toolResult(ToolResult(callID: call.id, name: call.name, outputJSON: #"{"error":"tools are not available on this line yet"}"#, isError: true))
+        default: return []
+        }
+        var actions: [StreamAction] = []
+        for e in providerMachine.receive(input, nowMs: lastNowMs) { actions += session.providerEvent(e, nowMs: lastNowMs) }
+        return actions
+    }
+}
+
+/// The version written into traces.
+public enum MiadiServerVersion {
+    public static let current = "0.2.0"
+}

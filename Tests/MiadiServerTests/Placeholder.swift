@@ -1,3 +1,0 @@
-import Testing
-import HummingbirdWSClient
-import HummingbirdTesting

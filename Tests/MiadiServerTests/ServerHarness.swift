@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+import MiadiServer
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starts a real `miadi serve` application on 127.0.0.1 (an ephemeral port) for one test.
+enum ServerHarness {
+    static let root: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let token = "tok-123"
+
+    static func scratch(_ name: String) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("miadi-server-\(ProcessInfo.processInfo.processIdentifier)-\(name)-\(UUID().uuidString.prefix(8))").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func configuration(traces: String) -> ServeConfiguration {
+        var config = ServeConfiguration(publicURL: "https://miadi.example.com", clinicFile: root + "/Scenarios/clinics/whitedent-nairobi.yaml", databasePath: traces + "/calendar.sqlite")
+        config.port = 0
+        config.streamToken = token
+        config.tracesDirectory = traces
+        config.handoffNumber = "+254709000101"
+        config.greetings = ["en": "Welcome to Whitedent Clinic."]
+        return config
+    }
+
+    static func with(_ configuration: ServeConfiguration, _ body: @Sendable (Int) async throws -> Void) async throws {
+        let app = try MiadiServerApp(configuration: configuration, logger: Logger(label: "miadi.test"))
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let application = app.application { channel in continuation.yield(channel.localAddress?.port ?? 0) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await application.runService(gracefulShutdownSignals: []) }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { return }
+            try await body(port)
+            group.cancelAll()
+        }
+    }
+
+    /// Sends raw bytes on a fresh TCP connection and returns what comes back up to the end of
+    /// the response head (and as much body as arrived with it). Plain POSIX, so the test sees
+    /// the exact bytes, the 101 response's headers included.
+    static func raw(port: Int, _ request: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        let bytes = Array(request.utf8)
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, bytes.count, 0) }
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 4096, 0) }
+            if n <= 0 { break }
+            received += chunk[0..<n]
+            let text = String(decoding: received, as: UTF8.self)
+            if let range = text.range(of: "\r\n\r\n") {
+                // Done with the head; read the body only if its length is given and short.
+                if let lengthLine = text[..<range.lowerBound].split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") }),
+                   let length = Int(lengthLine.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)),
+                   text[range.upperBound...].utf8.count < length { continue }
+                break
+            }
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    static func upgradeRequest(port: Int, protocols: String?, authorization: String?) -> String {
+        var lines = ["GET /stream HTTP/1.1", "Host: 127.0.0.1:\(port)", "Upgrade: websocket", "Connection: Upgrade",
+                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"]
+        if let protocols { lines.append("Sec-WebSocket-Protocol: \(protocols)") }
+        if let authorization { lines.append("Authorization: \(authorization)") }
+        return lines.joined(separator: "\r\n") + "\r\n\r\n"
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import HTTPTypes
+import HummingbirdWSClient
+import NIOCore
+import Logging
+import MiadiAgent
+import MiadiAudio
+import MiadiBridge
+import MiadiServer
+import Testing
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+@Suite("miadi serve on 127.0.0.1", .serialized, .timeLimit(.minutes(2)))
+struct ServerSocketTests {
+    @Test("the handshake: subprotocol echoed in the 101, none offered is 400, a wrong or missing token is 401")
+    func handshake() async throws {
+        let traces = ServerHarness.scratch("handshake")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
+            let ok = try ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: "Bearer tok-123"))
+            #expect(ok.hasPrefix("HTTP/1.1 101"))
+            #expect(ok.lowercased().contains("sec-websocket-protocol: audio.drachtio.org\r\n"))
+            #expect(ok.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="))
+            let jambonz = try ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.jambonz.org", authorization: "Bearer tok-123"))
+            #expect(jambonz.lowercased().contains("sec-websocket-protocol: audio.jambonz.org\r\n"))
+            let none = try ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: nil, authorization: "Bearer tok-123"))
+            #expect(none.hasPrefix("HTTP/1.1 400"))
+            let wrong = try ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: "Bearer tok-124"))
+            #expect(wrong.hasPrefix("HTTP/1.1 401"))
+            let missing = try ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: nil))
+            #expect(missing.hasPrefix("HTTP/1.1 401"))
+        }
+    }
+
+    @Test("the webhook answers XML with the configured Say, Stream and Dial; health and metrics answer")
+    func webhook() async throws {
+        let traces = ServerHarness.scratch("webhook")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
+            let body = "CallSid=CA-web-1&From=%2B254711000002&To=%2B254709000100"
+            let response = try ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+            #expect(response.hasPrefix("HTTP/1.1 200"))
+            #expect(response.lowercased().contains("content-type: application/xml"))
+            let xml = try #require(response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) })
+            let root = try #require(try XMLDocument(xmlString: xml, options: []).rootElement())
+            let stream = try #require(root.elements(forName: "Stream").first)
+            #expect(stream.attribute(forName: "url")?.stringValue == "wss://miadi.example.com/stream")
+            #expect(stream.attribute(forName: "statusCallback")?.stringValue == "https://miadi.example.com/stream-status")
+            #expect(stream.attribute(forName: "track")?.stringValue == "both_tracks")
+            #expect(stream.attribute(forName: "headerMetadata")?.stringValue == #"{"Authorization":"Bearer tok-123"}"#)
+            #expect(stream.attribute(forName: "openMetadata")?.stringValue == #"{"call_sid":"CA-web-1","from":"+254711000002","to":"+254709000100"}"#)
+            #expect(root.elements(forName: "Say").first?.stringValue == "Welcome to Whitedent Clinic.")
+            #expect(root.elements(forName: "Dial").first?.stringValue == "+254709000101")
+            let bad = try ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\nConnection: close\r\n\r\nfoo=ba")
+            #expect(bad.hasPrefix("HTTP/1.1 400"))
+            let status = "CallSid=CA-web-1&StreamEvent=stream-started&StreamName=miadi"
+            #expect(try ServerHarness.raw(port: port, "POST /stream-status HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(status.utf8.count)\r\nConnection: close\r\n\r\n\(status)").hasPrefix("HTTP/1.1 200"))
+            #expect(try ServerHarness.raw(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").hasSuffix("ok\n"))
+            #expect(try ServerHarness.raw(port: port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").contains("miadi_live_calls"))
+        }
+    }
+
+    @Test("a whole call over a real WebSocket: the echo provider's reply comes back paced, with its mark; trace and recording are written")
+    func wholeCall() async throws {
+        let traces = ServerHarness.scratch("call")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        let line = try AudioFile.read(ServerHarness.root + "/Corpora/en/7ba6be4c9b0e351e.flac") // "The first one is fine."
+        try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
+            let body = "CallSid=CA-call-1&From=%2B254711000002&To=%2B254709000100"
+            _ = try ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+            let headers: HTTPFields = [.secWebSocketProtocol: "audio.drachtio.org", .authorization: "Bearer tok-123"]
+            let received = ReceivedAudio()
+            try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/stream", configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers), logger: Logger(label: "test.client")) { inbound, outbound, _ in
+                try await outbound.write(.text(#"{"call_sid":"CA-call-1","from":"+254711000002","to":"+254709000100"}"#))
+                let silence = PCMBuffer.silence(durationMs: 900, sampleRate: 16_000)
+                var caller = line
+                caller.append(silence)
+                for packet in caller.packets20ms() {
+                    let stereo = PCMBuffer.interleave(left: packet, right: PCMBuffer(samples: [Int16](repeating: 0, count: packet.frameCount), sampleRate: 16_000))
+                    try await outbound.write(.binary(ByteBuffer(bytes: stereo.littleEndianBytes)))
+                }
+                for try await message in inbound.messages(maxSize: 1 << 20) {
+                    switch message {
+                    case .binary(let buffer): await received.add(buffer.readableBytes)
+                    case .text(let text):
+                        guard text.contains("agent-1-end") else { continue }
+                        try await outbound.write(.text(#"{"type":"mark","data":{"name":"agent-1-end","event":"playout"}}"#))
+                        return
+                    }
+                }
+            }
+            let bytes = await received.bytes
+            let voicedMs = VoiceActivityDetector.segments(of: line).reduce(0) { $0 + $1.count }
+            #expect(abs(bytes / 32 - voicedMs) <= 60, "echoed \(bytes / 32) ms for \(voicedMs) ms of speech")
+        }
+        let trace = try CallTrace.load(path: traces + "/CA-call-1.trace.jsonl")
+        #expect(trace.header.source == "serve")
+        #expect(trace.header.provider == "echo")
+        let types = trace.orderedEvents.map(\.type)
+        for type in ["call.answered", "webhook", "stream.open", "transcript.in", "mark", "agent.utterance", "stream.close", "call.ended"] {
+            #expect(types.contains(type), "missing \(type)")
+        }
+        #expect(trace.events(ofType: "agent.utterance").first?["status"] == "completed")
+        #expect(!String(decoding: trace.jsonLines(), as: UTF8.self).contains("tok-123"), "no secrets in the trace")
+        let recording = try AudioFile.read(traces + "/CA-call-1.wav")
+        #expect(recording.channels == 2)
+        #expect(recording.durationMs >= line.durationMs)
+    }
+}
+
+actor ReceivedAudio {
+    var bytes = 0
+    func add(_ n: Int) { bytes += n }
+}
