@@ -117,6 +117,7 @@ let package = Package(
             dependencies: [
                 "MiadiServer", "MiadiBridge", "MiadiAgent", "MiadiAudio",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,0 +1,69 @@
+import Foundation
+import MiadiBooking
+import MiadiBridge
+import MiadiServer
+import Testing
+
+@Suite("miadi serve configuration")
+struct ServeConfigurationTests {
+    func write(_ text: String) -> String {
+        let folder = ServerHarness.scratch("config")
+        let path = folder + "/serve.yaml"
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    static let valid = """
+        listen: {host: 0.0.0.0, port: 9090}
+        public_url: https://miadi.example.com/
+        stream_token: from-file
+        clinic: \(ServerHarness.root)/Scenarios/clinics/whitedent-nairobi.yaml
+        stream: {track: inbound_track, rate: 8000, output_rate: 8000}
+        greeting: {en: "Welcome.", sw: "Karibu."}
+        handoff_number: "+254709000101"
+        pacing: {lead_ms: 120}
+        barge_in: {min_speech_ms: 300}
+        """
+
+    @Test("the bundled example loads, and its URLs are derived from public_url")
+    func example() throws {
+        let config = try ServeConfiguration.load(path: ServerHarness.root + "/Config/serve.example.yaml", environment: [:])
+        #expect(config.streamURL == "ws://127.0.0.1:8080/stream")
+        #expect(config.provider == "echo")
+        #expect(try MiadiServerApp(configuration: config, logger: .init(label: "t")).clinic.id == "whitedent-nairobi")
+    }
+
+    @Test("every field is read; the environment's token wins over the file's")
+    func fields() throws {
+        let path = write(Self.valid)
+        let config = try ServeConfiguration.load(path: path, environment: ["MIADI_STREAM_TOKEN": "from-env"])
+        #expect(config.host == "0.0.0.0" && config.port == 9090)
+        #expect(config.streamURL == "wss://miadi.example.com/stream")
+        #expect(config.statusCallbackURL == "https://miadi.example.com/stream-status")
+        #expect(config.streamToken == "from-env")
+        #expect(config.track == .inbound && config.inputSampleRate == 8000 && config.outputSampleRate == 8000)
+        #expect(config.greetings["sw"] == "Karibu.")
+        #expect(config.leadMs == 120 && config.bargeInMinimumSpeechMs == 300 && config.bargeInResumeGapMs == 80)
+        #expect(try ServeConfiguration.load(path: path, environment: [:]).streamToken == "from-file")
+    }
+
+    @Test("mistakes name the file, line and field", arguments: [
+        ("public_url: https://miadi.example.com/", "public_url: ftp://x", 2, "public_url"),
+        ("stream: {track: inbound_track, rate: 8000, output_rate: 8000}", "stream: {track: inbound_track, rate: 11025}", 5, "stream.rate"),
+        ("stream: {track: inbound_track, rate: 8000, output_rate: 8000}", "stream: {track: sideways}", 5, "stream.track"),
+        ("pacing: {lead_ms: 120}", "pacing: {lead: 120}", 8, "pacing.lead"),
+        ("handoff_number: \"+254709000101\"", "provider: gpt-9", 7, "provider"),
+        ("handoff_number: \"+254709000101\"", "handof_number: x", 7, "handof_number"),
+    ])
+    func mistakes(find: String, replace: String, line: Int, field: String) {
+        let path = write(Self.valid.replacingOccurrences(of: find, with: replace))
+        do {
+            _ = try ServeConfiguration.load(path: path, environment: [:])
+            Issue.record("accepted \(replace)")
+        } catch {
+            #expect(error.file == path)
+            #expect(error.line == line, "\(error)")
+            #expect(error.field == field, "\(error)")
+        }
+    }
+}
