@@ -39,10 +39,20 @@ enum ServerHarness {
         }
     }
 
-    /// Sends raw bytes on a fresh TCP connection and returns what comes back up to the end of
-    /// the response head (and as much body as arrived with it). Plain POSIX, so the test sees
-    /// the exact bytes, the 101 response's headers included.
-    static func raw(port: Int, _ request: String) throws -> String {
+    /// Sends raw bytes on a fresh TCP connection and returns the response head (and its body
+    /// when short). Plain POSIX sockets, so the test sees the exact bytes, the 101 response's
+    /// headers included; run on a thread of its own, because a blocking `recv` on one of the
+    /// few cooperative threads could starve the very server it waits for.
+    static func raw(port: Int, _ request: String) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do { continuation.resume(returning: try blockingRaw(port: port, request)) } catch { continuation.resume(throwing: error) }
+            }
+            thread.start()
+        }
+    }
+
+    private static func blockingRaw(port: Int, _ request: String) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         defer { close(fd) }

@@ -19,17 +19,17 @@ struct ServerSocketTests {
         let traces = ServerHarness.scratch("handshake")
         defer { try? FileManager.default.removeItem(atPath: traces) }
         try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
-            let ok = try ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: "Bearer tok-123"))
+            let ok = try await ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: "Bearer tok-123"))
             #expect(ok.hasPrefix("HTTP/1.1 101"))
             #expect(ok.lowercased().contains("sec-websocket-protocol: audio.drachtio.org\r\n"))
             #expect(ok.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="))
-            let jambonz = try ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.jambonz.org", authorization: "Bearer tok-123"))
+            let jambonz = try await ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.jambonz.org", authorization: "Bearer tok-123"))
             #expect(jambonz.lowercased().contains("sec-websocket-protocol: audio.jambonz.org\r\n"))
-            let none = try ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: nil, authorization: "Bearer tok-123"))
+            let none = try await ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: nil, authorization: "Bearer tok-123"))
             #expect(none.hasPrefix("HTTP/1.1 400"))
-            let wrong = try ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: "Bearer tok-124"))
+            let wrong = try await ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: "Bearer tok-124"))
             #expect(wrong.hasPrefix("HTTP/1.1 401"))
-            let missing = try ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: nil))
+            let missing = try await ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: nil))
             #expect(missing.hasPrefix("HTTP/1.1 401"))
         }
     }
@@ -40,7 +40,7 @@ struct ServerSocketTests {
         defer { try? FileManager.default.removeItem(atPath: traces) }
         try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
             let body = "CallSid=CA-web-1&From=%2B254711000002&To=%2B254709000100"
-            let response = try ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+            let response = try await ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
             #expect(response.hasPrefix("HTTP/1.1 200"))
             #expect(response.lowercased().contains("content-type: application/xml"))
             let xml = try #require(response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) })
@@ -53,12 +53,12 @@ struct ServerSocketTests {
             #expect(stream.attribute(forName: "openMetadata")?.stringValue == #"{"call_sid":"CA-web-1","from":"+254711000002","to":"+254709000100"}"#)
             #expect(root.elements(forName: "Say").first?.stringValue == "Welcome to Whitedent Clinic.")
             #expect(root.elements(forName: "Dial").first?.stringValue == "+254709000101")
-            let bad = try ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\nConnection: close\r\n\r\nfoo=ba")
+            let bad = try await ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\nConnection: close\r\n\r\nfoo=ba")
             #expect(bad.hasPrefix("HTTP/1.1 400"))
             let status = "CallSid=CA-web-1&StreamEvent=stream-started&StreamName=miadi"
-            #expect(try ServerHarness.raw(port: port, "POST /stream-status HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(status.utf8.count)\r\nConnection: close\r\n\r\n\(status)").hasPrefix("HTTP/1.1 200"))
-            #expect(try ServerHarness.raw(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").hasSuffix("ok\n"))
-            #expect(try ServerHarness.raw(port: port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").contains("miadi_live_calls"))
+            #expect(try await ServerHarness.raw(port: port, "POST /stream-status HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(status.utf8.count)\r\nConnection: close\r\n\r\n\(status)").hasPrefix("HTTP/1.1 200"))
+            #expect(try await ServerHarness.raw(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").hasSuffix("ok\n"))
+            #expect(try await ServerHarness.raw(port: port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").contains("miadi_live_calls"))
         }
     }
 
@@ -69,7 +69,7 @@ struct ServerSocketTests {
         let line = try AudioFile.read(ServerHarness.root + "/Corpora/en/7ba6be4c9b0e351e.flac") // "The first one is fine."
         try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
             let body = "CallSid=CA-call-1&From=%2B254711000002&To=%2B254709000100"
-            _ = try ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+            _ = try await ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
             let headers: HTTPFields = [.secWebSocketProtocol: "audio.drachtio.org", .authorization: "Bearer tok-123"]
             let received = ReceivedAudio()
             try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/stream", configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers), logger: Logger(label: "test.client")) { inbound, outbound, _ in
