@@ -14,6 +14,10 @@ actor CallRegistry {
 
     private var calls: [String: Call] = [:]
     private(set) var live: Set<String> = []
+    /// Set when a graceful shutdown begins: no new calls.
+    private(set) var draining = false
+
+    func startDraining() { draining = true }
     private let clock = ContinuousClock()
 
     func answered(callSID: String, webhook: [String: TraceValue]) {
@@ -43,5 +47,11 @@ actor CallRegistry {
         return calls.removeValue(forKey: callSID)
     }
 
-    var liveCount: Int { live.count }
+    /// Streams open now, plus calls answered in the last 15 s whose stream has not opened yet
+    /// (the platform connects right after the webhook): a shutdown waits for both.
+    var liveCount: Int {
+        let now = clock.now
+        let arriving = calls.filter { sid, call in !live.contains(sid) && call.webhook != nil && now - call.answeredAt < .seconds(15) }.count
+        return live.count + arriving
+    }
 }

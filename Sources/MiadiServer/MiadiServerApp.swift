@@ -8,6 +8,7 @@ import MiadiBridge
 import HummingbirdCore
 import NIOCore
 import ServiceLifecycle
+import UnixSignals
 
 /// `miadi serve`: the voice webhook, the stream WebSocket, status callbacks, health and metrics.
 ///
@@ -31,11 +32,18 @@ public struct MiadiServerApp: Sendable {
     /// the port from it).
     public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: BasicWebSocketRequestContext.self)
-        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/healthz") { _, _ -> Response in
+            // A draining server tells its load balancer to send calls elsewhere.
+            let draining = await registry.draining
+            return Response(status: draining ? .serviceUnavailable : .ok, body: .init(byteBuffer: ByteBuffer(string: draining ? "draining\n" : "ok\n")))
+        }
         router.get("/metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
         router.post("/voice") { request, context -> Response in
+            guard await !registry.draining else {
+                return Response(status: .serviceUnavailable, headers: [.retryAfter: "5"], body: .init(byteBuffer: ByteBuffer(string: "shutting down\n")))
+            }
             let body = try await request.body.collect(upTo: 64 << 10)
             guard let call = WebhookRequest.parse(body: Data(buffer: body), contentType: request.headers[.contentType]) else {
                 return Response(status: .badRequest, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "the webhook body names no call_sid\n")))
@@ -85,8 +93,20 @@ public struct MiadiServerApp: Sendable {
         return Application(
             router: router, server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "miadi"),
-            services: [CallDrainService(registry: registry, seconds: configuration.drainSeconds, logger: logger)],
             onServerRunning: onServerRunning, logger: logger)
+    }
+
+    /// The server and its drain, as one service group: on a graceful shutdown (SIGTERM, SIGINT
+    /// or `triggerGracefulShutdown()`), the drain runs first — new calls are refused with 503,
+    /// live ones may finish for `drain_seconds` — and only then does the server stop.
+    public func serviceGroup(gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint], onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> ServiceGroup {
+        let drain = CallDrainService(registry: registry, seconds: configuration.drainSeconds, logger: logger)
+        return ServiceGroup(configuration: .init(
+            services: [
+                .init(service: application(onServerRunning: onServerRunning)),
+                .init(service: drain, successTerminationBehavior: .ignore),
+            ],
+            gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
     }
 
     func webhookResponse(for call: WebhookRequest) -> WebhookResponse {
@@ -132,6 +152,7 @@ struct CallDrainService: ServiceLifecycle.Service {
 
     func run() async throws {
         try? await gracefulShutdown()
+        await registry.startDraining()
         let live = await registry.liveCount
         guard live > 0 else { return }
         logger.notice("shutting down: waiting for live calls", metadata: ["live": "\(live)", "up_to_seconds": "\(seconds)"])

@@ -56,6 +56,27 @@ struct StreamConnection {
         }
         var driver: CallDriver?
         var pendingClose: (UInt16, String)?
+        do {
+            try await loop(events: events, outbound: outbound, driver: &driver, pendingClose: &pendingClose)
+        } catch {
+            // A write failed: the socket is gone. The call still ends cleanly below.
+            logger.notice("stream write failed", metadata: ["error": "\(error)"])
+        }
+        if var current = driver, !current.session.isClosed {
+            let t = await registry.callTime(current.metadata.callSID)
+            let actions = current.handle(.closed(1006, "socket gone"), nowMs: t).filter {
+                if case .sendBinary = $0 { return false }
+                if case .sendText = $0 { return false }
+                return true
+            }
+            _ = try? await perform(actions, driver: &current, outbound: outbound, pendingClose: &pendingClose)
+            driver = current
+        }
+        if let current = driver { await finish(current) }
+        if let (code, reason) = pendingClose { try? await outbound.close(.init(codeNumber: Int(code)), reason: reason) }
+    }
+
+    private func loop(events: AsyncStream<Event>, outbound: WebSocketOutboundWriter, driver: inout CallDriver?, pendingClose: inout (UInt16, String)?) async throws {
         var waitedTicks = 0
         for await event in events {
             if driver == nil {
@@ -87,13 +108,6 @@ struct StreamConnection {
             driver = current
             if ended { break }
         }
-        if var current = driver, !current.session.isClosed {
-            let t = await registry.callTime(current.metadata.callSID)
-            _ = try? await perform(current.handle(.closed(1000, "socket gone"), nowMs: t), driver: &current, outbound: outbound, pendingClose: &pendingClose)
-            driver = current
-        }
-        if let current = driver { await finish(current) }
-        if let (code, reason) = pendingClose { try? await outbound.close(.init(codeNumber: Int(code)), reason: reason) }
     }
 
     /// Performs actions in order; returns true when the call has ended.

@@ -7,6 +7,7 @@ import MiadiAgent
 import MiadiAudio
 import MiadiBridge
 import MiadiServer
+import ServiceLifecycle
 import Testing
 #if canImport(FoundationXML)
 import FoundationXML
@@ -113,4 +114,51 @@ struct ServerSocketTests {
 actor ReceivedAudio {
     var bytes = 0
     func add(_ n: Int) { bytes += n }
+}
+
+@Suite("miadi serve graceful shutdown", .serialized, .timeLimit(.minutes(2)))
+struct ServerShutdownTests {
+    @Test("SIGTERM-style shutdown lets a live call finish: the reply still plays and the trace is written")
+    func drainsLiveCalls() async throws {
+        let traces = ServerHarness.scratch("drain")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        let line = try AudioFile.read(ServerHarness.root + "/Corpora/en/7ba6be4c9b0e351e.flac")
+        let app = try MiadiServerApp(configuration: ServerHarness.configuration(traces: traces), logger: Logger(label: "miadi.test"))
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let group = app.serviceGroup(gracefulShutdownSignals: []) { continuation.yield($0.localAddress?.port ?? 0) }
+        let received = ReceivedAudio()
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = await iterator.next() ?? 0
+            let answer = "CallSid=CA-drain&From=%2B254711000002&To=%2B254709000100"
+            _ = try await ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(answer.utf8.count)\r\nConnection: close\r\n\r\n\(answer)")
+            let headers: HTTPFields = [.secWebSocketProtocol: "audio.drachtio.org", .authorization: "Bearer tok-123"]
+            try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/stream", configuration: .init(additionalHeaders: headers), logger: Logger(label: "test.client")) { inbound, outbound, _ in
+                try await outbound.write(.text(#"{"call_sid":"CA-drain","from":"+254711000002","to":"+254709000100"}"#))
+                // The server is told to stop while the caller is mid-sentence: new calls are refused…
+                await group.triggerGracefulShutdown()
+                let health = try await ServerHarness.raw(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                #expect(health.hasPrefix("HTTP/1.1 503"))
+                let body = "CallSid=CA-late&From=%2B1&To=%2B2"
+                let late = try await ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+                #expect(late.hasPrefix("HTTP/1.1 503"))
+                // …and this one goes on.
+                var caller = line
+                caller.append(PCMBuffer.silence(durationMs: 900, sampleRate: 16_000))
+                for packet in caller.packets20ms() {
+                    let stereo = PCMBuffer.interleave(left: packet, right: PCMBuffer(samples: [Int16](repeating: 0, count: packet.frameCount), sampleRate: 16_000))
+                    try await outbound.write(.binary(ByteBuffer(bytes: stereo.littleEndianBytes)))
+                }
+                for try await message in inbound.messages(maxSize: 1 << 20) {
+                    if case .binary(let buffer) = message { await received.add(buffer.readableBytes) }
+                    if case .text(let text) = message, text.contains("agent-1-end") { return }
+                }
+            }
+            // The server stops by itself once the call is over.
+            try await tasks.next()
+        }
+        #expect(await received.bytes > 0, "the reply was still played after the shutdown began")
+        #expect(FileManager.default.fileExists(atPath: traces + "/CA-drain.trace.jsonl"))
+    }
 }

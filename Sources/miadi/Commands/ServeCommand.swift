@@ -33,10 +33,10 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("no stream_token: any client may open a stream; set MIADI_STREAM_TOKEN for real calls")
         }
         let log = logger
-        let application = app.application { channel in
+        let group = app.serviceGroup { channel in
             let address = channel.localAddress.map { "\($0)" } ?? "?"
             log.notice("miadi serve listening", metadata: ["address": "\(address)", "webhook": "\(configuration.publicURL)/voice", "stream": "\(configuration.streamURL)"])
         }
-        try await application.runService()
+        try await group.run()
     }
 }
