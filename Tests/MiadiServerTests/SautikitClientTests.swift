@@ -51,7 +51,7 @@ actor FakeSautikit {
             return json(.ok, #"{"call_sid":"\#(sid)","status":"completed","duration":41.2,"billed_seconds":42,"cost_kes":8.4,"from":"+254711000002","to":"+254709000100"}"#)
         }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: Logger(label: "fake.sautikit"))
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: { var l = Logger(label: "fake.sautikit"); l.logLevel = .critical; return l }())
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }
             var iterator = ports.makeAsyncIterator()

@@ -27,7 +27,9 @@ enum ServerHarness {
     }
 
     static func with(_ configuration: ServeConfiguration, _ body: @Sendable (Int) async throws -> Void) async throws {
-        let app = try MiadiServerApp(configuration: configuration, logger: Logger(label: "miadi.test"))
+        var quiet = Logger(label: "miadi.test")
+        quiet.logLevel = .critical
+        let app = try MiadiServerApp(configuration: configuration, logger: quiet)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let application = app.application { channel in continuation.yield(channel.localAddress?.port ?? 0) }
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -123,7 +123,9 @@ struct ServerShutdownTests {
         let traces = ServerHarness.scratch("drain")
         defer { try? FileManager.default.removeItem(atPath: traces) }
         let line = try AudioFile.read(ServerHarness.root + "/Corpora/en/7ba6be4c9b0e351e.flac")
-        let app = try MiadiServerApp(configuration: ServerHarness.configuration(traces: traces), logger: Logger(label: "miadi.test"))
+        var quiet = Logger(label: "miadi.test")
+        quiet.logLevel = .critical
+        let app = try MiadiServerApp(configuration: ServerHarness.configuration(traces: traces), logger: quiet)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let group = app.serviceGroup(gracefulShutdownSignals: []) { continuation.yield($0.localAddress?.port ?? 0) }
         let received = ReceivedAudio()
