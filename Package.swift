@@ -52,7 +52,7 @@ let package = Package(
         // The model interface every provider implements (mock, Gemini Live, OpenAI Realtime…).
         .target(
             name: "MiadiProviders",
-            dependencies: ["MiadiAudio"]
+            dependencies: ["MiadiAgent", "MiadiAudio"]
         ),
         // One call's conversation: the trace, tools and the confirm-before-commit guard.
         .target(
@@ -107,6 +107,10 @@ let package = Package(
         .testTarget(
             name: "MiadiBookingTests",
             dependencies: ["MiadiBooking", "MiadiLanguage", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "MiadiAgentTests",
+            dependencies: ["MiadiAgent", "MiadiBooking", "MiadiLanguage"]
         ),
         .testTarget(
             name: "MiadiBridgeTests",

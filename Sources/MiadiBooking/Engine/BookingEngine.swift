@@ -13,7 +13,8 @@ public final class BookingEngine: Sendable {
     public let clinic: Clinic
     let planner: AvailabilityPlanner
     let writer: any DatabaseWriter
-    let clock: any BookingClock
+    /// The engine's "now".
+    public let clock: any BookingClock
 
     /// An engine over `writer`, migrated to the current schema.
     public init(clinic: Clinic, database writer: any DatabaseWriter, clock: any BookingClock) throws(BookingError) {

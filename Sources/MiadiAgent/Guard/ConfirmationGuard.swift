@@ -1,0 +1,74 @@
+import Foundation
+import MiadiLanguage
+
+/// Confirm-before-commit, in code: a proposal may be committed only when (a) an agent
+/// utterance that was played to the caller to the end (not cut by a barge-in) read back that
+/// proposal's date and time, and (b) the caller's next answer after it was yes.
+///
+/// The evidence is what the bridge recorded: `agent.utterance` events (with their status and
+/// the time their last sample played) and `transcript.in` events (what the caller said). Dates
+/// and times are recognised with `MiadiLanguage` in any supported language, relative to the
+/// clinic's "today".
+public struct ConfirmationGuard: Sendable {
+    public struct ProposalFacts: Sendable, Equatable {
+        public let id: String
+        public let date: CivilDate
+        public let time: ClockTime
+        /// Call time (ms) the proposal was made.
+        public let madeAtMs: Int
+    }
+
+    public enum Decision: Sendable, Equatable {
+        case allowed(readBackID: String, readBack: String, answer: String)
+        case refused(reason: String)
+    }
+
+    struct Utterance: Sendable { let id: String; let text: String; let endMs: Int; let completed: Bool }
+    struct CallerText: Sendable { let text: String; let atMs: Int }
+
+    public let today: CivilDate
+    private var proposals: [String: ProposalFacts] = [:]
+    private var utterances: [Utterance] = []
+    private var callerTexts: [CallerText] = []
+
+    public init(today: CivilDate) { self.today = today }
+
+    public mutating func proposed(_ facts: ProposalFacts) { proposals[facts.id] = facts }
+
+    /// Takes the bridge's trace events; keeps what is evidence.
+    public mutating func observe(_ event: TraceEvent) {
+        switch event.type {
+        case "agent.utterance":
+            utterances.append(Utterance(
+                id: event["id"]?.string ?? "?", text: event["text"]?.string ?? "",
+                endMs: event["end_ms"]?.int ?? event.tMs, completed: event["status"]?.string == "completed"))
+        case "transcript.in", "caller.utterance":
+            if let text = event["text"]?.string { callerTexts.append(CallerText(text: text, atMs: event.tMs)) }
+        default:
+            break
+        }
+    }
+
+    public func decide(proposalID: String) -> Decision {
+        guard let facts = proposals[proposalID] else { return .refused(reason: "no proposal \(proposalID) was made on this call") }
+        let books = LanguageCode.allCases.map(\.phrasebook)
+        let readBacks = utterances.filter { u in u.endMs >= facts.madeAtMs && books.contains { $0.readsBack(date: facts.date, time: facts.time, in: u.text, today: today) } }
+        guard !readBacks.isEmpty else {
+            return .refused(reason: "the date and time (\(facts.date) \(facts.time)) have not been read back to the caller yet")
+        }
+        guard let heard = readBacks.last(where: \.completed) else {
+            return .refused(reason: "the read-back was cut off before the caller heard it all; read it back again")
+        }
+        // The caller's first yes-or-no after the read-back finished playing.
+        for said in callerTexts where said.atMs >= heard.endMs {
+            for book in books {
+                switch book.recogniseAnswer(in: said.text) {
+                case .yes: return .allowed(readBackID: heard.id, readBack: heard.text, answer: said.text)
+                case .no: return .refused(reason: "the caller said no (\"\(said.text)\")")
+                case nil: continue
+                }
+            }
+        }
+        return .refused(reason: "the caller has not said yes since the read-back")
+    }
+}
