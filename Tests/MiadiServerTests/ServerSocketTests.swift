@@ -140,7 +140,13 @@ struct ServerShutdownTests {
                 try await outbound.write(.text(#"{"call_sid":"CA-drain","from":"+254711000002","to":"+254709000100"}"#))
                 // The server is told to stop while the caller is mid-sentence: new calls are refused…
                 await group.triggerGracefulShutdown()
-                let health = try await ServerHarness.raw(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                // The drain starts asynchronously after the trigger: ask until it has (each try is a
+                // real request, so this waits on the server, not on a timer).
+                var health = ""
+                for _ in 0..<500 {
+                    health = try await ServerHarness.raw(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    if health.hasPrefix("HTTP/1.1 503") { break }
+                }
                 #expect(health.hasPrefix("HTTP/1.1 503"))
                 let body = "CallSid=CA-late&From=%2B1&To=%2B2"
                 let late = try await ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
