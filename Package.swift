@@ -52,7 +52,7 @@ let package = Package(
         // The model interface every provider implements (mock, Gemini Live, OpenAI Realtime…).
         .target(
             name: "MiadiProviders",
-            dependencies: ["MiadiAgent", "MiadiAudio"]
+            dependencies: ["MiadiAgent", "MiadiAudio", "MiadiBooking", "MiadiLanguage"]
         ),
         // One call's conversation: the trace, tools and the confirm-before-commit guard.
         .target(
@@ -111,6 +111,10 @@ let package = Package(
         .testTarget(
             name: "MiadiAgentTests",
             dependencies: ["MiadiAgent", "MiadiBooking", "MiadiLanguage"]
+        ),
+        .testTarget(
+            name: "MiadiProvidersTests",
+            dependencies: ["MiadiProviders", "MiadiAgent", "MiadiBooking", "MiadiLanguage", "MiadiAudio"]
         ),
         .testTarget(
             name: "MiadiBridgeTests",

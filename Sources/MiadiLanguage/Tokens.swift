@@ -4,10 +4,10 @@ import Foundation
 /// punctuation turned into spaces except inside clock times ("15:30", "15h30"), hyphens and
 /// apostrophes split ("dix-sept" → "dix sept", "l'après-midi" → "l apres midi"),
 /// "a.m."/"p.m." joined to "am"/"pm".
-struct Tokens {
-    let words: [String]
+public struct Tokens: Sendable {
+    public let words: [String]
 
-    init(_ text: String) {
+    public init(_ text: String) {
         var s = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "en_US_POSIX")).lowercased()
         for (from, to) in [("a.m.", " am "), ("p.m.", " pm "), ("o'clock", " oclock "), ("o’clock", " oclock "), ("’", "'")] {
             s = s.replacingOccurrences(of: from, with: to)
@@ -36,12 +36,12 @@ struct Tokens {
     var count: Int { words.count }
     subscript(i: Int) -> String? { i >= 0 && i < words.count ? words[i] : nil }
 
-    func contains(_ word: String) -> Bool { words.contains(word) }
+    public func contains(_ word: String) -> Bool { words.contains(word) }
 
     /// Whether the words of `phrase` (already normalised, space-separated) occur in sequence.
-    func contains(phrase: String) -> Bool { firstIndex(of: phrase) != nil }
+    public func contains(phrase: String) -> Bool { firstIndex(of: phrase) != nil }
 
-    func firstIndex(of phrase: String) -> Int? {
+    public func firstIndex(of phrase: String) -> Int? {
         let parts = phrase.split(separator: " ").map(String.init)
         guard !parts.isEmpty, parts.count <= words.count else { return nil }
         for i in 0...(words.count - parts.count) where Array(words[i..<(i + parts.count)]) == parts { return i }
@@ -49,5 +49,5 @@ struct Tokens {
     }
 
     /// Normalises a phrase the same way as text, for comparisons.
-    static func normalise(_ phrase: String) -> String { Tokens(phrase).words.joined(separator: " ") }
+    public static func normalise(_ phrase: String) -> String { Tokens(phrase).words.joined(separator: " ") }
 }

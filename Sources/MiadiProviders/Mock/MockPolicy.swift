@@ -1,0 +1,311 @@
+import Foundation
+import MiadiBooking
+import MiadiLanguage
+
+/// What the mock model knows before the call: the clinic and its "today".
+public struct MockBrief: Sendable {
+    public let clinic: Clinic
+    public let today: CivilDate
+
+    public init(clinic: Clinic, today: CivilDate) {
+        self.clinic = clinic
+        self.today = today
+    }
+}
+
+/// The mock model's mind: a rule-based receptionist working on transcripts. It understands
+/// the intent (book, reschedule, cancel, a person), fills service, day, time, staff and name,
+/// asks for what is missing, offers up to three free slots, proposes, reads back, waits for
+/// the answer, confirms and says goodbye, calling the same tools a live model calls. It
+/// follows the caller's language from the first thing they say.
+struct MockPolicy: Sendable {
+    enum Step: Sendable, Equatable {
+        case say(String)
+        case tool(name: String, arguments: String)
+    }
+
+    enum Intent: Sendable { case book, reschedule, cancel, human }
+    enum Asked: Sendable { case nothing, service, name, day, time, pick, confirm, rebook, which }
+
+    struct Offer: Sendable { let start: String; let staff: String; let time: ClockTime; let date: CivilDate }
+    struct Booked: Sendable { let id: String; let service: String; let date: CivilDate; let time: ClockTime }
+
+    let brief: MockBrief
+    private(set) var language: LanguageCode
+    private var intent: Intent?
+    private var serviceID: String?
+    private var window: (date: CivilDate, from: ClockTime, to: ClockTime)?
+    private var time: ClockTime?
+    private var staffID: String?
+    private var name: String?
+    private var oldDate: CivilDate?
+    private var asked: Asked = .nothing
+    private var waiting = false
+    private var offers: [Offer] = []
+    private var appointments: [Booked]?
+    private var target: Booked?
+    private var proposalID: String?
+    private var misunderstood = 0
+    private(set) var finished = false
+
+    init(brief: MockBrief) {
+        self.brief = brief
+        self.language = brief.clinic.languages.first ?? .en
+    }
+
+    var lines: MockLines { MockLines.of(language) }
+    var book: any Phrasebook { language.phrasebook }
+
+    mutating func greet() -> [Step] {
+        [.say(lines.greeting.replacingOccurrences(of: "{clinic}", with: brief.clinic.name))]
+    }
+
+    // MARK: Hearing
+
+    /// A caller utterance: its text and language, or nil when it could not be understood.
+    mutating func heard(_ text: String?, language spoken: LanguageCode?) -> [Step] {
+        guard !finished, !waiting else { return [] }
+        guard let text else {
+            misunderstood += 1
+            if misunderstood >= 2 { return transfer() }
+            return [.say(lines.repeatPlease)]
+        }
+        misunderstood = 0
+        if let spoken { language = spoken }
+        let words = Tokens(text)
+        let answer = book.recogniseAnswer(in: text)
+
+        switch asked {
+        case .confirm:
+            if answer == .yes, let id = proposalID { return call("confirm_proposal", ["proposal_id": id]) }
+            if answer == .no, let id = proposalID {
+                proposalID = nil
+                time = nil
+                offers = []
+                return call("release_proposal", ["proposal_id": id])
+            }
+        case .rebook:
+            if answer == .no || answer == nil && !words.words.contains(where: MockIntentWords.book.contains) {
+                finished = true
+                return [.say(lines.goodbye)] + call("end_call", ["reason": "caller has nothing else"])
+            }
+            intent = .book
+            target = nil
+            time = nil
+            window = nil
+        case .name:
+            name = Self.name(from: text)
+        case .pick:
+            if let index = Self.ordinal(words), index < offers.count { time = offers[index].time; window = (offers[index].date, window?.from ?? ClockTime(hour: 0), window?.to ?? ClockTime(hour: 23, minute: 59)) }
+        default:
+            break
+        }
+        if intent == nil || asked == .nothing { intent = Self.intent(words) ?? intent }
+        understand(text, words: words)
+        return next()
+    }
+
+    mutating func understand(_ text: String, words: Tokens) {
+        let services = TermMatcher(terms: brief.clinic.services.map { s in (s.id, [s.id] + s.names.values.flatMap { $0 }) })
+        if let service = services.matches(in: text).first { serviceID = service }
+        let staff = TermMatcher(terms: brief.clinic.staff.map { s in (s.id, [s.name, String(s.name.split(separator: " ").last ?? "")]) })
+        if let member = staff.matches(in: text).first { staffID = member }
+        var newPart = text
+        if intent == .reschedule, let split = Self.splitNew(text, book: book, today: brief.today) {
+            newPart = split.new
+            if let old = book.recogniseDate(in: split.old, today: brief.today) { oldDate = old }
+        } else if intent == .cancel || (intent == .reschedule && target == nil && appointments == nil && oldDate == nil) {
+            // The day named first describes the appointment to change.
+            if let old = book.recogniseDate(in: text, today: brief.today) {
+                oldDate = old
+                if intent == .cancel { return }
+                return
+            }
+        }
+        if let w = book.recogniseWindow(in: newPart, today: brief.today) { window = w }
+        if var t = book.recogniseTime(in: newPart) {
+            if let w = window, t < w.from, t.hour + 12 < 24, ClockTime(hour: t.hour + 12, minute: t.minute) < w.to { t = ClockTime(hour: t.hour + 12, minute: t.minute) }
+            time = t
+        }
+    }
+
+    // MARK: Deciding
+
+    mutating func next() -> [Step] {
+        guard let intent else {
+            if serviceID != nil || window != nil { self.intent = .book; return next() }
+            asked = .nothing
+            return [.say(lines.anythingElse)]
+        }
+        switch intent {
+        case .human:
+            return transfer()
+        case .book:
+            guard let serviceID else { return ask(.service, lines.askService.replacingOccurrences(of: "{list}", with: lines.list(brief.clinic.services.map { $0.name(in: language) }))) }
+            guard name != nil else { return ask(.name, lines.askName) }
+            guard let window else { return ask(.day, lines.askDay) }
+            guard let time else {
+                if offers.isEmpty {
+                    var args = ["service": serviceID, "date": window.date.description, "language": language.rawValue]
+                    if let part = Self.part(window.from, window.to) { args["part_of_day"] = part }
+                    if let staffID { args["staff"] = staffID }
+                    return call("find_slots", args)
+                }
+                return ask(.pick, lines.offer.replacingOccurrences(of: "{times}", with: lines.list(offers.map { book.speak(time: $0.time) })))
+            }
+            var args = ["service": serviceID, "start": "\(window.date)T\(time)", "language": language.rawValue]
+            if let name { args["caller_name"] = name }
+            if let staff = staffID ?? offers.first(where: { $0.time == time && $0.date == window.date })?.staff { args["staff"] = staff }
+            return call("propose_booking", args)
+        case .reschedule, .cancel:
+            guard let appointments else { return call("list_my_appointments", ["language": language.rawValue]) }
+            if target == nil {
+                var candidates = appointments
+                if let serviceID { candidates = candidates.filter { $0.service == serviceID }.isEmpty ? candidates : candidates.filter { $0.service == serviceID } }
+                if let oldDate { candidates = candidates.filter { $0.date == oldDate }.isEmpty ? candidates : candidates.filter { $0.date == oldDate } }
+                if candidates.isEmpty {
+                    finished = true
+                    return [.say(lines.notFound + " " + lines.goodbye)] + call("end_call", ["reason": "no appointment under the caller's number"])
+                }
+                guard candidates.count == 1 else { return ask(.which, lines.whichOne) }
+                target = candidates[0]
+            }
+            guard let target else { return [] }
+            if intent == .cancel { return call("propose_cancellation", ["appointment_id": target.id, "language": language.rawValue]) }
+            guard let window, window.date != target.date || time != nil else { return ask(.day, lines.askDay) }
+            guard let time else { return ask(.time, lines.askTime) }
+            var args = ["appointment_id": target.id, "new_start": "\(window.date)T\(time)", "language": language.rawValue]
+            if let staffID { args["staff"] = staffID }
+            return call("propose_reschedule", args)
+        }
+    }
+
+    // MARK: Tool results
+
+    mutating func toolResult(name tool: String, json: String, isError: Bool) -> [Step] {
+        waiting = false
+        let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]) ?? [:]
+        if isError {
+            let sentence = object["error"] as? String ?? lines.repeatPlease
+            switch tool {
+            case "confirm_proposal":
+                // The guard wants the read-back heard in full: say it again.
+                if sentence.contains("read back"), let rb = lastReadBack { asked = .confirm; return [.say(rb)] }
+                return [.say(sentence)]
+            case "propose_booking", "propose_reschedule":
+                time = nil
+                offers = []
+                return [.say(sentence)] + next()
+            default:
+                return [.say(sentence)]
+            }
+        }
+        switch tool {
+        case "find_slots":
+            let slots = object["slots"] as? [[String: Any]] ?? []
+            offers = slots.prefix(3).compactMap { s in
+                guard let start = s["start"] as? String, let staff = s["staff"] as? String else { return nil }
+                let parts = start.split(separator: "T").map(String.init)
+                guard parts.count == 2, let d = CivilDate(iso: parts[0]), let t = ClockTime(iso: parts[1]) else { return nil }
+                return Offer(start: start, staff: staff, time: t, date: d)
+            }
+            if offers.isEmpty { window = nil; return ask(.day, lines.nothingFree) }
+            return next()
+        case "list_my_appointments":
+            let list = object["appointments"] as? [[String: Any]] ?? []
+            appointments = list.compactMap { a in
+                guard let id = a["id"] as? String, let service = a["service"] as? String, let start = a["start"] as? String else { return nil }
+                let parts = start.split(separator: "T").map(String.init)
+                guard parts.count == 2, let d = CivilDate(iso: parts[0]), let t = ClockTime(iso: parts[1]) else { return nil }
+                return Booked(id: id, service: service, date: d, time: t)
+            }
+            return next()
+        case "propose_booking", "propose_reschedule", "propose_cancellation":
+            proposalID = object["proposal_id"] as? String
+            let rb = object["read_back"] as? String ?? ""
+            let template = tool == "propose_booking" ? lines.readBackBook : tool == "propose_reschedule" ? lines.readBackMove : lines.readBackCancel
+            let line = template.replacingOccurrences(of: "{rb}", with: rb)
+            lastReadBack = line
+            return ask(.confirm, line)
+        case "confirm_proposal":
+            proposalID = nil
+            switch intent {
+            case .cancel?:
+                return ask(.rebook, lines.cancelled)
+            case .reschedule?:
+                finished = true
+                return [.say(lines.moved)] + call("end_call", ["reason": "rescheduled"])
+            default:
+                finished = true
+                return [.say(lines.booked)] + call("end_call", ["reason": "booked"])
+            }
+        case "release_proposal":
+            return ask(.time, lines.askTime)
+        default:
+            return []
+        }
+    }
+
+    private var lastReadBack: String?
+
+    // MARK: Pieces
+
+    mutating func ask(_ what: Asked, _ line: String) -> [Step] {
+        asked = what
+        return [.say(line)]
+    }
+
+    mutating func call(_ name: String, _ arguments: [String: String]) -> [Step] {
+        waiting = true
+        let data = (try? JSONSerialization.data(withJSONObject: arguments, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return [.tool(name: name, arguments: String(decoding: data, as: UTF8.self))]
+    }
+
+    mutating func transfer() -> [Step] {
+        finished = true
+        return [.say(lines.transfer)] + call("transfer_to_human", ["reason": misunderstood >= 2 ? "could not understand the caller" : "the caller asked for a person"])
+    }
+
+    static func intent(_ words: Tokens) -> Intent? {
+        func any(_ list: [String]) -> Bool { list.contains { words.contains(phrase: $0) } }
+        if any(MockIntentWords.cancel) { return .cancel }
+        if any(MockIntentWords.reschedule) { return .reschedule }
+        if any(MockIntentWords.human) { return .human }
+        if any(MockIntentWords.book) { return .book }
+        return nil
+    }
+
+    static func ordinal(_ words: Tokens) -> Int? {
+        if MockIntentWords.first.contains { words.contains($0) } { return 0 }
+        if MockIntentWords.second.contains { words.contains($0) } { return 1 }
+        if MockIntentWords.third.contains { words.contains($0) } { return 2 }
+        return nil
+    }
+
+    /// "It's Amina." → "Amina"; "Naitwa Baraka." → "Baraka".
+    static func name(from text: String) -> String {
+        var words = Tokens(text).words
+        for intro in MockIntentWords.nameIntro.sorted(by: { $0.count > $1.count }) {
+            let parts = intro.split(separator: " ").map(String.init)
+            if words.starts(with: parts) { words.removeFirst(parts.count); break }
+        }
+        return words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
+    }
+
+    /// The part of the day a window covers, if it is one.
+    static func part(_ from: ClockTime, _ to: ClockTime) -> String? {
+        DayPart.allCases.first { $0.window.from == from && $0.window.to == to }.map(\.rawValue)
+    }
+
+    /// "move my cleaning on Wednesday to Friday at four" → (old: "…Wednesday", new: "Friday at four").
+    static func splitNew(_ text: String, book: any Phrasebook, today: CivilDate) -> (old: String, new: String)? {
+        let words = Tokens(text).words
+        for index in words.indices.reversed() where MockIntentWords.rescheduleJoiners.contains(words[index]) {
+            let new = words[(index + 1)...].joined(separator: " ")
+            if book.recogniseDate(in: new, today: today) != nil || book.recogniseTime(in: new) != nil {
+                return (words[..<index].joined(separator: " "), new)
+            }
+        }
+        return nil
+    }
+}
