@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "MiadiSimulator",
             dependencies: [
-                "MiadiAudio",
+                "MiadiAudio", "MiadiBridge", "MiadiProviders", "MiadiAgent", "MiadiBooking", "MiadiLanguage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -132,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MiadiSimulatorTests",
-            dependencies: ["MiadiSimulator", "MiadiAudio"]
+            dependencies: ["MiadiSimulator", "MiadiAudio", "MiadiBooking", "MiadiAgent", "MiadiProviders", "MiadiBridge", "MiadiLanguage"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -6,7 +6,7 @@ public enum ReadBack {
     public static func booking(service: String, staff: String, date: CivilDate, time: ClockTime, language: LanguageCode) -> String {
         let when = language.phrasebook.speak(date: date, time: time)
         switch language {
-        case .en: return "\(service) with \(staff) on \(when)"
+        case .en: return "\("aeiou".contains(service.prefix(1).lowercased()) ? "an" : "a") \(service) with \(staff) on \(when)"
         case .sw: return "\(service) na \(staff), \(when)"
         case .fr: return "\(service) avec \(staff) le \(when)"
         }

@@ -50,7 +50,7 @@ struct CallAgentTests {
         let proposed = AgentHarness.object(proposal)
         let id = try #require(proposed["proposal_id"] as? String)
         let readBack = try #require(proposed["read_back"] as? String)
-        #expect(readBack == "cleaning with Dr Wanjiru on Thursday the 5th of March at two p.m.")
+        #expect(readBack == "a cleaning with Dr Wanjiru on Thursday the 5th of March at two p.m.")
         #expect(proposal.trace.first?.type == "proposal")
 
         let early = await h.call("confirm_proposal", #"{"proposal_id":"\#(id)"}"#, at: 2100)
@@ -58,7 +58,7 @@ struct CallAgentTests {
         #expect(early.result.outputJSON.contains("have not been read back"))
         #expect(early.trace.first { $0.type == "guard" }?["decision"] == "refused")
 
-        h.played("So that's a \(readBack). Shall I book it?", endMs: 6000)
+        h.played("So that's \(readBack). Shall I book it?", endMs: 6000)
         h.callerSaid("Yes, that's right.", at: 7200)
         let confirmed = await h.call("confirm_proposal", #"{"proposal_id":"\#(id)"}"#, at: 7300)
         #expect(!confirmed.result.isError, "\(confirmed.result.outputJSON)")

@@ -44,6 +44,9 @@ struct OutboundPlayout: Sendable {
 
     var framesPer20ms: Int { outputRate / 50 }
 
+    /// Whether the provider is still producing the current response (no `turnDone` yet).
+    var hasOpenResponse: Bool { utterances.last.map { !$0.closed } ?? false }
+
     /// Whether the caller is hearing, or is about to hear, the agent.
     func isAudible(nowMs: Int) -> Bool {
         playedUntilMs > nowMs || utterances.contains { !$0.pending.isEmpty }

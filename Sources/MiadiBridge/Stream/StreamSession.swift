@@ -301,9 +301,11 @@ public struct StreamSession: Sendable {
         pendingOnsetMs = nil
         bargeIns += 1
         let lastHeard = min(playout.playedUntilMs, nowMs)
+        // Audio still to come for a response the caller interrupted is dropped until the
+        // provider ends it; a response already complete has nothing more to drop.
+        discardingResponse = playout.hasOpenResponse
         let cut = playout.flush(nowMs: nowMs, resumeGapMs: configuration.bargeIn.resumeGapMs)
         recorder.cutAgent(atMs: nowMs - streamStartMs)
-        discardingResponse = true
         var actions: [StreamAction] = [
             .sendText(BridgeCommand.killAudio),
             .trace(TraceEvent(tMs: nowMs, type: "barge_in", fields: [

@@ -15,7 +15,7 @@ struct MockLines: Sendable {
             greeting: "Hello, this is {clinic}. How can I help you?", askService: "Which treatment would you like: {list}?",
             askName: "May I have your name, please?", askDay: "Which day would suit you?", askTime: "What time would you like?",
             offer: "I have {times}. Which time would you like?", nothingFree: "I'm sorry, nothing is free then. Would another day suit you?",
-            readBackBook: "So that's a {rb}. Shall I book it?", readBackMove: "So that's {rb}. Shall I move it?", readBackCancel: "You'd like to {rb}. Shall I cancel it?",
+            readBackBook: "So that's {rb}. Shall I book it?", readBackMove: "So that's {rb}. Shall I move it?", readBackCancel: "You'd like to {rb}. Shall I cancel it?",
             booked: "You're booked. Thank you for calling, goodbye.", moved: "Done, it's moved. Thank you for calling, goodbye.",
             cancelled: "It's cancelled. Would you like to book another time?", goodbye: "Thank you for calling. Goodbye.",
             repeatPlease: "Sorry, I didn't catch that. Could you say it again?", transfer: "Let me put you through to a colleague.",

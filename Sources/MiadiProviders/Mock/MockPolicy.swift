@@ -151,7 +151,8 @@ struct MockPolicy: Sendable {
                     if let staffID { args["staff"] = staffID }
                     return call("find_slots", args)
                 }
-                return ask(.pick, lines.offer.replacingOccurrences(of: "{times}", with: lines.list(offers.map { book.speak(time: $0.time) })))
+                let offer = lines.offer.replacingOccurrences(of: "{times}", with: lines.list(offers.map { book.speak(time: $0.time) }))
+                return ask(.pick, offer.replacingOccurrences(of: "..", with: "."))
             }
             var args = ["service": serviceID, "start": "\(window.date)T\(time)", "language": language.rawValue]
             if let name { args["caller_name"] = name }
@@ -252,7 +253,8 @@ struct MockPolicy: Sendable {
 
     mutating func ask(_ what: Asked, _ line: String) -> [Step] {
         asked = what
-        return [.say(line)]
+        // "…at eight a.m.. Shall I" reads badly and speaks as a pause.
+        return [.say(line.replacingOccurrences(of: "..", with: "."))]
     }
 
     mutating func call(_ name: String, _ arguments: [String: String]) -> [Step] {

@@ -1,0 +1,193 @@
+import Foundation
+import MiadiAgent
+import MiadiAudio
+import MiadiLanguage
+
+/// The lines the mock can recognise, by corpus id: its ears are the audio fingerprint of the
+/// corpus the lab plays, not speech recognition.
+public struct MockHearing: Sendable {
+    public let index: FingerprintIndex
+    public let lines: [String: (text: String, language: LanguageCode)]
+
+    public init(index: FingerprintIndex, lines: [String: (text: String, language: LanguageCode)]) {
+        self.index = index
+        self.lines = lines
+    }
+
+    /// What an utterance said, or nil when it matches no known line well enough.
+    func recognise(_ clip: PCMBuffer) -> (text: String, language: LanguageCode)? {
+        guard let match = index.identify(clip) else { return nil }
+        return lines[match.id]
+    }
+}
+
+/// How the mock behaves in time.
+public struct MockConfiguration: Sendable, Equatable {
+    /// From the end of the caller's utterance to the start of the mock's answer, ms.
+    public var thinkingMs = 600
+    /// From a tool result to the next words, ms.
+    public var toolFollowUpMs = 200
+    /// Caller speech over the mock must last this long (ms) to interrupt it; shorter is a
+    /// backchannel.
+    public var interruptAfterMs = 400
+    /// From the stream's start to the greeting, ms.
+    public var greetingDelayMs = 300
+    /// Audio tokens per second billed by the provider the usage is modelled on (OpenAI Realtime:
+    /// about 10 in and 20 out; see shared/spec/providers.md).
+    public var inputTokensPerSecond = 10.0
+    public var outputTokensPerSecond = 20.0
+
+    public init() {}
+}
+
+/// The deterministic, offline model: hears with the VAD and the corpus fingerprints, thinks
+/// with `MockPolicy`, speaks with espeak-ng at 24 kHz, and calls the same tools through the
+/// same guard as a live model. Runs in call time, driven by `receive` and `tick`.
+public struct MockProvider: ProviderMachine {
+    public let providerID = "mock"
+    public let model = "miadi-mock-1"
+    public let inputSampleRate = 16_000
+    public let outputSampleRate = 24_000
+    public let configuration: MockConfiguration
+
+    private var policy: MockPolicy
+    private let hearing: MockHearing
+    private let speech: any SpeechRenderer
+    private var vad = VoiceActivityDetector(sampleRate: 16_000)
+    private var heard: [Int16] = []
+    /// Stream ms of `heard[0]`.
+    private var heardOriginMs = 0
+    private var receivedFrames = 0
+    private var onsetMs: Int?
+    private var greeted = false
+    private var scheduled: [(atMs: Int, steps: [MockPolicy.Step])] = []
+    /// Call time until which the mock's last words are still being played.
+    private var speakingUntilMs = 0
+    private var nextCallID = 1
+    private var pendingUsageInput = 0.0
+
+    public init(brief: MockBrief, hearing: MockHearing, speech: any SpeechRenderer, configuration: MockConfiguration = .init()) {
+        self.policy = MockPolicy(brief: brief)
+        self.hearing = hearing
+        self.speech = speech
+        self.configuration = configuration
+    }
+
+    /// The language the mock is speaking now.
+    public var language: LanguageCode { policy.language }
+
+    public mutating func receive(_ input: ProviderInput, nowMs: Int) -> [ProviderEvent] {
+        switch input {
+        case .audio(let buffer):
+            return hear(buffer, nowMs: nowMs)
+        case .toolResult(let result):
+            let steps = policy.toolResult(name: result.name, json: result.outputJSON, isError: result.isError)
+            schedule(steps, at: nowMs + configuration.toolFollowUpMs)
+            return []
+        case .heardUpTo:
+            // Its words are recorded as cut by the bridge; the policy needs nothing more.
+            return []
+        case .endOfCall:
+            scheduled.removeAll()
+            return []
+        }
+    }
+
+    public mutating func tick(nowMs: Int) -> [ProviderEvent] {
+        var events: [ProviderEvent] = []
+        if !greeted && nowMs >= configuration.greetingDelayMs {
+            greeted = true
+            schedule(policy.greet(), at: nowMs)
+        }
+        while let index = scheduled.firstIndex(where: { $0.atMs <= nowMs }) {
+            let due = scheduled.remove(at: index)
+            for step in due.steps { events += perform(step, nowMs: nowMs) }
+        }
+        return events
+    }
+
+    // MARK: Inside
+
+    private mutating func schedule(_ steps: [MockPolicy.Step], at ms: Int) {
+        guard !steps.isEmpty else { return }
+        scheduled.append((ms, steps))
+    }
+
+    private mutating func perform(_ step: MockPolicy.Step, nowMs: Int) -> [ProviderEvent] {
+        switch step {
+        case .tool(let name, let arguments):
+            defer { nextCallID += 1 }
+            return [.toolCall(ToolCall(id: "mock-call-\(nextCallID)", name: name, argumentsJSON: arguments))]
+        case .say(let text):
+            let audio: PCMBuffer
+            do { audio = try speech.render(text, language: policy.language, sampleRate: outputSampleRate) } catch {
+                return [.failed(message: "speech synthesis failed: \(error)", fatal: false)]
+            }
+            var events: [ProviderEvent] = [.outputTranscript(text, final: true)]
+            events += audio.packets20ms().map(ProviderEvent.audio)
+            events.append(.turnDone)
+            var usage = ProviderUsage()
+            usage.inputAudioSeconds = pendingUsageInput
+            usage.outputAudioSeconds = audio.durationSeconds
+            usage.inputAudioTokens = Int((pendingUsageInput * configuration.inputTokensPerSecond).rounded())
+            usage.outputAudioTokens = Int((audio.durationSeconds * configuration.outputTokensPerSecond).rounded())
+            usage.outputTextTokens = Tokens(text).words.count
+            pendingUsageInput = 0
+            events.append(.usage(usage))
+            speakingUntilMs = max(speakingUntilMs, nowMs) + audio.durationMs
+            return events
+        }
+    }
+
+    private mutating func hear(_ buffer: PCMBuffer, nowMs: Int) -> [ProviderEvent] {
+        var events: [ProviderEvent] = []
+        heard += buffer.samples
+        let step = inputSampleRate / 100
+        var offset = 0
+        while offset < buffer.frameCount {
+            let piece = buffer.slice(frames: offset..<min(buffer.frameCount, offset + step))
+            offset += piece.frameCount
+            receivedFrames += piece.frameCount
+            for event in vad.process(piece) {
+                switch event {
+                case .speechStarted(let atMs):
+                    onsetMs = atMs
+                case .speechEnded(let atMs):
+                    events += utteranceEnded(endMs: atMs, nowMs: nowMs)
+                }
+            }
+            // Speech over its own words that lasts: a realtime model stops and says so.
+            let lineMs = receivedFrames * 1000 / inputSampleRate
+            if let onset = onsetMs, vad.isVoicedNow, nowMs < speakingUntilMs, lineMs - onset >= configuration.interruptAfterMs {
+                speakingUntilMs = nowMs
+                scheduled.removeAll { steps in steps.steps.allSatisfy { if case .say = $0 { return true }; return false } }
+                events.append(.interrupted)
+            }
+        }
+        // Keep only what an open utterance may still need.
+        let keepFrom = (onsetMs ?? (receivedFrames * 1000 / inputSampleRate)) - 200
+        let drop = max(0, keepFrom - heardOriginMs) * inputSampleRate / 1000
+        if drop > 0 && drop <= heard.count {
+            heard.removeFirst(drop)
+            heardOriginMs += drop * 1000 / inputSampleRate
+        }
+        return events
+    }
+
+    private mutating func utteranceEnded(endMs: Int, nowMs: Int) -> [ProviderEvent] {
+        defer { onsetMs = nil }
+        guard let onset = onsetMs else { return [] }
+        let from = max(0, (onset - heardOriginMs) * inputSampleRate / 1000)
+        let to = min(heard.count, (endMs - heardOriginMs) * inputSampleRate / 1000)
+        guard to > from else { return [] }
+        // Shorter than the interruption threshold while it was speaking: a backchannel, ignored.
+        if nowMs < speakingUntilMs && endMs - onset < configuration.interruptAfterMs { return [] }
+        let clip = PCMBuffer(samples: Array(heard[from..<to]), sampleRate: inputSampleRate)
+        pendingUsageInput += clip.durationSeconds
+        let recognised = hearing.recognise(clip)
+        var events: [ProviderEvent] = []
+        if let recognised { events.append(.inputTranscript(recognised.text)) }
+        schedule(policy.heard(recognised?.text, language: recognised?.language), at: nowMs + configuration.thinkingMs)
+        return events
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import MiadiAgent
+import MiadiAudio
+import MiadiBooking
+import MiadiBridge
+import MiadiLanguage
+import MiadiProviders
+
+/// One simulated call on virtual time: an emulated platform and a caller on one side, the real
+/// bridge session, the mock model and the real agent and calendar on the other. Every 20 ms the
+/// platform sends a caller frame and plays one agent frame; marks and `killAudio` behave as on
+/// the platform. No threads and no sleeping: a three-minute call runs in well under a second
+/// of CPU, and the same inputs give the same bytes.
+///
+/// This is the first slice of the simulator: the caller says its lines in order, each once the
+/// agent has finished a turn. Answers keyed by question, barge-ins on cue, network impairments
+/// and the webhook exchange join with the scenario format.
+public struct LabCall {
+    public struct Setup: Sendable {
+        public var engine: BookingEngine
+        public var caller: CallContext
+        /// The caller's lines in order.
+        public var lines: [Line]
+        public var hearing: MockHearing
+        public var speech: any SpeechRenderer
+        public var handoffNumber: String?
+        /// Silence after the agent's last word before the caller speaks, ms.
+        public var callerPauseMs = 700
+        public var timeLimitMs = 180_000
+
+        public init(engine: BookingEngine, caller: CallContext, lines: [Line], hearing: MockHearing, speech: any SpeechRenderer, handoffNumber: String? = nil) {
+            self.engine = engine
+            self.caller = caller
+            self.lines = lines
+            self.hearing = hearing
+            self.speech = speech
+            self.handoffNumber = handoffNumber
+        }
+    }
+
+    /// One thing the caller says: 16 kHz mono audio, after the agent's turn ends, or, with
+    /// `bargeInAfterMs`, that long into the agent's next turn (over it).
+    public struct Line: Sendable {
+        public var audio: PCMBuffer
+        public var bargeInAfterMs: Int?
+
+        public init(_ audio: PCMBuffer, bargeInAfterMs: Int? = nil) {
+            self.audio = audio
+            self.bargeInAfterMs = bargeInAfterMs
+        }
+    }
+
+    public struct Result: Sendable {
+        public let events: [TraceEvent]
+        /// Left the caller, right the agent as played, 16 kHz.
+        public let recording: PCMBuffer
+        public let effects: [CallAgent.Effect]
+        public let endReason: String
+        public let durationMs: Int
+    }
+
+    public static func run(_ setup: Setup) async -> Result {
+        let clinic = setup.engine.clinic
+        let today = CivilDate(setup.engine.clock.now(), in: clinic.timeZone)
+        var provider = MockProvider(brief: MockBrief(clinic: clinic, today: today), hearing: setup.hearing, speech: setup.speech)
+        var agent = CallAgent(engine: setup.engine, context: setup.caller, language: clinic.languages.first ?? .en, handoffNumber: setup.handoffNumber)
+        var config = StreamConfiguration(inputSampleRate: 16_000, track: .inbound, outputSampleRate: 16_000, providerInputRate: provider.inputSampleRate, providerOutputRate: provider.outputSampleRate)
+        config.subprotocol = "audio.drachtio.org"
+        var session = StreamSession(configuration: config)
+        var platform = PlatformPlayout()
+        var events: [TraceEvent] = [TraceEvent(tMs: 0, type: "call.answered")]
+        var effects: [CallAgent.Effect] = []
+        var lines = setup.lines[...]
+        var speaking: [Int16] = []
+        var lastAgentSoundMs = 0
+        var agentTurnStartMs = 0
+        var lastLineEndMs = 0
+        var endReason = "time limit"
+        var pendingActions: [StreamAction] = session.textReceived(#"{"call_sid":"\#(setup.caller.callSID)","from":"\#(setup.caller.callerNumber)","to":"\#(clinic.phone)"}"#, nowMs: 0)
+        var now = 0
+        var ended = false
+
+        func handle(_ actions: [StreamAction], at t: Int) async {
+            var queue = actions[...]
+            while let action = queue.popFirst() {
+                switch action {
+                case .sendBinary(let bytes):
+                    platform.received(audio: PCMBuffer(littleEndianBytes: bytes, sampleRate: 16_000).samples)
+                case .sendText(let text):
+                    if text == BridgeCommand.killAudio {
+                        for name in platform.kill() {
+                            queue.append(contentsOf: session.textReceived(#"{"type":"mark","data":{"name":"\#(name)","event":"cleared"}}"#, nowMs: t))
+                        }
+                    } else if text == BridgeCommand.disconnect {
+                        endReason = "handoff"
+                        ended = true
+                    } else if let mark = Self.markName(text) {
+                        platform.received(mark: mark)
+                    }
+                case .toProvider(let input):
+                    for e in provider.receive(input, nowMs: t) { queue.append(contentsOf: session.providerEvent(e, nowMs: t)) }
+                case .runTool(let call):
+                    let outcome = await agent.execute(call, nowMs: t)
+                    events += outcome.trace
+                    if let effect = outcome.effect {
+                        effects.append(effect)
+                        if case .handoff(let target, let reason) = effect { queue.append(contentsOf: session.handoff(target: target, reason: reason, nowMs: t)) }
+                    }
+                    for e in provider.receive(.toolResult(outcome.result), nowMs: t) { queue.append(contentsOf: session.providerEvent(e, nowMs: t)) }
+                case .trace(let event):
+                    events.append(event)
+                    agent.observe(event)
+                case .close:
+                    ended = true
+                case .ended(let reason):
+                    endReason = reason
+                    ended = true
+                }
+            }
+        }
+
+        await handle(pendingActions, at: 0)
+        pendingActions = []
+        while !ended && now < setup.timeLimitMs {
+            now += 20
+            // The platform plays one frame and reports the marks it passed.
+            for mark in platform.tick(nowMs: now) {
+                await handle(session.textReceived(#"{"type":"mark","data":{"name":"\#(mark)","event":"playout"}}"#, nowMs: now), at: now)
+            }
+            if platform.isPlaying || platform.playingUntilMs >= now {
+                if lastAgentSoundMs < now - 40 { agentTurnStartMs = now }
+                lastAgentSoundMs = now
+            }
+            // The caller speaks its next line once the agent has finished a turn, or over the
+            // agent's turn when the line is a barge-in.
+            let next = lines.first
+            let bargeInDue = next?.bargeInAfterMs.map { platform.isPlaying && now - agentTurnStartMs >= $0 && agentTurnStartMs > lastLineEndMs } ?? false
+            // A turn is the agent speaking after the caller's last line ended, then falling silent.
+            let agentAnswered = agentTurnStartMs > lastLineEndMs && now - lastAgentSoundMs >= setup.callerPauseMs && !platform.isPlaying
+            let turnDue = next?.bargeInAfterMs == nil && agentAnswered
+            if speaking.isEmpty, bargeInDue || turnDue || next == nil && agentAnswered {
+                if let line = lines.popFirst() {
+                    speaking = line.audio.samples
+                    lastLineEndMs = now + line.audio.durationMs
+                    events.append(TraceEvent(tMs: now, type: "caller.utterance", fields: ["start_ms": .int(now), "end_ms": .int(lastLineEndMs), "barge_in": .bool(line.bargeInAfterMs != nil)]))
+                } else if effects.contains(where: { if case .endCall = $0 { return true }; return false }) {
+                    endReason = "caller hung up after goodbye"
+                    break
+                }
+            }
+            let frame = Array(speaking.prefix(320))
+            speaking.removeFirst(frame.count)
+            let samples = frame + [Int16](repeating: 0, count: 320 - frame.count)
+            await handle(session.binaryReceived(PCMBuffer(samples: samples, sampleRate: 16_000).littleEndianBytes, nowMs: now), at: now)
+            var providerEvents: [StreamAction] = []
+            for e in provider.tick(nowMs: now) { providerEvents += session.providerEvent(e, nowMs: now) }
+            await handle(providerEvents, at: now)
+            await handle(session.tick(nowMs: now), at: now)
+        }
+        let reason = endReason
+        if !session.isClosed { await handle(session.closed(code: 1000, reason: reason, nowMs: now), at: now) }
+        endReason = reason
+        events.append(TraceEvent(tMs: now, type: "call.ended", fields: ["reason": .string(endReason), "duration_ms": .int(now), "billed_seconds": .int((now + 999) / 1000)]))
+        return Result(events: events, recording: session.recording, effects: effects, endReason: endReason, durationMs: now)
+    }
+
+    static func markName(_ text: String) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], object["type"] as? String == "mark",
+              let data = object["data"] as? [String: Any] else { return nil }
+        return data["name"] as? String
+    }
+}
