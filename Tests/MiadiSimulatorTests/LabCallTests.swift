@@ -118,3 +118,71 @@ struct LabCallTests {
         #expect(try await setup.engine.allAppointments().isEmpty)
     }
 }
+
+@Suite("Lab calls with a faulty mock", .serialized)
+struct MockFaultTests {
+    static let booking = ["Hi, I'd like to book a cleaning next Thursday afternoon.", "It's Amina.", "Three o'clock would be great.", "Yes, that's right."]
+
+    static func faulty(_ fault: MockFault, lines: [String] = booking, now: String = "2026-03-02T09:15:00+03:00", caller: String = "+254711000002", seed: [SeedAppointment] = [], told: [String] = []) async throws -> (LabCall.Result, BookingEngine) {
+        var setup = try await LabCallTests.setup(now: now, caller: caller, lines: lines, seed: seed)
+        setup.mock.faults = [fault]
+        setup.toldAppointmentIDs = told
+        return (await LabCall.run(setup), setup.engine)
+    }
+
+    @Test("commit without confirmation: the guard refuses the early confirm, then allows the honest one")
+    func earlyCommit() async throws {
+        let (result, engine) = try await Self.faulty(.commitWithoutConfirmation)
+        let decisions = result.events.filter { $0.type == "guard" }.compactMap { $0["decision"]?.string }
+        #expect(decisions == ["refused", "allowed"], "\(LabCallTests.text(result))")
+        #expect(try await engine.allAppointments().count == 1)
+    }
+
+    @Test("wrong-day read-back: the caller's yes confirms nothing")
+    func wrongDay() async throws {
+        let (result, engine) = try await Self.faulty(.wrongDayReadBack)
+        #expect(result.events.contains { $0.type == "transcript.out" && ($0["text"]?.string ?? "").contains("Friday the 6th of March at three p.m.") })
+        #expect(result.events.filter { $0.type == "guard" }.allSatisfy { $0["decision"] == "refused" })
+        #expect(try await engine.allAppointments().isEmpty)
+    }
+
+    @Test("another caller's appointment: the engine refuses and nothing changes")
+    func otherCaller() async throws {
+        let start = ISO8601DateFormatter().date(from: "2026-03-03T09:00:00+03:00")!
+        let (result, engine) = try await Self.faulty(.otherCallersAppointment, lines: ["Please cancel my neighbour's check-up tomorrow at nine, her number is 0788 000 071."],
+                                                     now: "2026-03-02T10:00:00+03:00", caller: "+254799000072",
+                                                     seed: [SeedAppointment(id: "neighbours-checkup", customer: "+254788000071", serviceID: "check-up", staffID: "dr-wanjiru", start: start)],
+                                                     told: ["neighbours-checkup"])
+        #expect(result.events.contains { $0.type == "tool.result" && $0["is_error"] == true && ($0["output"]?.string ?? "").contains("under your number") })
+        #expect(try await engine.allAppointments().first?.status == .booked)
+    }
+
+    @Test("slow answers and filler show in the timing and the words")
+    func slowAndFiller() async throws {
+        let (honest, _) = try await Self.faulty(.filler, lines: [])
+        #expect(honest.events.contains { $0.type == "transcript.out" && ($0["text"]?.string ?? "").hasPrefix("Well, um") })
+        func firstAnswerDelay(_ r: LabCall.Result) -> Int {
+            let spoke = r.events.first { $0.type == "caller.speech" }?["end_ms"]?.int ?? 0
+            let answer = r.events.filter { $0.type == "agent.utterance" }.dropFirst().first?["start_ms"]?.int ?? 0
+            return answer - spoke
+        }
+        var plain = try await LabCallTests.setup(now: "2026-03-02T09:15:00+03:00", caller: "+254711000002", lines: [Self.booking[0]])
+        let normal = firstAnswerDelay(await LabCall.run(plain))
+        plain = try await LabCallTests.setup(now: "2026-03-02T09:15:00+03:00", caller: "+254711000002", lines: [Self.booking[0]])
+        plain.mock.faults = [.slowAnswers]
+        let slow = firstAnswerDelay(await LabCall.run(plain))
+        #expect(slow - normal >= 2400 && slow - normal <= 2600, "normal \(normal) ms, slow \(slow) ms")
+    }
+
+    @Test("ignore barge-ins: what the caller said over the agent is lost, so the slot is not booked")
+    func ignoresBargeIn() async throws {
+        var setup = try await LabCallTests.setup(now: "2026-03-02T09:15:00+03:00", caller: "+254755000040", spoken: [
+            LabCall.Line(try LabCallTests.line("I'd like an extraction on Thursday.")), LabCall.Line(try LabCallTests.line("Wanjiku.")),
+            LabCall.Line(try LabCallTests.line("The first one is fine."), bargeInAfterMs: 1200), LabCall.Line(try LabCallTests.line("Yes, exactly.")),
+        ])
+        setup.mock.faults = [.ignoreBargeIn]
+        let result = await LabCall.run(setup)
+        #expect(!result.events.contains { $0.type == "transcript.in" && $0["text"] == "The first one is fine." }, "\(LabCallTests.text(result))")
+        #expect(try await setup.engine.allAppointments().isEmpty)
+    }
+}

@@ -44,6 +44,23 @@ struct MockLines: Sendable {
         }
     }
 
+    /// Padding for the `.filler` fault.
+    static func filler(_ language: LanguageCode) -> String {
+        switch language {
+        case .en: return "Well, um, let me see, right, okay. "
+        case .sw: return "Eeh, sawa, ngoja kidogo, basi. "
+        case .fr: return "Alors, euh, voyons voir, bon. "
+        }
+    }
+
+    static func fillerTail(_ language: LanguageCode) -> String {
+        switch language {
+        case .en: return "I hope that all makes sense, just let me know."
+        case .sw: return "Natumaini umenielewa vizuri."
+        case .fr: return "J'espère que c'est bien clair pour vous."
+        }
+    }
+
     /// "a, b or c".
     func list(_ items: [String]) -> String {
         guard items.count > 1 else { return items.first ?? "" }

@@ -6,10 +6,14 @@ import MiadiLanguage
 public struct MockBrief: Sendable {
     public let clinic: Clinic
     public let today: CivilDate
+    /// Appointment ids the mock has been told (for the `.otherCallersAppointment` fault: what a
+    /// model talked into acting on someone else's booking would try).
+    public let toldAppointmentIDs: [String]
 
-    public init(clinic: Clinic, today: CivilDate) {
+    public init(clinic: Clinic, today: CivilDate, toldAppointmentIDs: [String] = []) {
         self.clinic = clinic
         self.today = today
+        self.toldAppointmentIDs = toldAppointmentIDs
     }
 }
 
@@ -31,6 +35,7 @@ struct MockPolicy: Sendable {
     struct Booked: Sendable { let id: String; let service: String; let date: CivilDate; let time: ClockTime }
 
     let brief: MockBrief
+    let faults: Set<MockFault>
     private(set) var language: LanguageCode
     private var intent: Intent?
     private var serviceID: String?
@@ -48,8 +53,9 @@ struct MockPolicy: Sendable {
     private var misunderstood = 0
     private(set) var finished = false
 
-    init(brief: MockBrief) {
+    init(brief: MockBrief, faults: Set<MockFault> = []) {
         self.brief = brief
+        self.faults = faults
         self.language = brief.clinic.languages.first ?? .en
     }
 
@@ -164,6 +170,11 @@ struct MockPolicy: Sendable {
                 var candidates = appointments
                 if let serviceID { candidates = candidates.filter { $0.service == serviceID }.isEmpty ? candidates : candidates.filter { $0.service == serviceID } }
                 if let oldDate { candidates = candidates.filter { $0.date == oldDate }.isEmpty ? candidates : candidates.filter { $0.date == oldDate } }
+                if candidates.isEmpty, faults.contains(.otherCallersAppointment), let told = brief.toldAppointmentIDs.first {
+                    target = Booked(id: told, service: serviceID ?? "", date: oldDate ?? brief.today, time: ClockTime(hour: 0))
+                    return intent == .cancel ? call("propose_cancellation", ["appointment_id": told, "language": language.rawValue])
+                        : call("propose_reschedule", ["appointment_id": told, "new_start": "\(window?.date ?? brief.today.adding(days: 1))T\(time ?? ClockTime(hour: 10))", "language": language.rawValue])
+                }
                 if candidates.isEmpty {
                     finished = true
                     return [.say(lines.notFound + " " + lines.goodbye)] + call("end_call", ["reason": "no appointment under the caller's number"])
@@ -191,7 +202,7 @@ struct MockPolicy: Sendable {
             switch tool {
             case "confirm_proposal":
                 // The guard wants the read-back heard in full: say it again.
-                if sentence.contains("read back"), let rb = lastReadBack { asked = .confirm; return [.say(rb)] }
+                if sentence.contains("read back"), let rb = lastReadBack { return ask(.confirm, rb) }
                 return [.say(sentence)]
             case "propose_booking", "propose_reschedule":
                 time = nil
@@ -223,10 +234,16 @@ struct MockPolicy: Sendable {
             return next()
         case "propose_booking", "propose_reschedule", "propose_cancellation":
             proposalID = object["proposal_id"] as? String
-            let rb = object["read_back"] as? String ?? ""
+            var rb = object["read_back"] as? String ?? ""
+            if faults.contains(.wrongDayReadBack) { rb = Self.shiftDay(rb, book: book, today: brief.today) }
             let template = tool == "propose_booking" ? lines.readBackBook : tool == "propose_reschedule" ? lines.readBackMove : lines.readBackCancel
             let line = template.replacingOccurrences(of: "{rb}", with: rb)
             lastReadBack = line
+            if faults.contains(.commitWithoutConfirmation), !triedEarlyCommit, let id = proposalID {
+                triedEarlyCommit = true
+                asked = .confirm
+                return call("confirm_proposal", ["proposal_id": id])
+            }
             return ask(.confirm, line)
         case "confirm_proposal":
             proposalID = nil
@@ -248,6 +265,7 @@ struct MockPolicy: Sendable {
     }
 
     private var lastReadBack: String?
+    private var triedEarlyCommit = false
 
     // MARK: Pieces
 
@@ -282,6 +300,13 @@ struct MockPolicy: Sendable {
         if MockIntentWords.second.contains { words.contains($0) } { return 1 }
         if MockIntentWords.third.contains { words.contains($0) } { return 2 }
         return nil
+    }
+
+    /// The read-back with its date moved one day later (the `.wrongDayReadBack` fault).
+    static func shiftDay(_ readBack: String, book: any Phrasebook, today: CivilDate) -> String {
+        guard let date = book.recogniseDate(in: readBack, today: today) else { return readBack }
+        let spoken = book.speak(date: date)
+        return readBack.replacingOccurrences(of: spoken, with: book.speak(date: date.adding(days: 1)))
     }
 
     /// "It's Amina." → "Amina"; "Naitwa Baraka." → "Baraka".

@@ -36,6 +36,10 @@ public struct MockConfiguration: Sendable, Equatable {
     /// about 10 in and 20 out; see shared/spec/providers.md).
     public var inputTokensPerSecond = 10.0
     public var outputTokensPerSecond = 20.0
+    /// Deliberate misbehaviour (none for the honest mock).
+    public var faults: Set<MockFault> = []
+    /// Extra thinking time with `.slowAnswers`, ms.
+    public var slowAnswerMs = 2500
 
     public init() {}
 }
@@ -67,7 +71,7 @@ public struct MockProvider: ProviderMachine {
     private var pendingUsageInput = 0.0
 
     public init(brief: MockBrief, hearing: MockHearing, speech: any SpeechRenderer, configuration: MockConfiguration = .init()) {
-        self.policy = MockPolicy(brief: brief)
+        self.policy = MockPolicy(brief: brief, faults: configuration.faults)
         self.hearing = hearing
         self.speech = speech
         self.configuration = configuration
@@ -82,7 +86,7 @@ public struct MockProvider: ProviderMachine {
             return hear(buffer, nowMs: nowMs)
         case .toolResult(let result):
             let steps = policy.toolResult(name: result.name, json: result.outputJSON, isError: result.isError)
-            schedule(steps, at: nowMs + configuration.toolFollowUpMs)
+            schedule(steps, at: nowMs + configuration.toolFollowUpMs + slowness)
             return []
         case .heardUpTo:
             // Its words are recorded as cut by the bridge; the policy needs nothing more.
@@ -108,6 +112,8 @@ public struct MockProvider: ProviderMachine {
 
     // MARK: Inside
 
+    private var slowness: Int { configuration.faults.contains(.slowAnswers) ? configuration.slowAnswerMs : 0 }
+
     private mutating func schedule(_ steps: [MockPolicy.Step], at ms: Int) {
         guard !steps.isEmpty else { return }
         scheduled.append((ms, steps))
@@ -118,7 +124,8 @@ public struct MockProvider: ProviderMachine {
         case .tool(let name, let arguments):
             defer { nextCallID += 1 }
             return [.toolCall(ToolCall(id: "mock-call-\(nextCallID)", name: name, argumentsJSON: arguments))]
-        case .say(let text):
+        case .say(let said):
+            let text = configuration.faults.contains(.filler) ? MockLines.filler(policy.language) + said + " " + MockLines.fillerTail(policy.language) : said
             let audio: PCMBuffer
             do { audio = try speech.render(text, language: policy.language, sampleRate: outputSampleRate) } catch {
                 return [.failed(message: "speech synthesis failed: \(error)", fatal: false)]
@@ -158,7 +165,8 @@ public struct MockProvider: ProviderMachine {
             }
             // Speech over its own words that lasts: a realtime model stops and says so.
             let lineMs = receivedFrames * 1000 / inputSampleRate
-            if let onset = onsetMs, vad.isVoicedNow, nowMs < speakingUntilMs, lineMs - onset >= configuration.interruptAfterMs {
+            if let onset = onsetMs, vad.isVoicedNow, nowMs < speakingUntilMs, lineMs - onset >= configuration.interruptAfterMs,
+               !configuration.faults.contains(.ignoreBargeIn) {
                 speakingUntilMs = nowMs
                 scheduled.removeAll { steps in steps.steps.allSatisfy { if case .say = $0 { return true }; return false } }
                 events.append(.interrupted)
@@ -182,12 +190,14 @@ public struct MockProvider: ProviderMachine {
         guard to > from else { return [] }
         // Shorter than the interruption threshold while it was speaking: a backchannel, ignored.
         if nowMs < speakingUntilMs && endMs - onset < configuration.interruptAfterMs { return [] }
+        // The faulty mock does not take in what was said over it.
+        if configuration.faults.contains(.ignoreBargeIn) && onset < speakingUntilMs { return [] }
         let clip = PCMBuffer(samples: Array(heard[from..<to]), sampleRate: inputSampleRate)
         pendingUsageInput += clip.durationSeconds
         let recognised = hearing.recognise(clip)
         var events: [ProviderEvent] = []
         if let recognised { events.append(.inputTranscript(recognised.text)) }
-        schedule(policy.heard(recognised?.text, language: recognised?.language), at: nowMs + configuration.thinkingMs)
+        schedule(policy.heard(recognised?.text, language: recognised?.language), at: nowMs + configuration.thinkingMs + slowness)
         return events
     }
 }

@@ -27,6 +27,10 @@ public struct LabCall {
         /// Silence after the agent's last word before the caller speaks, ms.
         public var callerPauseMs = 700
         public var timeLimitMs = 180_000
+        /// How the mock model behaves, faults included.
+        public var mock = MockConfiguration()
+        /// Appointment ids the mock is told (see `MockFault.otherCallersAppointment`).
+        public var toldAppointmentIDs: [String] = []
 
         public init(engine: BookingEngine, caller: CallContext, lines: [Line], hearing: MockHearing, speech: any SpeechRenderer, handoffNumber: String? = nil) {
             self.engine = engine
@@ -62,7 +66,7 @@ public struct LabCall {
     public static func run(_ setup: Setup) async -> Result {
         let clinic = setup.engine.clinic
         let today = CivilDate(setup.engine.clock.now(), in: clinic.timeZone)
-        var provider = MockProvider(brief: MockBrief(clinic: clinic, today: today), hearing: setup.hearing, speech: setup.speech)
+        var provider = MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: setup.toldAppointmentIDs), hearing: setup.hearing, speech: setup.speech, configuration: setup.mock)
         var agent = CallAgent(engine: setup.engine, context: setup.caller, language: clinic.languages.first ?? .en, handoffNumber: setup.handoffNumber)
         var config = StreamConfiguration(inputSampleRate: 16_000, track: .inbound, outputSampleRate: 16_000, providerInputRate: provider.inputSampleRate, providerOutputRate: provider.outputSampleRate)
         config.subprotocol = "audio.drachtio.org"
@@ -147,6 +151,10 @@ public struct LabCall {
                     endReason = "caller hung up after goodbye"
                     break
                 }
+            }
+            if speaking.isEmpty, lines.isEmpty, now - lastAgentSoundMs > 8000, now - lastLineEndMs > 8000 {
+                endReason = "caller hung up: nothing more to say"
+                break
             }
             let frame = Array(speaking.prefix(320))
             speaking.removeFirst(frame.count)
