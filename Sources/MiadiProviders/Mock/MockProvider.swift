@@ -23,8 +23,11 @@ public struct MockHearing: Sendable {
 
 /// How the mock behaves in time.
 public struct MockConfiguration: Sendable, Equatable {
-    /// From the end of the caller's utterance to the start of the mock's answer, ms.
-    public var thinkingMs = 600
+    /// Silence that ends the caller's turn, ms: a shorter pause (between two sentences) joins
+    /// the speech on either side into one utterance, as live models' turn detection does.
+    public var turnEndSilenceMs = 600
+    /// From the end of the caller's turn to the start of the mock's answer, ms.
+    public var thinkingMs = 500
     /// From a tool result to the next words, ms.
     public var toolFollowUpMs = 200
     /// Caller speech over the mock must last this long (ms) to interrupt it; shorter is a
@@ -63,6 +66,8 @@ public struct MockProvider: ProviderMachine {
     private var heardOriginMs = 0
     private var receivedFrames = 0
     private var onsetMs: Int?
+    /// A speech segment that ended, waiting to see whether the caller goes on.
+    private var pendingEnd: (onset: Int, end: Int)?
     private var greeted = false
     private var scheduled: [(atMs: Int, steps: [MockPolicy.Step])] = []
     /// Call time until which the mock's last words are still being played.
@@ -158,13 +163,23 @@ public struct MockProvider: ProviderMachine {
             for event in vad.process(piece) {
                 switch event {
                 case .speechStarted(let atMs):
-                    onsetMs = atMs
+                    if let pending = pendingEnd, atMs - pending.end < configuration.turnEndSilenceMs {
+                        onsetMs = pending.onset // a pause inside the caller's turn
+                    } else {
+                        onsetMs = atMs
+                    }
+                    pendingEnd = nil
                 case .speechEnded(let atMs):
-                    events += utteranceEnded(endMs: atMs, nowMs: nowMs)
+                    if let onset = onsetMs { pendingEnd = (onset, atMs) }
+                    onsetMs = nil
                 }
             }
-            // Speech over its own words that lasts: a realtime model stops and says so.
             let lineMs = receivedFrames * 1000 / inputSampleRate
+            if let pending = pendingEnd, lineMs - pending.end >= configuration.turnEndSilenceMs {
+                pendingEnd = nil
+                events += utteranceEnded(onset: pending.onset, endMs: pending.end, nowMs: nowMs)
+            }
+            // Speech over its own words that lasts: a realtime model stops and says so.
             if let onset = onsetMs, vad.isVoicedNow, nowMs < speakingUntilMs, lineMs - onset >= configuration.interruptAfterMs,
                !configuration.faults.contains(.ignoreBargeIn) {
                 speakingUntilMs = nowMs
@@ -173,7 +188,7 @@ public struct MockProvider: ProviderMachine {
             }
         }
         // Keep only what an open utterance may still need.
-        let keepFrom = (onsetMs ?? (receivedFrames * 1000 / inputSampleRate)) - 200
+        let keepFrom = min(onsetMs ?? Int.max, pendingEnd?.onset ?? Int.max, receivedFrames * 1000 / inputSampleRate) - 200
         let drop = max(0, keepFrom - heardOriginMs) * inputSampleRate / 1000
         if drop > 0 && drop <= heard.count {
             heard.removeFirst(drop)
@@ -182,9 +197,7 @@ public struct MockProvider: ProviderMachine {
         return events
     }
 
-    private mutating func utteranceEnded(endMs: Int, nowMs: Int) -> [ProviderEvent] {
-        defer { onsetMs = nil }
-        guard let onset = onsetMs else { return [] }
+    private mutating func utteranceEnded(onset: Int, endMs: Int, nowMs: Int) -> [ProviderEvent] {
         let from = max(0, (onset - heardOriginMs) * inputSampleRate / 1000)
         let to = min(heard.count, (endMs - heardOriginMs) * inputSampleRate / 1000)
         guard to > from else { return [] }

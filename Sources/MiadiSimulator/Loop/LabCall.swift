@@ -19,8 +19,10 @@ public struct LabCall {
     public struct Setup: Sendable {
         public var engine: BookingEngine
         public var caller: CallContext
-        /// The caller's lines in order.
-        public var lines: [Line]
+        /// What the caller does (say, answers by question, barge-ins, hang-up).
+        public var script: [Scenario.Step]
+        /// The audio of each line of the script, 16 kHz mono, by its text.
+        public var audio: [String: PCMBuffer]
         public var hearing: MockHearing
         public var speech: any SpeechRenderer
         public var handoffNumber: String?
@@ -32,13 +34,25 @@ public struct LabCall {
         /// Appointment ids the mock is told (see `MockFault.otherCallersAppointment`).
         public var toldAppointmentIDs: [String] = []
 
-        public init(engine: BookingEngine, caller: CallContext, lines: [Line], hearing: MockHearing, speech: any SpeechRenderer, handoffNumber: String? = nil) {
+        public init(engine: BookingEngine, caller: CallContext, script: [Scenario.Step], audio: [String: PCMBuffer], hearing: MockHearing, speech: any SpeechRenderer, handoffNumber: String? = nil) {
             self.engine = engine
             self.caller = caller
-            self.lines = lines
+            self.script = script
+            self.audio = audio
             self.hearing = hearing
             self.speech = speech
             self.handoffNumber = handoffNumber
+        }
+
+        /// Lines said in order, each after the agent's turn (or over it, with a barge-in delay).
+        public init(engine: BookingEngine, caller: CallContext, lines: [Line], hearing: MockHearing, speech: any SpeechRenderer, handoffNumber: String? = nil) {
+            var audio: [String: PCMBuffer] = [:]
+            var script: [Scenario.Step] = []
+            for (i, line) in lines.enumerated() {
+                audio["line-\(i)"] = line.audio
+                script.append(line.bargeInAfterMs.map { .bargeIn(afterMs: $0, say: "line-\(i)") } ?? .say("line-\(i)"))
+            }
+            self.init(engine: engine, caller: caller, script: script, audio: audio, hearing: hearing, speech: speech, handoffNumber: handoffNumber)
         }
     }
 
@@ -74,7 +88,9 @@ public struct LabCall {
         var platform = PlatformPlayout()
         var events: [TraceEvent] = [TraceEvent(tMs: 0, type: "call.answered")]
         var effects: [CallAgent.Effect] = []
-        var lines = setup.lines[...]
+        var caller = ScriptedCaller(steps: setup.script)
+        var lastAgentText = ""
+        var turnHandled = true
         var speaking: [Int16] = []
         var lastAgentSoundMs = 0
         var agentTurnStartMs = 0
@@ -114,6 +130,7 @@ public struct LabCall {
                 case .trace(let event):
                     events.append(event)
                     agent.observe(event)
+                    if event.type == "transcript.out", let text = event["text"]?.string { lastAgentText = text }
                 case .close:
                     ended = true
                 case .ended(let reason):
@@ -132,28 +149,36 @@ public struct LabCall {
                 await handle(session.textReceived(#"{"type":"mark","data":{"name":"\#(mark)","event":"playout"}}"#, nowMs: now), at: now)
             }
             if platform.isPlaying || platform.playingUntilMs >= now {
-                if lastAgentSoundMs < now - 40 { agentTurnStartMs = now }
+                if lastAgentSoundMs < now - 40 { agentTurnStartMs = now; turnHandled = false }
                 lastAgentSoundMs = now
             }
-            // The caller speaks its next line once the agent has finished a turn, or over the
-            // agent's turn when the line is a barge-in.
-            let next = lines.first
-            let bargeInDue = next?.bargeInAfterMs.map { platform.isPlaying && now - agentTurnStartMs >= $0 && agentTurnStartMs > lastLineEndMs } ?? false
-            // A turn is the agent speaking after the caller's last line ended, then falling silent.
-            let agentAnswered = agentTurnStartMs > lastLineEndMs && now - lastAgentSoundMs >= setup.callerPauseMs && !platform.isPlaying
-            let turnDue = next?.bargeInAfterMs == nil && agentAnswered
-            if speaking.isEmpty, bargeInDue || turnDue || next == nil && agentAnswered {
-                if let line = lines.popFirst() {
-                    speaking = line.audio.samples
-                    lastLineEndMs = now + line.audio.durationMs
-                    events.append(TraceEvent(tMs: now, type: "caller.utterance", fields: ["start_ms": .int(now), "end_ms": .int(lastLineEndMs), "barge_in": .bool(line.bargeInAfterMs != nil)]))
-                } else if effects.contains(where: { if case .endCall = $0 { return true }; return false }) {
-                    endReason = "caller hung up after goodbye"
+            // The caller speaks after the agent's turn, or over it on cue.
+            if speaking.isEmpty {
+                var decision = ScriptedCaller.Decision.wait
+                let agentAnswered = agentTurnStartMs > lastLineEndMs && now - lastAgentSoundMs >= setup.callerPauseMs && !platform.isPlaying
+                if platform.isPlaying && agentTurnStartMs > lastLineEndMs {
+                    decision = caller.duringTurn(msIntoTurn: now - agentTurnStartMs, agentText: lastAgentText)
+                } else if agentAnswered && !turnHandled {
+                    turnHandled = true
+                    decision = caller.turnEnded(agentText: lastAgentText)
+                }
+                switch decision {
+                case .say(let text), .sayOver(let text):
+                    let audio = setup.audio[text] ?? PCMBuffer(samples: [], sampleRate: 16_000)
+                    if setup.audio[text] == nil { events.append(TraceEvent(tMs: now, type: "error", fields: ["where": "platform", "message": .string("no audio for the caller's line \"\(text)\"")])) }
+                    speaking = audio.samples
+                    lastLineEndMs = now + audio.durationMs
+                    events.append(TraceEvent(tMs: now, type: "caller.utterance", fields: ["text": .string(text), "start_ms": .int(now), "end_ms": .int(lastLineEndMs), "barge_in": .bool(decision == .sayOver(text))]))
+                case .hangUp(let reason):
+                    endReason = reason
+                    break
+                case .wait:
                     break
                 }
+                if case .hangUp = decision { break }
             }
-            if speaking.isEmpty, lines.isEmpty, now - lastAgentSoundMs > 8000, now - lastLineEndMs > 8000 {
-                endReason = "caller hung up: nothing more to say"
+            if speaking.isEmpty, now - lastAgentSoundMs > 8000, now - lastLineEndMs > 8000 {
+                endReason = "caller gave up: " + (caller.stuckOn ?? "the agent said nothing")
                 break
             }
             let frame = Array(speaking.prefix(320))

@@ -1,0 +1,145 @@
+import Foundation
+import MiadiAgent
+import MiadiAudio
+import MiadiBooking
+import MiadiLanguage
+import MiadiProviders
+
+/// `miadi run`: loads every scenario (refusing to start on any broken one), plays each through
+/// a `LabCall` with the mock model, judges it, and writes its trace, recording and calendars.
+public struct SuiteRunner {
+    public struct Options: Sendable {
+        public var paths: [String] = ["Scenarios"]
+        public var scenariosRoot = "Scenarios"
+        public var corpus = "Corpora"
+        public var output = "Reports/latest"
+        public var seed: UInt64 = 1
+        public var tags: [String] = []
+        public var faults: Set<MockFault> = []
+        public init() {}
+    }
+
+    public struct Outcome: Sendable {
+        public let verdicts: [ScenarioVerdict]
+        public var passed: Int { verdicts.filter(\.passed).count }
+    }
+
+    public enum RunError: Error, CustomStringConvertible {
+        case badScenarios([String])
+        case corpus(String)
+        case output(String)
+
+        public var description: String {
+            switch self {
+            case .badScenarios(let errors): return "the suite has errors; nothing was run:\n" + errors.map { "  " + $0 }.joined(separator: "\n")
+            case .corpus(let reason): return reason
+            case .output(let reason): return reason
+            }
+        }
+    }
+
+    public let options: Options
+    public init(options: Options) { self.options = options }
+
+    /// Every scenario file, validated; all errors at once.
+    public func loadScenarios() throws -> [Scenario] {
+        let files: [String]
+        do { files = try ScenarioLineCollector.scenarioFiles(under: options.paths) } catch { throw RunError.badScenarios([error.description]) }
+        var scenarios: [Scenario] = []
+        var errors: [String] = []
+        for file in files {
+            do { scenarios.append(try ScenarioFile.load(path: file, scenariosRoot: options.scenariosRoot)) } catch { errors.append(error.description) }
+        }
+        var seen: [String: String] = [:]
+        for s in scenarios {
+            if let other = seen[s.id] { errors.append("\(s.file):1: id: \"\(s.id)\" is also the id of \(other)") }
+            seen[s.id] = s.file
+        }
+        guard errors.isEmpty else { throw RunError.badScenarios(errors) }
+        return scenarios.filter { options.tags.isEmpty || !Set($0.tags).isDisjoint(with: options.tags) }
+    }
+
+    public func run(progress: (Int, Int, ScenarioVerdict) -> Void = { _, _, _ in }) async throws -> Outcome {
+        let scenarios = try loadScenarios()
+        let corpus: Corpus
+        let hearing: MockHearing
+        do {
+            corpus = try Corpus.load(directory: options.corpus)
+            var lines: [String: (text: String, language: LanguageCode)] = [:]
+            for entry in corpus.entries { lines[entry.id] = (entry.text, LanguageCode(rawValue: entry.language) ?? .en) }
+            hearing = MockHearing(index: try corpus.fingerprintIndex(), lines: lines)
+        } catch { throw RunError.corpus("\(error); run `miadi corpus build` first") }
+        do { try FileManager.default.createDirectory(atPath: options.output + "/calls", withIntermediateDirectories: true) } catch {
+            throw RunError.output("cannot create \(options.output): \(error.localizedDescription)")
+        }
+        let speech = EspeakSpeech()
+        var verdicts: [ScenarioVerdict] = []
+        for (n, scenario) in scenarios.enumerated() {
+            let verdict = try await play(scenario, corpus: corpus, hearing: hearing, speech: speech)
+            verdicts.append(verdict)
+            progress(n + 1, scenarios.count, verdict)
+        }
+        try writeSummary(verdicts)
+        return Outcome(verdicts: verdicts)
+    }
+
+    func play(_ scenario: Scenario, corpus: Corpus, hearing: MockHearing, speech: EspeakSpeech) async throws -> ScenarioVerdict {
+        let engine = try BookingEngine.inMemory(clinic: scenario.clinic, clock: ManualClock(scenario.now))
+        try await engine.seed(scenario.calendar, callSID: "scenario")
+        var audio: [String: PCMBuffer] = [:]
+        for step in scenario.script {
+            var texts: [String] = []
+            switch step {
+            case .say(let t), .bargeIn(_, let t), .backchannel(_, let t): texts = [t]
+            case .answers(let a): texts = Array(a.values)
+            default: break
+            }
+            for text in texts {
+                let request = CorpusRequest(text: text, language: scenario.language.rawValue, voice: scenario.voice)
+                guard let entry = corpus.entry(for: request) else { throw RunError.corpus("\(scenario.file): the corpus has no audio for \"\(text)\" (\(scenario.voice)); run `miadi corpus build`") }
+                audio[text] = try corpus.audio(of: entry).resampled(to: 16_000)
+            }
+        }
+        let callSID = "CA-\(scenario.id)"
+        var setup = LabCall.Setup(engine: engine, caller: CallContext(callerNumber: scenario.callerNumber, callSID: callSID, callerName: nil),
+                                  script: scenario.script, audio: audio, hearing: hearing, speech: speech, handoffNumber: "+254709000999")
+        setup.timeLimitMs = scenario.callSeconds * 1000
+        setup.mock.faults = options.faults
+        setup.toldAppointmentIDs = scenario.calendar.filter { $0.customer != scenario.callerNumber }.map(\.id)
+        let before = try await engine.snapshot()
+        let result = await LabCall.run(setup)
+        let after = try await engine.snapshot()
+        let verdict = ScenarioVerdict.judge(scenario, events: result.events, before: before, after: after, durationMs: result.durationMs)
+
+        let time = ClinicTime(zone: scenario.clinic.timeZone)
+        var trace = CallTrace(header: TraceHeader(
+            callSID: callSID, source: "lab", scenarioID: scenario.id, scenarioFile: scenario.file, clinic: scenario.clinic.id,
+            language: scenario.language.rawValue, now: time.isoWithOffset(scenario.now), seed: options.seed, provider: "mock", model: "miadi-mock-1",
+            line: .object(["rate": 16_000, "track": "inbound_track", "codec": "L16", "faults": .array(options.faults.map(\.rawValue).sorted().map(TraceValue.string))]),
+            recording: "\(scenario.id).wav", calendarBefore: "\(scenario.id).calendar-before.json", calendarAfter: "\(scenario.id).calendar-after.json",
+            miadiVersion: "0.2.0"))
+        trace.append(contentsOf: result.events)
+        let base = options.output + "/calls/" + scenario.id
+        do {
+            try trace.jsonLines().write(to: URL(fileURLWithPath: base + ".trace.jsonl"), options: .atomic)
+            try before.jsonData().write(to: URL(fileURLWithPath: base + ".calendar-before.json"), options: .atomic)
+            try after.jsonData().write(to: URL(fileURLWithPath: base + ".calendar-after.json"), options: .atomic)
+            try AudioFile.write(result.recording, to: base + ".wav")
+        } catch { throw RunError.output("cannot write \(base).*: \(error)") }
+        return verdict
+    }
+
+    func writeSummary(_ verdicts: [ScenarioVerdict]) throws {
+        let rows: [[String: Any]] = verdicts.map { v in
+            ["scenario": v.scenarioID, "passed": v.passed, "outcome": v.outcome, "failures": v.failures,
+             "max_turn_latency_ms": v.maxTurnLatencyMs.map { $0 as Any } ?? NSNull(), "duration_ms": v.durationMs]
+        }
+        let summary: [String: Any] = ["schema": "miadi.results/0-draft", "seed": options.seed, "provider": "mock",
+                                      "faults": options.faults.map(\.rawValue).sorted(), "scenarios": rows,
+                                      "passed": verdicts.filter(\.passed).count, "total": verdicts.count]
+        do {
+            let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+            try (data + Data("\n".utf8)).write(to: URL(fileURLWithPath: options.output + "/results.json"), options: .atomic)
+        } catch { throw RunError.output("cannot write results.json: \(error)") }
+    }
+}

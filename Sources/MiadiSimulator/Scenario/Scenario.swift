@@ -1,0 +1,58 @@
+import Foundation
+import MiadiBooking
+import MiadiLanguage
+
+/// One simulated call, as a scenario file describes it (`Scenarios/README.md`).
+public struct Scenario: Sendable {
+    public enum Step: Sendable, Equatable {
+        /// Said once the agent has finished a turn.
+        case say(String)
+        /// Answers to the agent's questions, by kind (`name`, `time`, `confirm`, …), used when asked.
+        case answers([String: String])
+        /// Said over the agent, this long into a turn the caller has no answer for.
+        case bargeIn(afterMs: Int, say: String)
+        /// A short sound over the agent that must not stop it.
+        case backchannel(afterMs: Int, say: String)
+        case silence(ms: Int)
+        /// `after_goodbye` or `when_transferred`.
+        case hangUp(String)
+    }
+
+    public struct ExpectedAppointment: Sendable, Equatable {
+        public let service: String
+        /// Exact clinic-local start, or a window.
+        public let start: String?
+        public let startWithin: (String, String)?
+
+        public static func == (a: Self, b: Self) -> Bool {
+            a.service == b.service && a.start == b.start && a.startWithin?.0 == b.startWithin?.0 && a.startWithin?.1 == b.startWithin?.1
+        }
+    }
+
+    public struct Expectations: Sendable, Equatable {
+        public var outcome: String
+        public var appointments: [ExpectedAppointment]
+        public var unchanged: [String]
+        public var confirmBeforeCommit: Bool
+        public var maxTurnLatencyMs: Int?
+        public var maxCostKES: Double?
+    }
+
+    public let id: String
+    public let title: String
+    public let tags: [String]
+    public let file: String
+    public let clinic: Clinic
+    public let now: Date
+    public let calendar: [SeedAppointment]
+    public let callerNumber: String
+    public let callerName: String?
+    public let language: LanguageCode
+    public let voice: String
+    public let lineRate: Int
+    public let track: String
+    public let noiseSNR: Double?
+    public let script: [Step]
+    public let callSeconds: Int
+    public let expect: Expectations
+}

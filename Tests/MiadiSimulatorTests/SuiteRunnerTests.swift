@@ -1,0 +1,58 @@
+import Foundation
+import MiadiProviders
+import MiadiSimulator
+import Testing
+
+@Suite("miadi run: the suite runner", .serialized)
+struct SuiteRunnerTests {
+    func options(_ paths: [String], out: String) -> SuiteRunner.Options {
+        var o = SuiteRunner.Options()
+        o.paths = paths
+        o.scenariosRoot = Fixtures.scenarios
+        o.corpus = Fixtures.corpus
+        o.output = out
+        return o
+    }
+
+    @Test("bundled scenarios pass with the honest mock, and their reports are byte-identical run to run")
+    func honest() async throws {
+        let out1 = Fixtures.scratch("run1"), out2 = Fixtures.scratch("run2")
+        defer { for o in [out1, out2] { try? FileManager.default.removeItem(atPath: o) } }
+        let paths = [Fixtures.scenarios + "/sw/book-kesho-asubuhi.yaml", Fixtures.scenarios + "/en/cancel-someone-elses-appointment.yaml", Fixtures.scenarios + "/en/handoff-ask-for-person.yaml"]
+        let first = try await SuiteRunner(options: options(paths, out: out1)).run()
+        #expect(first.verdicts.map(\.passed) == [true, true, true], "\(first.verdicts)")
+        _ = try await SuiteRunner(options: options(paths, out: out2)).run()
+        for name in ["results.json", "calls/sw-book-kesho-asubuhi.trace.jsonl", "calls/sw-book-kesho-asubuhi.wav", "calls/sw-book-kesho-asubuhi.calendar-after.json"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: out1 + "/" + name)), b = try Data(contentsOf: URL(fileURLWithPath: out2 + "/" + name))
+            #expect(a == b, "\(name) differs")
+        }
+    }
+
+    @Test("a fault the scenario is meant to catch fails it")
+    func faulty() async throws {
+        let out = Fixtures.scratch("faulty")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        var o = options([Fixtures.scenarios + "/sw/book-kesho-asubuhi.yaml"], out: out)
+        o.faults = [.wrongDayReadBack]
+        let outcome = try await SuiteRunner(options: o).run()
+        #expect(outcome.passed == 0)
+        #expect(outcome.verdicts.first?.failures.contains { $0.hasPrefix("outcome nothing") } == true)
+    }
+
+    @Test("a broken scenario stops the run before anything plays, naming file, line and field")
+    func broken() throws {
+        let folder = Fixtures.scratch("broken")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var text = try String(contentsOfFile: Fixtures.scenarios + "/en/cancel-filling.yaml", encoding: .utf8)
+        text = text.replacingOccurrences(of: "service: filling", with: "service: whitening")
+        let path = Fixtures.write(text, to: folder, as: "bad.yaml")
+        do {
+            _ = try SuiteRunner(options: options([path], out: folder + "/out")).loadScenarios()
+            Issue.record("a broken scenario was accepted")
+        } catch let error as SuiteRunner.RunError {
+            #expect(error.description.contains("bad.yaml:"))
+            #expect(error.description.contains("service: the clinic has no service \"whitening\""))
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
+    }
+}
