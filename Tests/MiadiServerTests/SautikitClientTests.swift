@@ -77,7 +77,7 @@ actor Waits {
     func add(_ d: Duration) { all.append(d) }
 }
 
-@Suite("Sautikit REST client against a local API", .serialized, .timeLimit(.minutes(2)))
+@Suite("Sautikit REST client against a local API", .serialized)
 struct SautikitClientTests {
     func client(_ base: String, key: String = "sk-test", waits: Waits) throws -> SautikitClient {
         var client = try SautikitClient(baseURL: base, apiKey: key)

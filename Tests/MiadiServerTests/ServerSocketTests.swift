@@ -13,7 +13,7 @@ import Testing
 import FoundationXML
 #endif
 
-@Suite("miadi serve on 127.0.0.1", .serialized, .timeLimit(.minutes(2)))
+@Suite("miadi serve on 127.0.0.1", .serialized)
 struct ServerSocketTests {
     @Test("the handshake: subprotocol echoed in the 101, none offered is 400, a wrong or missing token is 401")
     func handshake() async throws {
@@ -116,7 +116,7 @@ actor ReceivedAudio {
     func add(_ n: Int) { bytes += n }
 }
 
-@Suite("miadi serve graceful shutdown", .serialized, .timeLimit(.minutes(2)))
+@Suite("miadi serve graceful shutdown", .serialized)
 struct ServerShutdownTests {
     @Test("SIGTERM-style shutdown lets a live call finish: the reply still plays and the trace is written")
     func drainsLiveCalls() async throws {
