@@ -185,4 +185,17 @@ struct MockFaultTests {
         #expect(!result.events.contains { $0.type == "transcript.in" && $0["text"] == "The first one is fine." }, "\(LabCallTests.text(result))")
         #expect(try await setup.engine.allAppointments().isEmpty)
     }
+
+    @Test("every call has a time limit: a caller who never stops talking is cut off with that reason")
+    func timeLimit() async throws {
+        let long = try LabCallTests.line("Please cancel my neighbour's check-up tomorrow at nine, her number is 0788 000 071.")
+        var setup = try await LabCallTests.setup(now: "2026-03-02T09:15:00+03:00", caller: "+254711000002", spoken: [])
+        setup.script = [.say("x"), .say("x"), .say("x"), .say("x")]
+        setup.audio = ["x": long]
+        setup.callerPauseMs = 0
+        setup.timeLimitMs = 20_000
+        let result = await LabCall.run(setup)
+        #expect(result.durationMs <= 20_000)
+        #expect(result.endReason == "time limit", "\(result.endReason)")
+    }
 }
