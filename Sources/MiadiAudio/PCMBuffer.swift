@@ -136,8 +136,19 @@ extension PCMBuffer {
     /// `PCMByteAssembler` for a byte stream that splits samples across frames).
     public init(littleEndianBytes bytes: some Collection<UInt8>, sampleRate: Int, channels: Int = 1) {
         precondition(bytes.count % (2 * channels) == 0, "PCMBuffer: \(bytes.count) bytes is not a whole number of \(channels)-channel 16-bit frames")
+        let count = bytes.count / 2
+        // Contiguous bytes (arrays, slices, Data): one pass over raw memory.
+        if let fast = bytes.withContiguousStorageIfAvailable({ raw in
+            [Int16](unsafeUninitializedCapacity: count) { out, initialized in
+                for i in 0..<count { out[i] = Int16(bitPattern: UInt16(raw[2 * i]) | (UInt16(raw[2 * i + 1]) << 8)) }
+                initialized = count
+            }
+        }) {
+            self.init(samples: fast, sampleRate: sampleRate, channels: channels)
+            return
+        }
         var out = [Int16]()
-        out.reserveCapacity(bytes.count / 2)
+        out.reserveCapacity(count)
         var iterator = bytes.makeIterator()
         while let lo = iterator.next(), let hi = iterator.next() {
             out.append(Int16(bitPattern: UInt16(lo) | (UInt16(hi) << 8)))

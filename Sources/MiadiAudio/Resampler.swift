@@ -37,6 +37,8 @@ public struct Resampler: Sendable {
 
     /// Feeds input samples (full scale ±1); returns the output samples now computable.
     public mutating func process(_ input: [Float]) -> [Float] {
+        // Same rate: the samples themselves (the filter would only delay and smooth them).
+        if inputRate == outputRate { return input }
         buffer.append(contentsOf: input)
         inputCount += Int64(input.count)
         return produce(upToInput: inputCount)
@@ -45,6 +47,7 @@ public struct Resampler: Sendable {
     /// Ends the stream: returns the remaining output as if the input were followed by silence,
     /// up to `round(totalInput × outputRate / inputRate)` samples in all.
     public mutating func flush() -> [Float] {
+        if inputRate == outputRate { return [] }
         let total = (inputCount * Int64(filter.up) + Int64(filter.down) / 2) / Int64(filter.down)
         buffer.append(contentsOf: [Float](repeating: 0, count: filter.tapsPerPhase + 1))
         let produced = produce(upToInput: inputCount + Int64(filter.tapsPerPhase + 1), limit: total)
@@ -58,6 +61,7 @@ public struct Resampler: Sendable {
         var out: [Float] = []
         out.reserveCapacity(Int((available - bufferStart) * up / down) + 2)
         filter.coefficients.withUnsafeBufferPointer { h in
+          filter.reversedCoefficients.withUnsafeBufferPointer { r in
             buffer.withUnsafeBufferPointer { x in
                 while outputIndex < limit {
                     let u = outputIndex * down + delay
@@ -66,16 +70,34 @@ public struct Resampler: Sendable {
                     let phase = Int(u % up)
                     var acc: Float = 0
                     let row = phase * taps
-                    var k = 0
-                    var idx = Int(newest - bufferStart)
-                    while k < taps {
-                        if idx >= 0 && idx < x.count { acc += h[row + k] * x[idx] }
-                        k += 1; idx -= 1
+                    let newestIndex = Int(newest - bufferStart)
+                    let oldestIndex = newestIndex - taps + 1
+                    if oldestIndex >= 0 && newestIndex < x.count {
+                        // The whole window is in the buffer: one contiguous dot product with the
+                        // phase's taps stored oldest-first, which the compiler vectorises.
+                        // Eight lanes at a time, in a fixed order: fast and still bit-exact run to run.
+                        let hp = UnsafeRawPointer(r.baseAddress! + row), xp = UnsafeRawPointer(x.baseAddress! + oldestIndex)
+                        var lanes = SIMD8<Float>(repeating: 0)
+                        var j = 0
+                        while j + 8 <= taps {
+                            lanes += hp.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) * xp.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                            j += 8
+                        }
+                        acc = lanes.sum()
+                        while j < taps { acc += r[row + j] * x[oldestIndex + j]; j += 1 }
+                    } else {
+                        var k = 0
+                        var idx = newestIndex
+                        while k < taps {
+                            if idx >= 0 && idx < x.count { acc += h[row + k] * x[idx] }
+                            k += 1; idx -= 1
+                        }
                     }
                     out.append(acc)
                     outputIndex += 1
                 }
             }
+          }
         }
         // Keep only the history the next output can reach back to.
         let nextNewest = (outputIndex * down + delay) / up
@@ -97,6 +119,9 @@ struct PolyphaseFilter: Sendable {
     /// Group delay in up-sampled samples, added to every output position to cancel the lag.
     let delay: Int
     let coefficients: [Float]
+    /// The same taps with each phase's row reversed (oldest input first), for the contiguous
+    /// dot product.
+    let reversedCoefficients: [Float]
 
     private static let cache = Mutex<[Int: PolyphaseFilter]>([:])
 
@@ -143,6 +168,11 @@ struct PolyphaseFilter: Sendable {
             }
         }
         coefficients = table
+        var reversed = table
+        for phase in 0..<up {
+            for k in 0..<taps { reversed[phase * taps + k] = table[phase * taps + (taps - 1 - k)] }
+        }
+        reversedCoefficients = reversed
     }
 
     private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }

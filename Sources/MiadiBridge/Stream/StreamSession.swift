@@ -266,7 +266,8 @@ public struct StreamSession: Sendable {
                 actions += bargeIn(onsetMs: onset, nowMs: nowMs, source: "vad")
             }
         }
-        let resampled = PCMBuffer(floatSamples: toProvider.process(caller.floatSamples()), sampleRate: configuration.providerInputRate)
+        let resampled = configuration.inputSampleRate == configuration.providerInputRate
+            ? caller : PCMBuffer(floatSamples: toProvider.process(caller.floatSamples()), sampleRate: configuration.providerInputRate)
         if !resampled.isEmpty { actions.append(.toProvider(.audio(resampled))) }
         return actions + pump(nowMs: nowMs)
     }
@@ -330,7 +331,8 @@ public struct StreamSession: Sendable {
                 framesOut += 1
                 let buffer = PCMBuffer(samples: samples, sampleRate: configuration.outputSampleRate)
                 actions.append(.sendBinary(buffer.littleEndianBytes))
-                let forLine = recorderResampler.process(buffer.floatSamples()).map(PCMBuffer.quantize)
+                let forLine = configuration.outputSampleRate == configuration.inputSampleRate
+                    ? samples : recorderResampler.process(buffer.floatSamples()).map(PCMBuffer.quantize)
                 recorder.agent(forLine, atMs: atMs - streamStartMs)
             case .endMark(let name, let id):
                 if outstandingMarks.count < 30 {

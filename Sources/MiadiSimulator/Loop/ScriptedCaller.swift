@@ -14,6 +14,9 @@ struct ScriptedCaller: Sendable {
     private var index = 0
     private var pool: [String: String] = [:]
     private var hangUpWhen: String?
+    /// The question of the agent turn in progress, recognised once per turn.
+    private var lastTurnText: String?
+    private var lastTurnKind: QuestionKind?
     /// The question the caller had no answer for, if that is why it is silent.
     private(set) var stuckOn: String?
 
@@ -57,10 +60,15 @@ struct ScriptedCaller: Sendable {
     mutating func duringTurn(msIntoTurn: Int, agentText: String) -> Decision {
         advance()
         guard index < steps.count else { return .wait }
-        let answerable = QuestionKind.asked(in: agentText).map { pool[$0.rawValue] != nil } ?? false
         switch steps[index] {
         case .bargeIn(let after, let say), .backchannel(let after, let say):
-            guard msIntoTurn >= after, !answerable else { return .wait }
+            guard msIntoTurn >= after else { return .wait }
+            if agentText != lastTurnText {
+                lastTurnText = agentText
+                lastTurnKind = QuestionKind.asked(in: agentText)
+            }
+            let answerable = lastTurnKind.map { pool[$0.rawValue] != nil } ?? false
+            guard !answerable else { return .wait }
             index += 1
             return .sayOver(say)
         default:

@@ -83,7 +83,32 @@ public struct SuiteRunner {
         return Outcome(verdicts: verdicts)
     }
 
-    func play(_ scenario: Scenario, corpus: Corpus, hearing: MockHearing, speech: EspeakSpeech) async throws -> ScenarioVerdict {
+    /// Simulated call time per wall-clock second over the suite: one warm-up pass (espeak-ng
+    /// renders the agent's lines once, then they are cached), then `passes` timed passes with
+    /// nothing written to disk.
+    public func benchmark(passes: Int) async throws -> (calls: Int, simulatedMs: Int, wallSeconds: Double) {
+        let scenarios = try loadScenarios()
+        let corpus: Corpus
+        let hearing: MockHearing
+        do {
+            corpus = try Corpus.load(directory: options.corpus)
+            var lines: [String: (text: String, language: LanguageCode)] = [:]
+            for entry in corpus.entries { lines[entry.id] = (entry.text, LanguageCode(rawValue: entry.language) ?? .en) }
+            hearing = MockHearing(index: try corpus.fingerprintIndex(), lines: lines)
+        } catch { throw RunError.corpus("\(error); run `miadi corpus build` first") }
+        let speech = EspeakSpeech()
+        for scenario in scenarios { _ = try await play(scenario, corpus: corpus, hearing: hearing, speech: speech, write: false) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        var simulated = 0
+        for _ in 0..<passes {
+            for scenario in scenarios { simulated += try await play(scenario, corpus: corpus, hearing: hearing, speech: speech, write: false).durationMs }
+        }
+        let elapsed = clock.now - started
+        return (scenarios.count * passes, simulated, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    func play(_ scenario: Scenario, corpus: Corpus, hearing: MockHearing, speech: EspeakSpeech, write: Bool = true) async throws -> ScenarioVerdict {
         let engine = try BookingEngine.inMemory(clinic: scenario.clinic, clock: ManualClock(scenario.now))
         try await engine.seed(scenario.calendar, callSID: "scenario")
         var audio: [String: PCMBuffer] = [:]
@@ -119,6 +144,7 @@ public struct SuiteRunner {
             recording: "\(scenario.id).wav", calendarBefore: "\(scenario.id).calendar-before.json", calendarAfter: "\(scenario.id).calendar-after.json",
             miadiVersion: "0.2.0"))
         trace.append(contentsOf: result.events)
+        guard write else { return verdict }
         let base = options.output + "/calls/" + scenario.id
         do {
             try trace.jsonLines().write(to: URL(fileURLWithPath: base + ".trace.jsonl"), options: .atomic)

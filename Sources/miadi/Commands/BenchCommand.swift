@@ -2,13 +2,14 @@ import ArgumentParser
 import Foundation
 import MiadiBooking
 import MiadiLanguage
+import MiadiSimulator
 
 /// `miadi bench …`: performance figures as ratios against a baseline measured in the same run.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Miadi's performance against same-run baselines.",
-        subcommands: [BenchBookingCommand.self]
+        subcommands: [BenchBookingCommand.self, BenchSimCommand.self]
     )
 }
 
@@ -42,5 +43,30 @@ struct BenchBookingCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("bench: \(step)…\n".utf8))
         }
         print(report.markdown, terminator: "")
+    }
+}
+
+/// `miadi bench sim`: how many seconds of calls the lab simulates per second of wall time.
+struct BenchSimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Simulated call-seconds per wall-second over the bundled suite (build with -c release for real figures)."
+    )
+
+    @Argument(help: "Scenario files or folders (default: Scenarios/).")
+    var paths: [String] = []
+
+    @Option(help: "Timed passes over the suite after one warm-up pass.")
+    var passes: Int = 3
+
+    func run() async throws {
+        var options = SuiteRunner.Options()
+        options.paths = paths.isEmpty ? ["Scenarios"] : paths
+        let result: (calls: Int, simulatedMs: Int, wallSeconds: Double)
+        do { result = try await SuiteRunner(options: options).benchmark(passes: passes) } catch let error as SuiteRunner.RunError {
+            throw failOnBadInput(error.description)
+        }
+        let ratio = result.wallSeconds > 0 ? Double(result.simulatedMs) / 1000 / result.wallSeconds : 0
+        print(String(format: "%d calls, %.1f simulated call-seconds in %.2f wall-seconds: %.0f× real time (one core)", result.calls, Double(result.simulatedMs) / 1000, result.wallSeconds, ratio))
     }
 }
