@@ -33,6 +33,8 @@ public struct LabCall {
         public var mock = MockConfiguration()
         /// Appointment ids the mock is told (see `MockFault.otherCallersAppointment`).
         public var toldAppointmentIDs: [String] = []
+        /// The phone line between the caller and the bridge.
+        public var line = LineModel()
 
         public init(engine: BookingEngine, caller: CallContext, script: [Scenario.Step], audio: [String: PCMBuffer], hearing: MockHearing, speech: any SpeechRenderer, handoffNumber: String? = nil) {
             self.engine = engine
@@ -68,6 +70,25 @@ public struct LabCall {
         }
     }
 
+    /// The caller's side of the line: its rate, noise, and the network between the platform
+    /// and the bridge (delay, jitter, loss). All randomness comes from `seed`.
+    public struct LineModel: Sendable, Equatable {
+        /// 8000 or 16000 Hz.
+        public var rate = 16_000
+        /// Noise added to the caller's speech, dB below its voiced level (nil: a clean line).
+        public var noiseSNR: Double?
+        /// Fraction of 20 ms packets lost on the way; the platform fills them with silence.
+        public var loss = 0.0
+        /// One-way delay of caller audio to the bridge, ms.
+        public var latencyMs = 0
+        /// Extra delay drawn uniformly from 0…jitterMs per packet; packets stay in order, so a
+        /// late one arrives in a batch with the next (as the platform sends after a stall).
+        public var jitterMs = 0
+        public var seed: UInt64 = 1
+
+        public init() {}
+    }
+
     public struct Result: Sendable {
         public let events: [TraceEvent]
         /// Left the caller, right the agent as played, 16 kHz.
@@ -82,7 +103,10 @@ public struct LabCall {
         let today = CivilDate(setup.engine.clock.now(), in: clinic.timeZone)
         var provider = MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: setup.toldAppointmentIDs), hearing: setup.hearing, speech: setup.speech, configuration: setup.mock)
         var agent = CallAgent(engine: setup.engine, context: setup.caller, language: clinic.languages.first ?? .en, handoffNumber: setup.handoffNumber)
-        var config = StreamConfiguration(inputSampleRate: 16_000, track: .inbound, outputSampleRate: 16_000, providerInputRate: provider.inputSampleRate, providerOutputRate: provider.outputSampleRate)
+        let rate = setup.line.rate
+        var noise = SeededGenerator(seed: setup.line.seed, stream: "line-noise")
+        var network = LineNetwork(latencyMs: setup.line.latencyMs, jitterMs: setup.line.jitterMs, loss: setup.line.loss, seed: setup.line.seed)
+        var config = StreamConfiguration(inputSampleRate: rate, track: .inbound, outputSampleRate: 16_000, providerInputRate: provider.inputSampleRate, providerOutputRate: provider.outputSampleRate)
         config.subprotocol = "audio.drachtio.org"
         var session = StreamSession(configuration: config)
         var platform = PlatformPlayout()
@@ -164,7 +188,8 @@ public struct LabCall {
                 }
                 switch decision {
                 case .say(let text), .sayOver(let text):
-                    let audio = setup.audio[text] ?? PCMBuffer(samples: [], sampleRate: 16_000)
+                    var audio = (setup.audio[text] ?? PCMBuffer(samples: [], sampleRate: 16_000)).resampled(to: rate)
+                    if let snr = setup.line.noiseSNR, !audio.isEmpty { audio = Impairment.addNoise(to: audio, snrDb: snr, generator: &noise) }
                     if setup.audio[text] == nil { events.append(TraceEvent(tMs: now, type: "error", fields: ["where": "platform", "message": .string("no audio for the caller's line \"\(text)\"")])) }
                     speaking = audio.samples
                     lastLineEndMs = now + audio.durationMs
@@ -181,10 +206,12 @@ public struct LabCall {
                 endReason = "caller gave up: " + (caller.stuckOn ?? "the agent said nothing")
                 break
             }
-            let frame = Array(speaking.prefix(320))
+            let perFrame = rate / 50
+            let frame = Array(speaking.prefix(perFrame))
             speaking.removeFirst(frame.count)
-            let samples = frame + [Int16](repeating: 0, count: 320 - frame.count)
-            await handle(session.binaryReceived(PCMBuffer(samples: samples, sampleRate: 16_000).littleEndianBytes, nowMs: now), at: now)
+            network.send(frame + [Int16](repeating: 0, count: perFrame - frame.count), nowMs: now)
+            let arriving = network.arrivals(nowMs: now)
+            if !arriving.isEmpty { await handle(session.binaryReceived(PCMBuffer(samples: arriving, sampleRate: rate).littleEndianBytes, nowMs: now), at: now) }
             var providerEvents: [StreamAction] = []
             for e in provider.tick(nowMs: now) { providerEvents += session.providerEvent(e, nowMs: now) }
             await handle(providerEvents, at: now)

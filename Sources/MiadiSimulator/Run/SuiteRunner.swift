@@ -131,6 +131,12 @@ public struct SuiteRunner {
         setup.timeLimitMs = scenario.callSeconds * 1000
         setup.mock.faults = options.faults
         setup.toldAppointmentIDs = scenario.calendar.filter { $0.customer != scenario.callerNumber }.map(\.id)
+        setup.line.rate = scenario.lineRate
+        setup.line.noiseSNR = scenario.noiseSNR
+        setup.line.latencyMs = scenario.latencyMs
+        setup.line.jitterMs = scenario.jitterMs
+        setup.line.loss = scenario.loss
+        setup.line.seed = options.seed
         let before = try await engine.snapshot()
         let result = await LabCall.run(setup)
         let after = try await engine.snapshot()
@@ -140,7 +146,11 @@ public struct SuiteRunner {
         var trace = CallTrace(header: TraceHeader(
             callSID: callSID, source: "lab", scenarioID: scenario.id, scenarioFile: scenario.file, clinic: scenario.clinic.id,
             language: scenario.language.rawValue, now: time.isoWithOffset(scenario.now), seed: options.seed, provider: "mock", model: "miadi-mock-1",
-            line: .object(["rate": 16_000, "track": "inbound_track", "codec": "L16", "faults": .array(options.faults.map(\.rawValue).sorted().map(TraceValue.string))]),
+            line: .object([
+                "rate": .int(scenario.lineRate), "track": "inbound_track", "codec": "L16", "noise_snr_db": scenario.noiseSNR.map(TraceValue.double) ?? .null,
+                "latency_ms": .int(scenario.latencyMs), "jitter_ms": .int(scenario.jitterMs), "loss": .double(scenario.loss),
+                "faults": .array(options.faults.map(\.rawValue).sorted().map(TraceValue.string)),
+            ]),
             recording: "\(scenario.id).wav", calendarBefore: "\(scenario.id).calendar-before.json", calendarAfter: "\(scenario.id).calendar-after.json",
             miadiVersion: "0.2.0"))
         trace.append(contentsOf: result.events)

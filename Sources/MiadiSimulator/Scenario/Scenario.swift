@@ -52,6 +52,10 @@ public struct Scenario: Sendable {
     public let lineRate: Int
     public let track: String
     public let noiseSNR: Double?
+    /// The network between platform and bridge: one-way delay, jitter (ms) and packet loss (0…1).
+    public let latencyMs: Int
+    public let jitterMs: Int
+    public let loss: Double
     public let script: [Step]
     public let callSeconds: Int
     public let expect: Expectations

@@ -43,6 +43,8 @@ public enum ScenarioFile {
         guard let language = LanguageCode(rawValue: try languageField.nonEmptyString()) else { throw languageField.error("en, sw or fr") }
         var rate = 16_000, track = "both_tracks"
         var snr: Double?
+        var latency = 0, jitter = 0
+        var loss = 0.0
         if let lineField = top["line"] {
             let line = try lineField.mapping(allowed: ["rate", "track", "network", "noise_snr_db"])
             if let r = line["rate"] {
@@ -51,6 +53,12 @@ public enum ScenarioFile {
             }
             track = try line["track"]?.nonEmptyString() ?? track
             snr = try line["noise_snr_db"]?.double(in: -10...100)
+            if let net = line["network"] {
+                let n = try net.mapping(allowed: ["latency_ms", "jitter_ms", "loss"])
+                latency = try n["latency_ms"]?.int(in: 0...5000) ?? 0
+                jitter = try n["jitter_ms"]?.int(in: 0...2000) ?? 0
+                loss = try n["loss"]?.double(in: 0...0.5) ?? 0
+            }
         }
         let scriptField = try top.required("script", in: root, "what the caller says")
         var script: [Scenario.Step] = []
@@ -85,7 +93,7 @@ public enum ScenarioFile {
             calendar: calendar, callerNumber: try caller.required("number", in: callerField, "the caller's number").nonEmptyString(),
             callerName: try caller["name"]?.nonEmptyString(), language: language,
             voice: try caller["voice"]?.nonEmptyString() ?? EspeakSynthesizer.defaultVoice(language: language.rawValue),
-            lineRate: rate, track: track, noiseSNR: snr, script: script, callSeconds: seconds, expect: expect)
+            lineRate: rate, track: track, noiseSNR: snr, latencyMs: latency, jitterMs: jitter, loss: loss, script: script, callSeconds: seconds, expect: expect)
     }
 
     static func expectations(_ field: YAMLField, clinic: Clinic, time: ClinicTime, calendar: [SeedAppointment]) throws(YAMLFileError) -> Scenario.Expectations {
