@@ -55,4 +55,26 @@ struct SuiteRunnerTests {
         }
         #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
     }
+
+    @Test("--parallel N writes the same bytes as --parallel 1; --repeat names each call")
+    func parallelAndRepeat() async throws {
+        let one = Fixtures.scratch("par1"), two = Fixtures.scratch("par2")
+        defer { for o in [one, two] { try? FileManager.default.removeItem(atPath: o) } }
+        let paths = [Fixtures.scenarios + "/en/handoff-ask-for-person.yaml", Fixtures.scenarios + "/sw/cancel-miadi.yaml", Fixtures.scenarios + "/fr/book-jeudi-apres-midi.yaml"]
+        var serial = options(paths, out: one)
+        serial.repeats = 2
+        var parallel = options(paths, out: two)
+        parallel.repeats = 2
+        parallel.parallel = 3
+        let a = try await SuiteRunner(options: serial).run()
+        let b = try await SuiteRunner(options: parallel).run()
+        #expect(a.verdicts.map(\.run) == b.verdicts.map(\.run))
+        #expect(a.verdicts.map(\.run).first == "en-handoff-ask-for-person.r1")
+        let files = try FileManager.default.contentsOfDirectory(atPath: one + "/calls").sorted()
+        #expect(files.count == 6 * 4)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: two + "/calls").sorted() == files)
+        for name in files + ["../results.json"] {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: one + "/calls/" + name)) == Data(contentsOf: URL(fileURLWithPath: two + "/calls/" + name)), "\(name)")
+        }
+    }
 }

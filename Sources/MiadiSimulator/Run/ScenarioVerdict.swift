@@ -7,13 +7,15 @@ import MiadiBooking
 /// `expect:` block from the trace and the calendars.
 public struct ScenarioVerdict: Sendable, Equatable {
     public let scenarioID: String
+    /// The call's name in the report: the scenario id, with `.rK` for repeat K.
+    public let run: String
     public let passed: Bool
     public let outcome: String
     public let failures: [String]
     public let maxTurnLatencyMs: Int?
     public let durationMs: Int
 
-    static func judge(_ scenario: Scenario, events: [TraceEvent], before: CalendarSnapshot, after: CalendarSnapshot, durationMs: Int) -> ScenarioVerdict {
+    static func judge(_ scenario: Scenario, events: [TraceEvent], before: CalendarSnapshot, after: CalendarSnapshot, durationMs: Int, run: String) -> ScenarioVerdict {
         var failures: [String] = []
         let commits = events.filter { $0.type == "commit" }
         let handedOff = events.contains { $0.type == "handoff" }
@@ -75,6 +77,6 @@ public struct ScenarioVerdict: Sendable, Equatable {
         if let reason = events.last(where: { $0.type == "call.ended" })?["reason"]?.string, reason.hasPrefix("caller gave up") || reason == "time limit" {
             failures.append("the call did not finish: \(reason)")
         }
-        return ScenarioVerdict(scenarioID: scenario.id, passed: failures.isEmpty, outcome: outcome, failures: failures, maxTurnLatencyMs: worst, durationMs: durationMs)
+        return ScenarioVerdict(scenarioID: scenario.id, run: run, passed: failures.isEmpty, outcome: outcome, failures: failures, maxTurnLatencyMs: worst, durationMs: durationMs)
     }
 }

@@ -7,7 +7,7 @@ import MiadiProviders
 
 /// `miadi run`: loads every scenario (refusing to start on any broken one), plays each through
 /// a `LabCall` with the mock model, judges it, and writes its trace, recording and calendars.
-public struct SuiteRunner {
+public struct SuiteRunner: Sendable {
     public struct Options: Sendable {
         public var paths: [String] = ["Scenarios"]
         public var scenariosRoot = "Scenarios"
@@ -16,6 +16,11 @@ public struct SuiteRunner {
         public var seed: UInt64 = 1
         public var tags: [String] = []
         public var faults: Set<MockFault> = []
+        /// Each scenario is played this many times, with seeds seed, seed+1, … (the line's noise,
+        /// loss and jitter differ; the mock does not).
+        public var repeats = 1
+        /// Calls played at once; the output is the same bytes whatever the number.
+        public var parallel = 1
         public init() {}
     }
 
@@ -73,12 +78,28 @@ public struct SuiteRunner {
             throw RunError.output("cannot create \(options.output): \(error.localizedDescription)")
         }
         let speech = EspeakSpeech()
-        var verdicts: [ScenarioVerdict] = []
-        for (n, scenario) in scenarios.enumerated() {
-            let verdict = try await play(scenario, corpus: corpus, hearing: hearing, speech: speech)
-            verdicts.append(verdict)
-            progress(n + 1, scenarios.count, verdict)
+        let jobs = scenarios.flatMap { scenario in (0..<max(1, options.repeats)).map { (scenario, $0) } }
+        var results = [ScenarioVerdict?](repeating: nil, count: jobs.count)
+        var done = 0
+        let width = max(1, options.parallel)
+        try await withThrowingTaskGroup(of: (Int, ScenarioVerdict).self) { group in
+            var next = 0
+            func start() {
+                guard next < jobs.count else { return }
+                let index = next, (scenario, repeatIndex) = jobs[index]
+                next += 1
+                group.addTask { (index, try await self.play(scenario, corpus: corpus, hearing: hearing, speech: speech, repeatIndex: repeatIndex)) }
+            }
+            for _ in 0..<width { start() }
+            while let (index, verdict) = try await group.next() {
+                results[index] = verdict
+                done += 1
+                progress(done, jobs.count, verdict)
+                start()
+            }
         }
+        // In scenario order, whatever order the calls finished in.
+        let verdicts = results.compactMap { $0 }
         try writeSummary(verdicts)
         return Outcome(verdicts: verdicts)
     }
@@ -108,7 +129,9 @@ public struct SuiteRunner {
         return (scenarios.count * passes, simulated, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
-    func play(_ scenario: Scenario, corpus: Corpus, hearing: MockHearing, speech: EspeakSpeech, write: Bool = true) async throws -> ScenarioVerdict {
+    func play(_ scenario: Scenario, corpus: Corpus, hearing: MockHearing, speech: EspeakSpeech, repeatIndex: Int = 0, write: Bool = true) async throws -> ScenarioVerdict {
+        let seed = options.seed + UInt64(repeatIndex)
+        let name = options.repeats > 1 ? "\(scenario.id).r\(repeatIndex + 1)" : scenario.id
         let engine = try BookingEngine.inMemory(clinic: scenario.clinic, clock: ManualClock(scenario.now))
         try await engine.seed(scenario.calendar, callSID: "scenario")
         var audio: [String: PCMBuffer] = [:]
@@ -125,7 +148,7 @@ public struct SuiteRunner {
                 audio[text] = try corpus.audio(of: entry).resampled(to: 16_000)
             }
         }
-        let callSID = "CA-\(scenario.id)"
+        let callSID = "CA-\(name)"
         var setup = LabCall.Setup(engine: engine, caller: CallContext(callerNumber: scenario.callerNumber, callSID: callSID, callerName: nil),
                                   script: scenario.script, audio: audio, hearing: hearing, speech: speech, handoffNumber: "+254709000999")
         setup.timeLimitMs = scenario.callSeconds * 1000
@@ -136,26 +159,26 @@ public struct SuiteRunner {
         setup.line.latencyMs = scenario.latencyMs
         setup.line.jitterMs = scenario.jitterMs
         setup.line.loss = scenario.loss
-        setup.line.seed = options.seed
+        setup.line.seed = seed
         let before = try await engine.snapshot()
         let result = await LabCall.run(setup)
         let after = try await engine.snapshot()
-        let verdict = ScenarioVerdict.judge(scenario, events: result.events, before: before, after: after, durationMs: result.durationMs)
+        let verdict = ScenarioVerdict.judge(scenario, events: result.events, before: before, after: after, durationMs: result.durationMs, run: name)
 
         let time = ClinicTime(zone: scenario.clinic.timeZone)
         var trace = CallTrace(header: TraceHeader(
             callSID: callSID, source: "lab", scenarioID: scenario.id, scenarioFile: scenario.file, clinic: scenario.clinic.id,
-            language: scenario.language.rawValue, now: time.isoWithOffset(scenario.now), seed: options.seed, provider: "mock", model: "miadi-mock-1",
+            language: scenario.language.rawValue, now: time.isoWithOffset(scenario.now), seed: seed, provider: "mock", model: "miadi-mock-1",
             line: .object([
                 "rate": .int(scenario.lineRate), "track": "inbound_track", "codec": "L16", "noise_snr_db": scenario.noiseSNR.map(TraceValue.double) ?? .null,
                 "latency_ms": .int(scenario.latencyMs), "jitter_ms": .int(scenario.jitterMs), "loss": .double(scenario.loss),
                 "faults": .array(options.faults.map(\.rawValue).sorted().map(TraceValue.string)),
             ]),
-            recording: "\(scenario.id).wav", calendarBefore: "\(scenario.id).calendar-before.json", calendarAfter: "\(scenario.id).calendar-after.json",
+            recording: "\(name).wav", calendarBefore: "\(name).calendar-before.json", calendarAfter: "\(name).calendar-after.json",
             miadiVersion: "0.2.0"))
         trace.append(contentsOf: result.events)
         guard write else { return verdict }
-        let base = options.output + "/calls/" + scenario.id
+        let base = options.output + "/calls/" + name
         do {
             try trace.jsonLines().write(to: URL(fileURLWithPath: base + ".trace.jsonl"), options: .atomic)
             try before.jsonData().write(to: URL(fileURLWithPath: base + ".calendar-before.json"), options: .atomic)
@@ -167,10 +190,10 @@ public struct SuiteRunner {
 
     func writeSummary(_ verdicts: [ScenarioVerdict]) throws {
         let rows: [[String: Any]] = verdicts.map { v in
-            ["scenario": v.scenarioID, "passed": v.passed, "outcome": v.outcome, "failures": v.failures,
+            ["scenario": v.scenarioID, "call": v.run, "passed": v.passed, "outcome": v.outcome, "failures": v.failures,
              "max_turn_latency_ms": v.maxTurnLatencyMs.map { $0 as Any } ?? NSNull(), "duration_ms": v.durationMs]
         }
-        let summary: [String: Any] = ["schema": "miadi.results/0-draft", "seed": options.seed, "provider": "mock",
+        let summary: [String: Any] = ["schema": "miadi.results/0-draft", "seed": options.seed, "repeats": options.repeats, "provider": "mock",
                                       "faults": options.faults.map(\.rawValue).sorted(), "scenarios": rows,
                                       "passed": verdicts.filter(\.passed).count, "total": verdicts.count]
         do {

@@ -31,6 +31,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("mock-fault"), help: "Make the mock misbehave (repeatable): \(MockFault.allCases.map(\.rawValue).joined(separator: ", ")).")
     var mockFault: [String] = []
 
+    @Option(help: "Play each scenario K times (seeds seed, seed+1, …).")
+    var `repeat`: Int = 1
+
+    @Option(help: "Calls played at once (the output is the same bytes whatever N).")
+    var parallel: Int = 1
+
     @Option(help: "Report folder.")
     var out: String = "Reports/latest"
 
@@ -41,6 +47,8 @@ struct RunCommand: AsyncParsableCommand {
     var quiet = false
 
     func validate() throws {
+        guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
         guard provider == "mock" else { throw ValidationError("--provider \(provider) is not available yet; use mock") }
         for name in mockFault where MockFault(rawValue: name) == nil {
             throw ValidationError("unknown --mock-fault \(name); known: \(MockFault.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -55,6 +63,8 @@ struct RunCommand: AsyncParsableCommand {
         options.seed = seed
         options.tags = tag
         options.faults = Set(mockFault.compactMap(MockFault.init(rawValue:)))
+        options.repeats = `repeat`
+        options.parallel = parallel
         let progress = ProgressLine(quiet: quiet)
         let outcome: SuiteRunner.Outcome
         do {
@@ -66,10 +76,10 @@ struct RunCommand: AsyncParsableCommand {
         }
         for v in outcome.verdicts {
             let latency = v.maxTurnLatencyMs.map { "\($0) ms" } ?? "-"
-            print("\(v.passed ? "pass" : "FAIL")  \(v.scenarioID.padding(toLength: 36, withPad: " ", startingAt: 0)) \(v.outcome.padding(toLength: 12, withPad: " ", startingAt: 0)) worst turn \(latency)")
+            print("\(v.passed ? "pass" : "FAIL")  \(v.run.padding(toLength: 36, withPad: " ", startingAt: 0)) \(v.outcome.padding(toLength: 12, withPad: " ", startingAt: 0)) worst turn \(latency)")
             for failure in v.failures { print("        - \(failure)") }
         }
-        print("\(outcome.passed)/\(outcome.verdicts.count) scenarios passed; traces, recordings and calendars in \(out)/calls, summary in \(out)/results.json")
+        print("\(outcome.passed)/\(outcome.verdicts.count) calls passed; traces, recordings and calendars in \(out)/calls, summary in \(out)/results.json")
         if outcome.passed < outcome.verdicts.count { throw ExitCode(1) }
     }
 }
