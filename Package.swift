@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "MiadiServer",
             dependencies: [
-                "MiadiBridge",
+                "MiadiBridge", "MiadiSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),

@@ -21,11 +21,16 @@ public struct MiadiServerApp: Sendable {
     public let metrics = BridgeMetrics()
     let registry = CallRegistry()
     let logger: Logger
+    /// The calendar and the mock's ears, when the provider is the mock model.
+    let models: CallModels
 
     public init(configuration: ServeConfiguration, logger: Logger) throws(YAMLFileError) {
         self.configuration = configuration
         self.clinic = try ClinicFile.load(path: configuration.clinicFile)
         self.logger = logger
+        do { self.models = try CallModels(configuration: configuration, clinic: clinic) } catch let error as YAMLFileError { throw error } catch {
+            throw YAMLFileError(file: configuration.clinicFile, line: 1, field: "(setup)", reason: "\(error)")
+        }
     }
 
     /// The Hummingbird application; `onServerRunning` receives the bound channel (tests read
@@ -79,7 +84,7 @@ public struct MiadiServerApp: Sendable {
             let offered = context.request.headers[values: .secWebSocketProtocol]
             let subprotocol: String
             if case .accept(let chosen) = policy.decide(offered: offered, authorization: context.request.headers[.authorization]) { subprotocol = chosen } else { subprotocol = "audio.drachtio.org" }
-            let connection = StreamConnection(configuration: configuration, subprotocol: subprotocol, registry: registry, metrics: metrics, clinicID: clinic.id, language: clinic.languages.first?.rawValue ?? "en", logger: context.logger)
+            let connection = StreamConnection(configuration: configuration, subprotocol: subprotocol, registry: registry, metrics: metrics, clinicID: clinic.id, language: clinic.languages.first?.rawValue ?? "en", models: models, logger: context.logger)
             try await connection.run(inbound: inbound, outbound: outbound)
         }
         let wsResponder = wsRouter.buildResponder()

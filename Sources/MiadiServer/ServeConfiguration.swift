@@ -16,6 +16,8 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var clinicFile: String
     public var databasePath: String
     public var provider = "echo"
+    /// The corpus the mock model recognises callers' lines from (provider `mock`).
+    public var corpusDirectory = "Corpora"
     public var track: StreamTrack = .both
     public var inputSampleRate = 16_000
     public var outputSampleRate = 16_000
@@ -48,7 +50,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         (publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL) + "/stream-status"
     }
 
-    static let keys = ["listen", "public_url", "stream_token", "clinic", "database", "provider", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds"]
+    static let keys = ["listen", "public_url", "stream_token", "clinic", "database", "provider", "corpus", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds"]
 
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(YAMLFileError) -> ServeConfiguration {
         let root = try YAMLField.root(file: path)
@@ -75,8 +77,8 @@ public struct ServeConfiguration: Sendable, Equatable {
         config.streamToken = environment["MIADI_STREAM_TOKEN"] ?? fileToken
         if let field = top["provider"] {
             let name = try field.nonEmptyString()
-            guard ["echo"].contains(name) else {
-                throw field.error("provider \"\(name)\" is not available in this build; available: echo (mock, gemini-live and openai-realtime are coming)")
+            guard ["echo", "mock"].contains(name) else {
+                throw field.error("provider \"\(name)\" is not available in this build; available: echo, mock (gemini-live and openai-realtime are coming)")
             }
             config.provider = name
         }
@@ -101,6 +103,11 @@ public struct ServeConfiguration: Sendable, Equatable {
             for (language, text) in try greeting.entries() { config.greetings[language] = try text.nonEmptyString() }
         }
         config.handoffNumber = try top["handoff_number"]?.nonEmptyString()
+        if let corpus = top["corpus"] {
+            var path = try corpus.nonEmptyString()
+            if !path.hasPrefix("/") && !FileManager.default.fileExists(atPath: path) && !folder.isEmpty { path = (folder as NSString).appendingPathComponent(path) }
+            config.corpusDirectory = path
+        }
         if let pacing = top["pacing"] {
             config.leadMs = try pacing.mapping(allowed: ["lead_ms"])["lead_ms"]?.int(in: 40...2000) ?? config.leadMs
         }

@@ -3,7 +3,9 @@ import HummingbirdWebSocket
 import Logging
 import MiadiAgent
 import MiadiAudio
+import MiadiBooking
 import MiadiBridge
+import MiadiLanguage
 import MiadiProviders
 import NIOCore
 
@@ -19,6 +21,7 @@ struct StreamConnection {
     let metrics: BridgeMetrics
     let clinicID: String
     let language: String
+    let models: CallModels
     let logger: Logger
 
     enum Event: Sendable {
@@ -123,10 +126,13 @@ struct StreamConnection {
             case .sendText(let text):
                 if text == BridgeCommand.killAudio { metrics.bargeIns.increment() }
                 try await outbound.write(.text(text))
-            case .toProvider, .runTool:
+            case .toProvider:
                 queue.append(contentsOf: driver.provider(action))
+            case .runTool(let call):
+                queue.append(contentsOf: await driver.runTool(call))
             case .trace(let event):
                 driver.trace.append(event)
+                driver.agent?.observe(event)
             case .close(let code, let reason):
                 pendingClose = (code, reason)
             case .ended:
@@ -171,27 +177,35 @@ struct StreamConnection {
     }
 }
 
-/// The state one connection carries: the session, the provider machine, the trace so far.
+/// The state one connection carries: the session, the model, the agent, the trace so far.
 struct CallDriver {
     let metadata: StreamMetadata
     var session: StreamSession
-    var providerMachine: EchoProvider
+    var providerMachine: any ProviderMachine
+    var agent: CallAgent?
     var trace: [TraceEvent] = []
     var endReason = "stream closed"
+    private var lastNowMs = 0
 
     var providerID: String { providerMachine.providerID }
     var model: String { providerMachine.model }
 
     init(connection: StreamConnection, metadata: StreamMetadata) {
         self.metadata = metadata
-        providerMachine = EchoProvider(inputSampleRate: 16_000, outputSampleRate: 24_000)
+        let models = connection.models
+        if let engine = models.engine, let hearing = models.hearing {
+            let today = CivilDate(engine.clock.now(), in: engine.clinic.timeZone)
+            providerMachine = MockProvider(brief: MockBrief(clinic: engine.clinic, today: today), hearing: hearing, speech: models.speech)
+            agent = CallAgent(engine: engine, context: CallContext(callerNumber: metadata.from ?? "unknown", callSID: metadata.callSID),
+                              language: engine.clinic.languages.first ?? .en, handoffNumber: connection.configuration.handoffNumber)
+        } else {
+            providerMachine = EchoProvider(inputSampleRate: 16_000, outputSampleRate: 24_000)
+        }
         let rate = metadata.sampleRate.flatMap { [8000, 16000].contains($0) ? $0 : nil }
         session = StreamSession(configuration: connection.configuration.streamConfiguration(
             inputRate: rate, subprotocol: connection.subprotocol,
             providerInputRate: providerMachine.inputSampleRate, providerOutputRate: providerMachine.outputSampleRate))
     }
-
-    private var lastNowMs = 0
 
     mutating func handle(_ event: StreamConnection.Event, nowMs: Int) -> [StreamAction] {
         lastNowMs = nowMs
@@ -209,19 +223,31 @@ struct CallDriver {
         }
     }
 
-    /// Runs a provider-bound action and returns the session's reaction.
+    /// Feeds the model an input and returns the session's reaction to what it says.
     mutating func provider(_ action: StreamAction) -> [StreamAction] {
-        let input: ProviderInput
-        switch action {
-        case .toProvider(let i): input = i
-        case .runTool(let call):
-            // No agent is attached in this build: the model is told, in words it can say.
-            input = .toolResult(ToolResult(callID: call.id, name: call.name, outputJSON: #"{"error":"tools are not available on this line yet"}"#, isError: true))
-        default: return []
-        }
+        guard case .toProvider(let input) = action else { return [] }
+        return feed(input)
+    }
+
+    mutating func feed(_ input: ProviderInput) -> [StreamAction] {
         var actions: [StreamAction] = []
         for e in providerMachine.receive(input, nowMs: lastNowMs) { actions += session.providerEvent(e, nowMs: lastNowMs) }
         return actions
+    }
+
+    /// Runs a tool call through the agent (or tells the model there are no tools) and returns
+    /// the session's reaction.
+    mutating func runTool(_ call: ToolCall) async -> [StreamAction] {
+        guard var agent else {
+            // No agent on this line (the echo provider): the model is told, in words it can say.
+            return feed(.toolResult(ToolResult(callID: call.id, name: call.name, outputJSON: #"{"error":"tools are not available on this line yet"}"#, isError: true)))
+        }
+        let outcome = await agent.execute(call, nowMs: lastNowMs)
+        self.agent = agent
+        trace += outcome.trace
+        var actions: [StreamAction] = []
+        if case .handoff(let target, let reason)? = outcome.effect { actions += session.handoff(target: target, reason: reason, nowMs: lastNowMs) }
+        return actions + feed(.toolResult(outcome.result))
     }
 }
 

@@ -59,9 +59,10 @@ struct SessionDriver {
     mutating func provider(_ event: ProviderEvent) { record(session.providerEvent(event, nowMs: nowMs)) }
     mutating func text(_ text: String) { record(session.textReceived(text, nowMs: nowMs)) }
 
-    /// Advances time by `ms` in 20 ms ticks with no caller audio.
+    /// Advances time by `ms` while the caller is silent: the platform keeps streaming frames
+    /// of silence, as a phone line does.
     mutating func idle(ms: Int) {
-        for _ in 0..<(ms / 20) { nowMs += 20; record(session.tick(nowMs: nowMs)) }
+        caller(PCMBuffer.silence(durationMs: ms, sampleRate: session.configuration.inputSampleRate))
     }
 
     /// Sends caller audio (mono at the stream rate) as 20 ms frames in real time; with

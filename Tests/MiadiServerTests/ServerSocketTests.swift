@@ -170,3 +170,65 @@ struct ServerShutdownTests {
         #expect(FileManager.default.fileExists(atPath: traces + "/CA-drain.trace.jsonl"))
     }
 }
+
+/// Sends what a phone line sends: one 20 ms frame every 20 ms of real time. A real socket and a
+/// real clock cannot be tested otherwise; this suite is the only one that waits on time.
+actor PacedLine {
+    private var pending: [Int16] = []
+    func say(_ samples: [Int16]) { pending += samples }
+    func nextFrame() -> [Int16] {
+        let frame = Array(pending.prefix(320))
+        pending.removeFirst(frame.count)
+        return frame + [Int16](repeating: 0, count: 320 - frame.count)
+    }
+}
+
+@Suite("miadi serve with the mock model", .serialized)
+struct ServerMockTests {
+    @Test("a real call over a WebSocket: greeting, the caller asks for a person, the agent hands off with disconnect")
+    func handoff() async throws {
+        let traces = ServerHarness.scratch("mock")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        var config = ServerHarness.configuration(traces: traces)
+        config.provider = "mock"
+        config.corpusDirectory = ServerHarness.root + "/Corpora"
+        config.track = .inbound
+        let line = try AudioFile.read(ServerHarness.root + "/Corpora/en/6e60dc3b33b656c5.flac") // "I have a question about my bill, can I talk to a person?"
+        try await ServerHarness.with(config) { port in
+            let body = "CallSid=CA-mock-1&From=%2B254711000031&To=%2B254709000100"
+            _ = try await ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+            let headers: HTTPFields = [.secWebSocketProtocol: "audio.drachtio.org", .authorization: "Bearer tok-123"]
+            let phone = PacedLine()
+            let outcome = ReceivedAudio()
+            try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/stream", configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers), logger: Logger(label: "test.client")) { inbound, outbound, _ in
+                try await outbound.write(.text(#"{"call_sid":"CA-mock-1","from":"+254711000031","to":"+254709000100"}"#))
+                let sender = Task {
+                    while !Task.isCancelled {
+                        let frame = await phone.nextFrame()
+                        try await outbound.write(.binary(ByteBuffer(bytes: PCMBuffer(samples: frame, sampleRate: 16_000).littleEndianBytes)))
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+                defer { sender.cancel() }
+                var greeted = false
+                for try await message in inbound.messages(maxSize: 1 << 20) {
+                    switch message {
+                    case .binary(let buffer): await outcome.add(buffer.readableBytes)
+                    case .text(let text):
+                        if let name = text.range(of: #"agent-\d+-end"#, options: .regularExpression).map({ String(text[$0]) }) {
+                            try await outbound.write(.text(#"{"type":"mark","data":{"name":"\#(name)","event":"playout"}}"#))
+                            if !greeted { greeted = true; await phone.say(line.samples) }
+                        }
+                        if text == #"{"type":"disconnect"}"# { return }
+                    }
+                }
+            }
+            #expect(await outcome.bytes > 32_000, "the greeting and the transfer sentence were played")
+        }
+        let trace = try CallTrace.load(path: traces + "/CA-mock-1.trace.jsonl")
+        #expect(trace.header.provider == "mock")
+        #expect(trace.events(ofType: "transcript.in").first?["text"] == "I have a question about my bill, can I talk to a person?")
+        #expect(trace.events(ofType: "tool.call").first?["name"] == "transfer_to_human")
+        #expect(trace.events(ofType: "handoff").first?["target"] == "+254709000101")
+    }
+}

@@ -234,15 +234,6 @@ public struct StreamSession: Sendable {
     private mutating func callerAudio(_ buffer: PCMBuffer, nowMs: Int) -> [StreamAction] {
         guard buffer.frameCount > 0 else { return [] }
         var actions: [StreamAction] = []
-        // The platform may pause without saying so: keep the line's clock on call time by
-        // filling a gap (longer than jitter) with silence, so onsets and the recording stay
-        // where they happened. A late batch carries its own audio and fills nothing.
-        let rate = configuration.inputSampleRate
-        let expectedEnd = streamStartMs + (callerFrames + buffer.frameCount) * 1000 / rate
-        if nowMs - expectedEnd > 60 {
-            let gap = PCMBuffer.silence(durationMs: nowMs - expectedEnd, sampleRate: rate, channels: buffer.channels)
-            actions += callerAudio(gap, nowMs: nowMs - buffer.durationMs)
-        }
         let caller: PCMBuffer
         if configuration.track == .both {
             let (left, right) = buffer.deinterleave()
