@@ -47,4 +47,20 @@ struct LineNetworkTests {
         #expect(try await setup.engine.allAppointments().count == 1, "\(LabCallTests.text(result))")
         #expect(result.recording.sampleRate == 8_000)
     }
+
+    @Test("both_tracks: the platform's right channel is what it played, and a slow calendar is dead air the caller hears")
+    func bothTracksAndSlowCalendar() async throws {
+        var setup = try await LabCallTests.setup(now: "2026-03-02T09:15:00+03:00", caller: "+254711000002", lines: MockFaultTests.booking)
+        setup.line.bothTracks = true
+        let fast = await LabCall.run(setup)
+        let right = fast.recording.deinterleave().right
+        #expect(right.dbfs > -40, "the agent is on the right channel")
+        var slow = try await LabCallTests.setup(now: "2026-03-02T09:15:00+03:00", caller: "+254711000002", lines: MockFaultTests.booking)
+        slow.line.bothTracks = true
+        slow.bookingLatencyMs = 2_000
+        let slowResult = await LabCall.run(slow)
+        #expect(try await slow.engine.allAppointments().count == 1)
+        // Four booking operations (find, propose, confirm, end) at 2 s each: the call is longer.
+        #expect(slowResult.durationMs - fast.durationMs >= 6_000, "fast \(fast.durationMs) ms, slow \(slowResult.durationMs) ms")
+    }
 }

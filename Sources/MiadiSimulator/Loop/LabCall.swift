@@ -35,6 +35,9 @@ public struct LabCall {
         public var toldAppointmentIDs: [String] = []
         /// The phone line between the caller and the bridge.
         public var line = LineModel()
+        /// How long every booking operation takes, ms of call time: what the caller hears while
+        /// the calendar is slow.
+        public var bookingLatencyMs = 0
 
         public init(engine: BookingEngine, caller: CallContext, script: [Scenario.Step], audio: [String: PCMBuffer], hearing: MockHearing, speech: any SpeechRenderer, handoffNumber: String? = nil) {
             self.engine = engine
@@ -73,8 +76,11 @@ public struct LabCall {
     /// The caller's side of the line: its rate, noise, and the network between the platform
     /// and the bridge (delay, jitter, loss). All randomness comes from `seed`.
     public struct LineModel: Sendable, Equatable {
-        /// 8000 or 16000 Hz.
+        /// 8000 or 16000 Hz; the bridge answers at the same rate (`outputSamplingRate`).
         public var rate = 16_000
+        /// `inbound_track` (the caller only) or `both_tracks` (stereo: the caller left, what the
+        /// platform played right).
+        public var bothTracks = false
         /// Noise added to the caller's speech, dB below its voiced level (nil: a clean line).
         public var noiseSNR: Double?
         /// Fraction of 20 ms packets lost on the way; the platform fills them with silence.
@@ -106,7 +112,7 @@ public struct LabCall {
         let rate = setup.line.rate
         var noise = SeededGenerator(seed: setup.line.seed, stream: "line-noise")
         var network = LineNetwork(latencyMs: setup.line.latencyMs, jitterMs: setup.line.jitterMs, loss: setup.line.loss, seed: setup.line.seed)
-        var config = StreamConfiguration(inputSampleRate: rate, track: .inbound, outputSampleRate: 16_000, providerInputRate: provider.inputSampleRate, providerOutputRate: provider.outputSampleRate)
+        var config = StreamConfiguration(inputSampleRate: rate, track: setup.line.bothTracks ? .both : .inbound, outputSampleRate: rate, providerInputRate: provider.inputSampleRate, providerOutputRate: provider.outputSampleRate)
         config.subprotocol = "audio.drachtio.org"
         var session = StreamSession(configuration: config)
         var platform = PlatformPlayout()
@@ -124,12 +130,26 @@ public struct LabCall {
         var now = 0
         var ended = false
 
+        var slowTools: [(dueMs: Int, call: ToolCall)] = []
+
+        func runTool(_ call: ToolCall, at t: Int) async -> [StreamAction] {
+            let outcome = await agent.execute(call, nowMs: t)
+            events += outcome.trace
+            var actions: [StreamAction] = []
+            if let effect = outcome.effect {
+                effects.append(effect)
+                if case .handoff(let target, let reason) = effect { actions += session.handoff(target: target, reason: reason, nowMs: t) }
+            }
+            for e in provider.receive(.toolResult(outcome.result), nowMs: t) { actions += session.providerEvent(e, nowMs: t) }
+            return actions
+        }
+
         func handle(_ actions: [StreamAction], at t: Int) async {
             var queue = actions[...]
             while let action = queue.popFirst() {
                 switch action {
                 case .sendBinary(let bytes):
-                    platform.received(audio: PCMBuffer(littleEndianBytes: bytes, sampleRate: 16_000).samples)
+                    platform.received(audio: PCMBuffer(littleEndianBytes: bytes, sampleRate: rate).samples)
                 case .sendText(let text):
                     if text == BridgeCommand.killAudio {
                         for name in platform.kill() {
@@ -144,13 +164,12 @@ public struct LabCall {
                 case .toProvider(let input):
                     for e in provider.receive(input, nowMs: t) { queue.append(contentsOf: session.providerEvent(e, nowMs: t)) }
                 case .runTool(let call):
-                    let outcome = await agent.execute(call, nowMs: t)
-                    events += outcome.trace
-                    if let effect = outcome.effect {
-                        effects.append(effect)
-                        if case .handoff(let target, let reason) = effect { queue.append(contentsOf: session.handoff(target: target, reason: reason, nowMs: t)) }
+                    if setup.bookingLatencyMs > 0 {
+                        // A slow calendar: the operation answers later, in call time.
+                        slowTools.append((t + setup.bookingLatencyMs, call))
+                        continue
                     }
-                    for e in provider.receive(.toolResult(outcome.result), nowMs: t) { queue.append(contentsOf: session.providerEvent(e, nowMs: t)) }
+                    queue.append(contentsOf: await runTool(call, at: t))
                 case .trace(let event):
                     events.append(event)
                     agent.observe(event)
@@ -169,6 +188,7 @@ public struct LabCall {
         while !ended && now < setup.timeLimitMs {
             now += 20
             // The platform plays one frame and reports the marks it passed.
+            let playedBefore = platform.heard.count
             for mark in platform.tick(nowMs: now) {
                 await handle(session.textReceived(#"{"type":"mark","data":{"name":"\#(mark)","event":"playout"}}"#, nowMs: now), at: now)
             }
@@ -209,9 +229,24 @@ public struct LabCall {
             let perFrame = rate / 50
             let frame = Array(speaking.prefix(perFrame))
             speaking.removeFirst(frame.count)
-            network.send(frame + [Int16](repeating: 0, count: perFrame - frame.count), nowMs: now)
+            let callerFrame = PCMBuffer(samples: frame + [Int16](repeating: 0, count: perFrame - frame.count), sampleRate: rate)
+            if setup.line.bothTracks {
+                // The right channel is what the platform played to the caller in this 20 ms.
+                var played = platform.heard.count > playedBefore ? platform.heard[playedBefore].samples : []
+                played = Array(played.prefix(perFrame)) + [Int16](repeating: 0, count: max(0, perFrame - played.count))
+                network.send(PCMBuffer.interleave(left: callerFrame, right: PCMBuffer(samples: played, sampleRate: rate)).samples, nowMs: now)
+            } else {
+                network.send(callerFrame.samples, nowMs: now)
+            }
             let arriving = network.arrivals(nowMs: now)
-            if !arriving.isEmpty { await handle(session.binaryReceived(PCMBuffer(samples: arriving, sampleRate: rate).littleEndianBytes, nowMs: now), at: now) }
+            if !arriving.isEmpty {
+                let channels = setup.line.bothTracks ? 2 : 1
+                await handle(session.binaryReceived(PCMBuffer(samples: arriving, sampleRate: rate, channels: channels).littleEndianBytes, nowMs: now), at: now)
+            }
+            while let index = slowTools.firstIndex(where: { $0.dueMs <= now }) {
+                let due = slowTools.remove(at: index)
+                await handle(await runTool(due.call, at: now), at: now)
+            }
             var providerEvents: [StreamAction] = []
             for e in provider.tick(nowMs: now) { providerEvents += session.providerEvent(e, nowMs: now) }
             await handle(providerEvents, at: now)

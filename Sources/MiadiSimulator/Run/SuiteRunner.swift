@@ -152,9 +152,11 @@ public struct SuiteRunner: Sendable {
         var setup = LabCall.Setup(engine: engine, caller: CallContext(callerNumber: scenario.callerNumber, callSID: callSID, callerName: nil),
                                   script: scenario.script, audio: audio, hearing: hearing, speech: speech, handoffNumber: "+254709000999")
         setup.timeLimitMs = scenario.callSeconds * 1000
+        setup.bookingLatencyMs = scenario.bookingLatencyMs
         setup.mock.faults = options.faults
         setup.toldAppointmentIDs = scenario.calendar.filter { $0.customer != scenario.callerNumber }.map(\.id)
         setup.line.rate = scenario.lineRate
+        setup.line.bothTracks = scenario.track == "both_tracks"
         setup.line.noiseSNR = scenario.noiseSNR
         setup.line.latencyMs = scenario.latencyMs
         setup.line.jitterMs = scenario.jitterMs
@@ -170,7 +172,7 @@ public struct SuiteRunner: Sendable {
             callSID: callSID, source: "lab", scenarioID: scenario.id, scenarioFile: scenario.file, clinic: scenario.clinic.id,
             language: scenario.language.rawValue, now: time.isoWithOffset(scenario.now), seed: seed, provider: "mock", model: "miadi-mock-1",
             line: .object([
-                "rate": .int(scenario.lineRate), "track": "inbound_track", "codec": "L16", "noise_snr_db": scenario.noiseSNR.map(TraceValue.double) ?? .null,
+                "rate": .int(scenario.lineRate), "track": .string(scenario.track), "codec": "L16", "noise_snr_db": scenario.noiseSNR.map(TraceValue.double) ?? .null,
                 "latency_ms": .int(scenario.latencyMs), "jitter_ms": .int(scenario.jitterMs), "loss": .double(scenario.loss),
                 "faults": .array(options.faults.map(\.rawValue).sorted().map(TraceValue.string)),
             ]),

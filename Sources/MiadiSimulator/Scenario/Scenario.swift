@@ -58,5 +58,7 @@ public struct Scenario: Sendable {
     public let loss: Double
     public let script: [Step]
     public let callSeconds: Int
+    /// Latency injected into every booking operation, ms.
+    public let bookingLatencyMs: Int
     public let expect: Expectations
 }

@@ -51,7 +51,10 @@ public enum ScenarioFile {
                 rate = try r.int(in: 8000...16000)
                 guard rate == 8000 || rate == 16000 else { throw r.error("8000 or 16000") }
             }
-            track = try line["track"]?.nonEmptyString() ?? track
+            if let t = line["track"] {
+                track = try t.nonEmptyString()
+                guard ["inbound_track", "both_tracks"].contains(track) else { throw t.error("inbound_track or both_tracks") }
+            }
             snr = try line["noise_snr_db"]?.double(in: -10...100)
             if let net = line["network"] {
                 let n = try net.mapping(allowed: ["latency_ms", "jitter_ms", "loss"])
@@ -84,8 +87,12 @@ public enum ScenarioFile {
                 script.append(.hangUp(when))
             } else { throw item.error("a step is one of say, answers, barge_in, backchannel, silence, hang_up") }
         }
-        var seconds = 180
-        if let limits = top["limits"] { seconds = try limits.mapping(allowed: ["call_seconds"])["call_seconds"]?.int(in: 5...3600) ?? seconds }
+        var seconds = 180, bookingLatency = 0
+        if let limits = top["limits"] {
+            let map = try limits.mapping(allowed: ["call_seconds", "booking_latency_ms"])
+            seconds = try map["call_seconds"]?.int(in: 5...3600) ?? seconds
+            bookingLatency = try map["booking_latency_ms"]?.int(in: 0...60_000) ?? 0
+        }
         let expectField = try top.required("expect", in: root, "what must hold after the call")
         let expect = try expectations(expectField, clinic: clinic, time: time, calendar: calendar)
         return Scenario(
@@ -93,7 +100,7 @@ public enum ScenarioFile {
             calendar: calendar, callerNumber: try caller.required("number", in: callerField, "the caller's number").nonEmptyString(),
             callerName: try caller["name"]?.nonEmptyString(), language: language,
             voice: try caller["voice"]?.nonEmptyString() ?? EspeakSynthesizer.defaultVoice(language: language.rawValue),
-            lineRate: rate, track: track, noiseSNR: snr, latencyMs: latency, jitterMs: jitter, loss: loss, script: script, callSeconds: seconds, expect: expect)
+            lineRate: rate, track: track, noiseSNR: snr, latencyMs: latency, jitterMs: jitter, loss: loss, script: script, callSeconds: seconds, bookingLatencyMs: bookingLatency, expect: expect)
     }
 
     static func expectations(_ field: YAMLField, clinic: Clinic, time: ClinicTime, calendar: [SeedAppointment]) throws(YAMLFileError) -> Scenario.Expectations {
