@@ -8,7 +8,7 @@ public final class BridgeMetrics: Sendable {
     let framesIn: Counter
     let framesOut: Counter
     let bargeIns: Counter
-    let handshakesRefused: Counter
+    let callsEnded: Counter
     let relaySeconds: DurationHistogram
 
     public init() {
@@ -16,7 +16,7 @@ public final class BridgeMetrics: Sendable {
         framesIn = registry.makeCounter(name: "miadi_frames_in_total", help: "Binary frames received from the platform")
         framesOut = registry.makeCounter(name: "miadi_frames_out_total", help: "20 ms audio frames sent to the platform")
         bargeIns = registry.makeCounter(name: "miadi_barge_ins_total", help: "Agent speech stopped because the caller spoke")
-        handshakesRefused = registry.makeCounter(name: "miadi_stream_calls_ended_total", help: "Streams that ended")
+        callsEnded = registry.makeCounter(name: "miadi_stream_calls_ended_total", help: "Streams that ended")
         relaySeconds = registry.makeDurationHistogram(
             name: "miadi_relay_seconds", buckets: [.microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(200)],
             help: "Time the bridge takes to handle one event (frame, provider event, tick) and send what it produced")

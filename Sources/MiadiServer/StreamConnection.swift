@@ -144,7 +144,7 @@ struct StreamConnection {
 
     func finish(_ driver: CallDriver) async {
         metrics.liveCalls.increment(by: -1)
-        metrics.handshakesRefused.increment()
+        metrics.callsEnded.increment()
         let call = await registry.finished(driver.metadata.callSID)
         let durationMs = driver.trace.map(\.tMs).max() ?? 0
         var trace = CallTrace(header: TraceHeader(

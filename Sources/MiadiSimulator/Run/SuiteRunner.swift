@@ -21,6 +21,8 @@ public struct SuiteRunner: Sendable {
         public var repeats = 1
         /// Calls played at once; the output is the same bytes whatever the number.
         public var parallel = 1
+        /// The number the lab's calls are handed off to (the webhook's `<Dial>`).
+        public var handoffNumber = "+254709000999"
         public init() {}
     }
 
@@ -150,7 +152,7 @@ public struct SuiteRunner: Sendable {
         }
         let callSID = "CA-\(name)"
         var setup = LabCall.Setup(engine: engine, caller: CallContext(callerNumber: scenario.callerNumber, callSID: callSID, callerName: nil),
-                                  script: scenario.script, audio: audio, hearing: hearing, speech: speech, handoffNumber: "+254709000999")
+                                  script: scenario.script, audio: audio, hearing: hearing, speech: speech, handoffNumber: options.handoffNumber)
         setup.timeLimitMs = scenario.callSeconds * 1000
         setup.bookingLatencyMs = scenario.bookingLatencyMs
         setup.mock.faults = options.faults
