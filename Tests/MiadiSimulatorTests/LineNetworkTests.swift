@@ -63,4 +63,27 @@ struct LineNetworkTests {
         // Four booking operations (find, propose, confirm, end) at 2 s each: the call is longer.
         #expect(slowResult.durationMs - fast.durationMs >= 6_000, "fast \(fast.durationMs) ms, slow \(slowResult.durationMs) ms")
     }
+
+    @Test("the calendar's clock follows call time: a proposal held longer than the hold lapses")
+    func holdsLapseInCallTime() async throws {
+        let clinic = try ClinicFile.load(path: Fixtures.scenarios + "/clinics/whitedent-nairobi.yaml")
+        let clock = ManualClock(ISO8601DateFormatter().date(from: "2026-03-02T09:15:00+03:00")!)
+        let engine = try BookingEngine.inMemory(clinic: clinic, clock: clock)
+        var setup = LabCall.Setup(engine: engine, caller: CallContext(callerNumber: "+254711000002", callSID: "CA-hold"),
+                                  lines: try MockFaultTests.booking.map { LabCall.Line(try LabCallTests.line($0)) },
+                                  hearing: LabCallTests.hearing, speech: LabCallTests.speech)
+        setup.clock = clock
+        let result = await LabCall.run(setup)
+        #expect(try await engine.allAppointments().count == 1)
+        // The engine's "now" moved on with the call.
+        #expect(Int(clock.now().timeIntervalSince(ISO8601DateFormatter().date(from: "2026-03-02T09:15:00+03:00")!) * 1000) == result.durationMs)
+        // A proposal made in the call is now out of time for any other call's commit.
+        let later = CallContext(callerNumber: "+254700000001", callSID: "CA-later")
+        clock.advance(seconds: 121)
+        let p = try await engine.proposeBooking(serviceID: "check-up", start: ISO8601DateFormatter().date(from: "2026-03-06T10:00:00+03:00")!, for: later)
+        clock.advance(seconds: 121)
+        await #expect(throws: BookingError.proposalExpired(p.id)) {
+            try await engine.commit(proposalID: p.id, idempotencyKey: "k", confirmation: Confirmation(readBack: "r", callerAnswer: "yes"), for: later)
+        }
+    }
 }

@@ -38,6 +38,9 @@ public struct LabCall {
         /// How long every booking operation takes, ms of call time: what the caller hears while
         /// the calendar is slow.
         public var bookingLatencyMs = 0
+        /// The calendar's clock, moved with call time so holds lapse in the lab as they would
+        /// on a real call (nil: the engine's clock stays where it is).
+        public var clock: ManualClock?
 
         public init(engine: BookingEngine, caller: CallContext, script: [Scenario.Step], audio: [String: PCMBuffer], hearing: MockHearing, speech: any SpeechRenderer, handoffNumber: String? = nil) {
             self.engine = engine
@@ -185,8 +188,10 @@ public struct LabCall {
 
         await handle(pendingActions, at: 0)
         pendingActions = []
+        let callStart = setup.clock?.now()
         while !ended && now < setup.timeLimitMs {
             now += 20
+            if let clock = setup.clock, let callStart { clock.set(callStart.addingTimeInterval(Double(now) / 1000)) }
             // The platform plays one frame and reports the marks it passed.
             let playedBefore = platform.heard.count
             for mark in platform.tick(nowMs: now) {

@@ -134,7 +134,8 @@ public struct SuiteRunner: Sendable {
     func play(_ scenario: Scenario, corpus: Corpus, hearing: MockHearing, speech: EspeakSpeech, repeatIndex: Int = 0, write: Bool = true) async throws -> ScenarioVerdict {
         let seed = options.seed + UInt64(repeatIndex)
         let name = options.repeats > 1 ? "\(scenario.id).r\(repeatIndex + 1)" : scenario.id
-        let engine = try BookingEngine.inMemory(clinic: scenario.clinic, clock: ManualClock(scenario.now))
+        let clock = ManualClock(scenario.now)
+        let engine = try BookingEngine.inMemory(clinic: scenario.clinic, clock: clock)
         try await engine.seed(scenario.calendar, callSID: "scenario")
         var audio: [String: PCMBuffer] = [:]
         for step in scenario.script {
@@ -155,6 +156,7 @@ public struct SuiteRunner: Sendable {
                                   script: scenario.script, audio: audio, hearing: hearing, speech: speech, handoffNumber: options.handoffNumber)
         setup.timeLimitMs = scenario.callSeconds * 1000
         setup.bookingLatencyMs = scenario.bookingLatencyMs
+        setup.clock = clock
         setup.mock.faults = options.faults
         setup.toldAppointmentIDs = scenario.calendar.filter { $0.customer != scenario.callerNumber }.map(\.id)
         setup.line.rate = scenario.lineRate
