@@ -129,7 +129,8 @@ public struct LabCall {
         var agentTurnStartMs = 0
         var lastLineEndMs = 0
         var endReason = "time limit"
-        var pendingActions: [StreamAction] = session.textReceived(#"{"call_sid":"\#(setup.caller.callSID)","from":"\#(setup.caller.callerNumber)","to":"\#(clinic.phone)"}"#, nowMs: 0)
+        // The platform's first frame: the call's metadata (`openMetadata`).
+        let opening = session.textReceived(#"{"call_sid":"\#(setup.caller.callSID)","from":"\#(setup.caller.callerNumber)","to":"\#(clinic.phone)"}"#, nowMs: 0)
         var now = 0
         var ended = false
 
@@ -186,8 +187,7 @@ public struct LabCall {
             }
         }
 
-        await handle(pendingActions, at: 0)
-        pendingActions = []
+        await handle(opening, at: 0)
         let callStart = setup.clock?.now()
         while !ended && now < setup.timeLimitMs {
             now += 20
