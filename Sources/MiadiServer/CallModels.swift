@@ -1,6 +1,5 @@
 import Foundation
 import MiadiBooking
-import MiadiLanguage
 import MiadiProviders
 import MiadiSimulator
 
@@ -19,9 +18,6 @@ struct CallModels: Sendable {
             return
         }
         engine = try BookingEngine.open(path: configuration.databasePath, clinic: clinic, clock: SystemClock())
-        let corpus = try Corpus.load(directory: configuration.corpusDirectory)
-        var lines: [String: (text: String, language: LanguageCode)] = [:]
-        for entry in corpus.entries { lines[entry.id] = (entry.text, LanguageCode(rawValue: entry.language) ?? .en) }
-        hearing = MockHearing(index: try corpus.fingerprintIndex(), lines: lines)
+        hearing = try Corpus.load(directory: configuration.corpusDirectory).mockHearing()
     }
 }

@@ -11,12 +11,7 @@ import Testing
 /// real agent and a real SQLite calendar.
 @Suite("Lab calls with the mock model", .serialized)
 struct LabCallTests {
-    static let hearing: MockHearing = {
-        let corpus = try! Corpus.load(directory: Fixtures.corpus)
-        var lines: [String: (text: String, language: LanguageCode)] = [:]
-        for entry in corpus.entries { lines[entry.id] = (entry.text, LanguageCode(rawValue: entry.language) ?? .en) }
-        return MockHearing(index: try! corpus.fingerprintIndex(), lines: lines)
-    }()
+    static let hearing: MockHearing = try! Corpus.load(directory: Fixtures.corpus).mockHearing()
     static let speech = EspeakSpeech()
 
     static func line(_ text: String) throws -> PCMBuffer {

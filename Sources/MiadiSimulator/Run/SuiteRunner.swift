@@ -68,14 +68,7 @@ public struct SuiteRunner: Sendable {
 
     public func run(progress: (Int, Int, ScenarioVerdict) -> Void = { _, _, _ in }) async throws -> Outcome {
         let scenarios = try loadScenarios()
-        let corpus: Corpus
-        let hearing: MockHearing
-        do {
-            corpus = try Corpus.load(directory: options.corpus)
-            var lines: [String: (text: String, language: LanguageCode)] = [:]
-            for entry in corpus.entries { lines[entry.id] = (entry.text, LanguageCode(rawValue: entry.language) ?? .en) }
-            hearing = MockHearing(index: try corpus.fingerprintIndex(), lines: lines)
-        } catch { throw RunError.corpus("\(error); run `miadi corpus build` first") }
+        let (corpus, hearing) = try loadCorpus()
         do { try FileManager.default.createDirectory(atPath: options.output + "/calls", withIntermediateDirectories: true) } catch {
             throw RunError.output("cannot create \(options.output): \(error.localizedDescription)")
         }
@@ -106,19 +99,20 @@ public struct SuiteRunner: Sendable {
         return Outcome(verdicts: verdicts)
     }
 
+    /// The corpus and the mock's ears built from it.
+    func loadCorpus() throws -> (Corpus, MockHearing) {
+        do {
+            let corpus = try Corpus.load(directory: options.corpus)
+            return (corpus, try corpus.mockHearing())
+        } catch { throw RunError.corpus("\(error); run `miadi corpus build` first") }
+    }
+
     /// Simulated call time per wall-clock second over the suite: one warm-up pass (espeak-ng
     /// renders the agent's lines once, then they are cached), then `passes` timed passes with
     /// nothing written to disk.
     public func benchmark(passes: Int) async throws -> (calls: Int, simulatedMs: Int, wallSeconds: Double) {
         let scenarios = try loadScenarios()
-        let corpus: Corpus
-        let hearing: MockHearing
-        do {
-            corpus = try Corpus.load(directory: options.corpus)
-            var lines: [String: (text: String, language: LanguageCode)] = [:]
-            for entry in corpus.entries { lines[entry.id] = (entry.text, LanguageCode(rawValue: entry.language) ?? .en) }
-            hearing = MockHearing(index: try corpus.fingerprintIndex(), lines: lines)
-        } catch { throw RunError.corpus("\(error); run `miadi corpus build` first") }
+        let (corpus, hearing) = try loadCorpus()
         let speech = EspeakSpeech()
         for scenario in scenarios { _ = try await play(scenario, corpus: corpus, hearing: hearing, speech: speech, write: false) }
         let clock = ContinuousClock()
