@@ -113,24 +113,26 @@ public struct LabCall {
         var provider = MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: setup.toldAppointmentIDs), hearing: setup.hearing, speech: setup.speech, configuration: setup.mock)
         var agent = CallAgent(engine: setup.engine, context: setup.caller, language: clinic.languages.first ?? .en, handoffNumber: setup.handoffNumber)
         let rate = setup.line.rate
-        var noise = SeededGenerator(seed: setup.line.seed, stream: "line-noise")
-        var network = LineNetwork(latencyMs: setup.line.latencyMs, jitterMs: setup.line.jitterMs, loss: setup.line.loss, seed: setup.line.seed)
-        var config = StreamConfiguration(inputSampleRate: rate, track: setup.line.bothTracks ? .both : .inbound, outputSampleRate: rate, providerInputRate: provider.inputSampleRate, providerOutputRate: provider.outputSampleRate)
+        var events: [TraceEvent] = [TraceEvent(tMs: 0, type: "call.answered")]
+        // The platform asks the webhook what to do and reads the XML answer, as Sautikit does.
+        let instructions: WebhookInstructions
+        do {
+            instructions = try WebhookInstructions.parse(webhookResponse(for: setup).xml())
+        } catch {
+            events.append(TraceEvent(tMs: 0, type: "error", fields: ["where": "platform", "message": .string(error.description)]))
+            events.append(TraceEvent(tMs: 0, type: "call.ended", fields: ["reason": "webhook error", "duration_ms": 0, "billed_seconds": 0]))
+            return Result(events: events, recording: PCMBuffer(samples: [], sampleRate: 16_000, channels: 2), effects: [], endReason: "webhook error", durationMs: 0)
+        }
+        events.append(webhookEvent(instructions, setup: setup))
+        var config = StreamConfiguration(inputSampleRate: rate, track: instructions.track, outputSampleRate: instructions.outputSamplingRate, providerInputRate: provider.inputSampleRate, providerOutputRate: provider.outputSampleRate)
         config.subprotocol = "audio.drachtio.org"
         var session = StreamSession(configuration: config)
-        var platform = PlatformPlayout()
-        var events: [TraceEvent] = [TraceEvent(tMs: 0, type: "call.answered")]
+        var platform = PlatformEmulator(.init(script: setup.script, audio: setup.audio, line: setup.line, callerPauseMs: setup.callerPauseMs))
         var effects: [CallAgent.Effect] = []
-        var caller = ScriptedCaller(steps: setup.script)
-        var lastAgentText = ""
-        var turnHandled = true
-        var speaking: [Int16] = []
-        var lastAgentSoundMs = 0
-        var agentTurnStartMs = 0
-        var lastLineEndMs = 0
         var endReason = "time limit"
         // The platform's first frame: the call's metadata (`openMetadata`).
-        let opening = session.textReceived(#"{"call_sid":"\#(setup.caller.callSID)","from":"\#(setup.caller.callerNumber)","to":"\#(clinic.phone)"}"#, nowMs: 0)
+        let opening = session.textReceived(instructions.openMetadata, nowMs: 0)
+        events.append(streamStatus("stream-started", callSID: setup.caller.callSID, atMs: 0))
         var now = 0
         var ended = false
 
@@ -153,17 +155,12 @@ public struct LabCall {
             while let action = queue.popFirst() {
                 switch action {
                 case .sendBinary(let bytes):
-                    platform.received(audio: PCMBuffer(littleEndianBytes: bytes, sampleRate: rate).samples)
+                    platform.bridgeSent(binary: bytes)
                 case .sendText(let text):
-                    if text == BridgeCommand.killAudio {
-                        for name in platform.kill() {
-                            queue.append(contentsOf: session.textReceived(#"{"type":"mark","data":{"name":"\#(name)","event":"cleared"}}"#, nowMs: t))
-                        }
-                    } else if text == BridgeCommand.disconnect {
+                    for reply in platform.bridgeSent(text: text) { queue.append(contentsOf: session.textReceived(reply, nowMs: t)) }
+                    if text == BridgeCommand.disconnect {
                         endReason = "handoff"
                         ended = true
-                    } else if let mark = Self.markName(text) {
-                        platform.received(mark: mark)
                     }
                 case .toProvider(let input):
                     for e in provider.receive(input, nowMs: t) { queue.append(contentsOf: session.providerEvent(e, nowMs: t)) }
@@ -177,7 +174,7 @@ public struct LabCall {
                 case .trace(let event):
                     events.append(event)
                     agent.observe(event)
-                    if event.type == "transcript.out", let text = event["text"]?.string { lastAgentText = text }
+                    if event.type == "transcript.out", let text = event["text"]?.string { platform.agentSaid(text) }
                 case .close:
                     ended = true
                 case .ended(let reason):
@@ -193,61 +190,15 @@ public struct LabCall {
             now += 20
             if let clock = setup.clock, let callStart { clock.set(callStart.addingTimeInterval(Double(now) / 1000)) }
             // The platform plays one frame and reports the marks it passed.
-            let playedBefore = platform.heard.count
-            for mark in platform.tick(nowMs: now) {
-                await handle(session.textReceived(#"{"type":"mark","data":{"name":"\#(mark)","event":"playout"}}"#, nowMs: now), at: now)
-            }
-            if platform.isPlaying || platform.playingUntilMs >= now {
-                if lastAgentSoundMs < now - 40 { agentTurnStartMs = now; turnHandled = false }
-                lastAgentSoundMs = now
-            }
-            // The caller speaks after the agent's turn, or over it on cue.
-            if speaking.isEmpty {
-                var decision = ScriptedCaller.Decision.wait
-                let agentAnswered = agentTurnStartMs > lastLineEndMs && now - lastAgentSoundMs >= setup.callerPauseMs && !platform.isPlaying
-                if platform.isPlaying && agentTurnStartMs > lastLineEndMs {
-                    decision = caller.duringTurn(msIntoTurn: now - agentTurnStartMs, agentText: lastAgentText)
-                } else if agentAnswered && !turnHandled {
-                    turnHandled = true
-                    decision = caller.turnEnded(agentText: lastAgentText)
-                }
-                switch decision {
-                case .say(let text), .sayOver(let text):
-                    var audio = (setup.audio[text] ?? PCMBuffer(samples: [], sampleRate: 16_000)).resampled(to: rate)
-                    if let snr = setup.line.noiseSNR, !audio.isEmpty { audio = Impairment.addNoise(to: audio, snrDb: snr, generator: &noise) }
-                    if setup.audio[text] == nil { events.append(TraceEvent(tMs: now, type: "error", fields: ["where": "platform", "message": .string("no audio for the caller's line \"\(text)\"")])) }
-                    speaking = audio.samples
-                    lastLineEndMs = now + audio.durationMs
-                    events.append(TraceEvent(tMs: now, type: "caller.utterance", fields: ["text": .string(text), "start_ms": .int(now), "end_ms": .int(lastLineEndMs), "barge_in": .bool(decision == .sayOver(text))]))
-                case .hangUp(let reason):
-                    endReason = reason
-                    break
-                case .wait:
-                    break
-                }
-                if case .hangUp = decision { break }
-            }
-            if speaking.isEmpty, now - lastAgentSoundMs > 8000, now - lastLineEndMs > 8000 {
-                endReason = "caller gave up: " + (caller.stuckOn ?? "the agent said nothing")
+            for mark in platform.playoutTick(nowMs: now) { await handle(session.textReceived(mark, nowMs: now), at: now) }
+            // The caller speaks after the agent's turn, or over it on cue; the line delivers.
+            let arriving = platform.callerTick(nowMs: now)
+            events += platform.takeEvents()
+            if let left = platform.callerLeft {
+                endReason = left
                 break
             }
-            let perFrame = rate / 50
-            let frame = Array(speaking.prefix(perFrame))
-            speaking.removeFirst(frame.count)
-            let callerFrame = PCMBuffer(samples: frame + [Int16](repeating: 0, count: perFrame - frame.count), sampleRate: rate)
-            if setup.line.bothTracks {
-                // The right channel is what the platform played to the caller in this 20 ms.
-                var played = platform.heard.count > playedBefore ? platform.heard[playedBefore].samples : []
-                played = Array(played.prefix(perFrame)) + [Int16](repeating: 0, count: max(0, perFrame - played.count))
-                network.send(PCMBuffer.interleave(left: callerFrame, right: PCMBuffer(samples: played, sampleRate: rate)).samples, nowMs: now)
-            } else {
-                network.send(callerFrame.samples, nowMs: now)
-            }
-            let arriving = network.arrivals(nowMs: now)
-            if !arriving.isEmpty {
-                let channels = setup.line.bothTracks ? 2 : 1
-                await handle(session.binaryReceived(PCMBuffer(samples: arriving, sampleRate: rate, channels: channels).littleEndianBytes, nowMs: now), at: now)
-            }
+            if let arriving { await handle(session.binaryReceived(arriving, nowMs: now), at: now) }
             while let index = slowTools.firstIndex(where: { $0.dueMs <= now }) {
                 let due = slowTools.remove(at: index)
                 await handle(await runTool(due.call, at: now), at: now)
@@ -260,8 +211,32 @@ public struct LabCall {
         let reason = endReason
         if !session.isClosed { await handle(session.closed(code: 1000, reason: reason, nowMs: now), at: now) }
         endReason = reason
+        events.append(streamStatus("stream-stopped", callSID: setup.caller.callSID, atMs: now))
         events.append(TraceEvent(tMs: now, type: "call.ended", fields: ["reason": .string(endReason), "duration_ms": .int(now), "billed_seconds": .int((now + 999) / 1000)]))
         return Result(events: events, recording: session.recording, effects: effects, endReason: endReason, durationMs: now)
+    }
+
+    /// What `miadi serve` answers this call's webhook with, in the lab: the stream at the
+    /// line's rate and track, and the handoff number as the `<Dial>` after it.
+    static func webhookResponse(for setup: Setup) -> WebhookResponse {
+        let request = WebhookRequest(callSID: setup.caller.callSID, from: setup.caller.callerNumber, to: setup.engine.clinic.phone)
+        return WebhookResponse(stream: .init(url: "ws://lab.invalid/stream", track: setup.line.bothTracks ? .both : .inbound, outputSamplingRate: setup.line.rate,
+                                             statusCallback: "http://lab.invalid/stream-status", openMetadata: WebhookResponse.openMetadata(for: request)),
+                               dialNumber: setup.handoffNumber)
+    }
+
+    /// The `webhook` trace event, with the fields `miadi serve` writes.
+    static func webhookEvent(_ instructions: WebhookInstructions, setup: Setup) -> TraceEvent {
+        TraceEvent(tMs: 0, type: "webhook", fields: [
+            "say": .optional(instructions.say), "stream_url": .string(instructions.streamURL), "track": .string(instructions.track.rawValue),
+            "output_rate": .int(instructions.outputSamplingRate), "dial": .optional(instructions.dial),
+            "from": .string(setup.caller.callerNumber), "to": .string(setup.engine.clinic.phone),
+        ])
+    }
+
+    /// A status callback as `miadi serve` records it.
+    static func streamStatus(_ event: String, callSID: String, atMs t: Int) -> TraceEvent {
+        TraceEvent(tMs: t, type: "stream.status", fields: ["call_sid": .string(callSID), "event": .string(event), "stream_name": "miadi"])
     }
 
     static func markName(_ text: String) -> String? {

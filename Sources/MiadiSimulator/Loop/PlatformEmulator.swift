@@ -1,0 +1,134 @@
+import MiadiAgent
+import MiadiAudio
+import MiadiBridge
+
+/// The platform's side of one call, sans-I/O: the scripted caller, its phone line (rate, noise,
+/// loss, delay, jitter) and the platform's playout buffer. It is told what the bridge sent and
+/// asked, 20 ms at a time, what goes back; the in-process loop (`LabCall`) and the socket
+/// transport drive the same machine, so both play a scenario the same way.
+struct PlatformEmulator {
+    struct Configuration: Sendable {
+        var script: [Scenario.Step]
+        /// The audio of each line of the script, 16 kHz mono, by its text.
+        var audio: [String: PCMBuffer]
+        var line: LabCall.LineModel
+        /// Silence after the agent's last word before the caller speaks, ms.
+        var callerPauseMs: Int
+    }
+
+    private let configuration: Configuration
+    private var rate: Int { configuration.line.rate }
+    private var caller: ScriptedCaller
+    private var network: LineNetwork
+    private var noise: SeededGenerator
+    private var playout = PlatformPlayout()
+    private var newEvents: [TraceEvent] = []
+    private var lastAgentText = ""
+    private var turnHandled = true
+    private var speaking: [Int16] = []
+    private var lastAgentSoundMs = 0
+    private var agentTurnStartMs = 0
+    private var lastLineEndMs = 0
+    private var playedBefore = 0
+
+    /// Why the caller left (hung up, or gave up on a silent agent); nil while on the line.
+    private(set) var callerLeft: String?
+    /// The bridge sent `disconnect`: the platform ends the stream and follows its `<Dial>`.
+    private(set) var disconnected = false
+
+    init(_ configuration: Configuration) {
+        self.configuration = configuration
+        caller = ScriptedCaller(steps: configuration.script)
+        network = LineNetwork(latencyMs: configuration.line.latencyMs, jitterMs: configuration.line.jitterMs, loss: configuration.line.loss, seed: configuration.line.seed)
+        noise = SeededGenerator(seed: configuration.line.seed, stream: "line-noise")
+    }
+
+    /// Trace events made since the last call, in order.
+    mutating func takeEvents() -> [TraceEvent] {
+        defer { newEvents.removeAll() }
+        return newEvents
+    }
+
+    /// The agent's latest transcript: what the caller recognises questions from.
+    mutating func agentSaid(_ text: String) { lastAgentText = text }
+
+    /// Audio from the bridge, at the stream's output rate.
+    mutating func bridgeSent(binary bytes: [UInt8]) {
+        playout.received(audio: PCMBuffer(littleEndianBytes: bytes, sampleRate: rate).samples)
+    }
+
+    /// A control message from the bridge; returns the platform's replies (marks cleared by a
+    /// `killAudio`).
+    mutating func bridgeSent(text: String) -> [String] {
+        if text == BridgeCommand.killAudio {
+            return playout.kill().map { #"{"type":"mark","data":{"name":"\#($0)","event":"cleared"}}"# }
+        }
+        if text == BridgeCommand.disconnect {
+            disconnected = true
+        } else if let mark = LabCall.markName(text) {
+            playout.received(mark: mark)
+        }
+        return []
+    }
+
+    /// Plays one 20 ms frame to the caller; returns the marks it passed, as the platform's
+    /// `playout` messages.
+    mutating func playoutTick(nowMs now: Int) -> [String] {
+        playedBefore = playout.heard.count
+        let marks = playout.tick(nowMs: now).map { #"{"type":"mark","data":{"name":"\#($0)","event":"playout"}}"# }
+        if playout.isPlaying || playout.playingUntilMs >= now {
+            if lastAgentSoundMs < now - 40 { agentTurnStartMs = now; turnHandled = false }
+            lastAgentSoundMs = now
+        }
+        return marks
+    }
+
+    /// The caller's 20 ms: decides whether to speak, puts the frame on the line, and returns
+    /// what reaches the bridge now (nil: nothing arrives in this frame). Sets `callerLeft`
+    /// when the caller hangs up or gives up, in which case nothing is sent.
+    mutating func callerTick(nowMs now: Int) -> [UInt8]? {
+        if speaking.isEmpty {
+            var decision = ScriptedCaller.Decision.wait
+            let agentAnswered = agentTurnStartMs > lastLineEndMs && now - lastAgentSoundMs >= configuration.callerPauseMs && !playout.isPlaying
+            if playout.isPlaying && agentTurnStartMs > lastLineEndMs {
+                decision = caller.duringTurn(msIntoTurn: now - agentTurnStartMs, agentText: lastAgentText)
+            } else if agentAnswered && !turnHandled {
+                turnHandled = true
+                decision = caller.turnEnded(agentText: lastAgentText)
+            }
+            switch decision {
+            case .say(let text), .sayOver(let text):
+                var audio = (configuration.audio[text] ?? PCMBuffer(samples: [], sampleRate: 16_000)).resampled(to: rate)
+                if let snr = configuration.line.noiseSNR, !audio.isEmpty { audio = Impairment.addNoise(to: audio, snrDb: snr, generator: &noise) }
+                if configuration.audio[text] == nil { newEvents.append(TraceEvent(tMs: now, type: "error", fields: ["where": "platform", "message": .string("no audio for the caller's line \"\(text)\"")])) }
+                speaking = audio.samples
+                lastLineEndMs = now + audio.durationMs
+                newEvents.append(TraceEvent(tMs: now, type: "caller.utterance", fields: ["text": .string(text), "start_ms": .int(now), "end_ms": .int(lastLineEndMs), "barge_in": .bool(decision == .sayOver(text))]))
+            case .hangUp(let reason):
+                callerLeft = reason
+                return nil
+            case .wait:
+                break
+            }
+        }
+        if speaking.isEmpty, now - lastAgentSoundMs > 8000, now - lastLineEndMs > 8000 {
+            callerLeft = "caller gave up: " + (caller.stuckOn ?? "the agent said nothing")
+            return nil
+        }
+        let perFrame = rate / 50
+        let frame = Array(speaking.prefix(perFrame))
+        speaking.removeFirst(frame.count)
+        let callerFrame = PCMBuffer(samples: frame + [Int16](repeating: 0, count: perFrame - frame.count), sampleRate: rate)
+        if configuration.line.bothTracks {
+            // The right channel is what the platform played to the caller in this 20 ms.
+            var played = playout.heard.count > playedBefore ? playout.heard[playedBefore].samples : []
+            played = Array(played.prefix(perFrame)) + [Int16](repeating: 0, count: max(0, perFrame - played.count))
+            network.send(PCMBuffer.interleave(left: callerFrame, right: PCMBuffer(samples: played, sampleRate: rate)).samples, nowMs: now)
+        } else {
+            network.send(callerFrame.samples, nowMs: now)
+        }
+        let arriving = network.arrivals(nowMs: now)
+        guard !arriving.isEmpty else { return nil }
+        return PCMBuffer(samples: arriving, sampleRate: rate, channels: configuration.line.bothTracks ? 2 : 1).littleEndianBytes
+    }
+}
