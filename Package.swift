@@ -86,11 +86,23 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The lab over real sockets: the emulated platform against a real `miadi serve`.
+        .target(
+            name: "MiadiSocketLab",
+            dependencies: [
+                "MiadiSimulator", "MiadiServer", "MiadiBridge", "MiadiAgent", "MiadiAudio", "MiadiBooking",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "miadi",
             dependencies: [
                 "MiadiAudio",
                 "MiadiSimulator",
+                "MiadiSocketLab",
                 "MiadiBooking",
                 "MiadiServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -129,6 +141,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .testTarget(
+            name: "MiadiSocketLabTests",
+            dependencies: ["MiadiSocketLab", "MiadiSimulator", "MiadiServer", "MiadiBooking", "MiadiAgent"]
         ),
         .testTarget(
             name: "MiadiSimulatorTests",

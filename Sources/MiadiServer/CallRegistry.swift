@@ -34,7 +34,11 @@ actor CallRegistry {
         return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
     }
 
+    /// A status callback for a live call joins its trace. One for a call whose stream has
+    /// already ended (`stream-stopped` arrives after the socket closes) has no trace left to
+    /// join; it is dropped rather than left behind as a call that never ends.
     func status(callSID: String, fields: [String: TraceValue]) {
+        guard calls[callSID] != nil else { return }
         let t = callTime(callSID)
         calls[callSID]?.statuses.append(TraceEvent(tMs: t, type: "stream.status", fields: fields))
     }

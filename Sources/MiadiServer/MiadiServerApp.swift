@@ -23,11 +23,21 @@ public struct MiadiServerApp: Sendable {
     let logger: Logger
     /// The calendar and the mock's ears, when the provider is the mock model.
     let models: CallModels
+    /// Calls the lab announces before placing them (`miadi run --transport websocket`).
+    let labCalls: LabCallDirectory?
 
     public init(configuration: ServeConfiguration, logger: Logger) throws(YAMLFileError) {
+        let clinic = try ClinicFile.load(path: configuration.clinicFile)
+        try self.init(configuration: configuration, clinic: clinic, logger: logger)
+    }
+
+    /// A server for an already loaded clinic; `labCalls` lets the lab give each call it places
+    /// its own calendar, clock and line.
+    public init(configuration: ServeConfiguration, clinic: Clinic, logger: Logger, labCalls: LabCallDirectory? = nil) throws(YAMLFileError) {
         self.configuration = configuration
-        self.clinic = try ClinicFile.load(path: configuration.clinicFile)
+        self.clinic = clinic
         self.logger = logger
+        self.labCalls = labCalls
         do { self.models = try CallModels(configuration: configuration, clinic: clinic) } catch let error as YAMLFileError { throw error } catch {
             throw YAMLFileError(file: configuration.clinicFile, line: 1, field: "(setup)", reason: "\(error)")
         }
@@ -53,7 +63,13 @@ public struct MiadiServerApp: Sendable {
             guard let call = WebhookRequest.parse(body: Data(buffer: body), contentType: request.headers[.contentType]) else {
                 return Response(status: .badRequest, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "the webhook body names no call_sid\n")))
             }
-            let response = webhookResponse(for: call)
+            var response = webhookResponse(for: call)
+            if let lab = await labCalls?.peek(call.callSID) {
+                // A lab call: its scenario's line and handoff number.
+                response.stream.track = lab.track
+                response.stream.outputSamplingRate = lab.rate
+                response.dialNumber = lab.handoffNumber
+            }
             await registry.answered(callSID: call.callSID, webhook: [
                 "say": .optional(response.say?.text), "stream_url": .string(response.stream.url), "track": .string(response.stream.track.rawValue),
                 "output_rate": .int(response.stream.outputSamplingRate), "dial": .optional(response.dialNumber),
@@ -84,7 +100,7 @@ public struct MiadiServerApp: Sendable {
             let offered = context.request.headers[values: .secWebSocketProtocol]
             let subprotocol: String
             if case .accept(let chosen) = policy.decide(offered: offered, authorization: context.request.headers[.authorization]) { subprotocol = chosen } else { subprotocol = "audio.drachtio.org" }
-            let connection = StreamConnection(configuration: configuration, subprotocol: subprotocol, registry: registry, metrics: metrics, clinicID: clinic.id, language: clinic.languages.first?.rawValue ?? "en", models: models, logger: context.logger)
+            let connection = StreamConnection(configuration: configuration, subprotocol: subprotocol, registry: registry, metrics: metrics, clinicID: clinic.id, language: clinic.languages.first?.rawValue ?? "en", models: models, labCalls: labCalls, logger: context.logger)
             try await connection.run(inbound: inbound, outbound: outbound)
         }
         let wsResponder = wsRouter.buildResponder()

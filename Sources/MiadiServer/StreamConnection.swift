@@ -22,6 +22,7 @@ struct StreamConnection {
     let clinicID: String
     let language: String
     let models: CallModels
+    let labCalls: LabCallDirectory?
     let logger: Logger
 
     enum Event: Sendable {
@@ -29,6 +30,8 @@ struct StreamConnection {
         case binary([UInt8])
         case tick
         case closed(UInt16, String)
+        /// A tool call whose (slow) calendar operation is due now.
+        case tool(ToolCall)
     }
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
@@ -60,7 +63,7 @@ struct StreamConnection {
         var driver: CallDriver?
         var pendingClose: (UInt16, String)?
         do {
-            try await loop(events: events, outbound: outbound, driver: &driver, pendingClose: &pendingClose)
+            try await loop(events: events, later: continuation, outbound: outbound, driver: &driver, pendingClose: &pendingClose)
         } catch {
             // A write failed: the socket is gone. The call still ends cleanly below.
             logger.notice("stream write failed", metadata: ["error": "\(error)"])
@@ -72,14 +75,14 @@ struct StreamConnection {
                 if case .sendText = $0 { return false }
                 return true
             }
-            _ = try? await perform(actions, driver: &current, outbound: outbound, pendingClose: &pendingClose)
+            _ = try? await perform(actions, driver: &current, later: nil, outbound: outbound, pendingClose: &pendingClose)
             driver = current
         }
         if let current = driver { await finish(current) }
         if let (code, reason) = pendingClose { try? await outbound.close(.init(codeNumber: Int(code)), reason: reason) }
     }
 
-    private func loop(events: AsyncStream<Event>, outbound: WebSocketOutboundWriter, driver: inout CallDriver?, pendingClose: inout (UInt16, String)?) async throws {
+    private func loop(events: AsyncStream<Event>, later: AsyncStream<Event>.Continuation, outbound: WebSocketOutboundWriter, driver: inout CallDriver?, pendingClose: inout (UInt16, String)?) async throws {
         var waitedTicks = 0
         for await event in events {
             if driver == nil {
@@ -94,19 +97,26 @@ struct StreamConnection {
                     logger.warning("stream closed: bad first frame")
                     return
                 }
-                var made = CallDriver(connection: self, metadata: metadata)
+                let lab = await labCalls?.take(metadata.callSID)
+                var made = CallDriver(connection: self, metadata: metadata, lab: lab)
                 let t = await registry.callTime(metadata.callSID)
                 await registry.opened(metadata.callSID)
                 metrics.liveCalls.increment(by: 1)
-                try await perform(made.handle(.text(first), nowMs: t), driver: &made, outbound: outbound, pendingClose: &pendingClose)
+                try await perform(made.handle(.text(first), nowMs: t), driver: &made, later: later, outbound: outbound, pendingClose: &pendingClose)
                 driver = made
                 continue
             }
             guard var current = driver else { continue }
             let t = await registry.callTime(current.metadata.callSID)
             let started = ContinuousClock.now
-            let actions = current.handle(event, nowMs: t)
-            let ended = try await perform(actions, driver: &current, outbound: outbound, pendingClose: &pendingClose)
+            let actions: [StreamAction]
+            if case .tool(let call) = event {
+                _ = current.handle(event, nowMs: t) // moves the call's time first
+                actions = await current.runTool(call)
+            } else {
+                actions = current.handle(event, nowMs: t)
+            }
+            let ended = try await perform(actions, driver: &current, later: later, outbound: outbound, pendingClose: &pendingClose)
             metrics.relaySeconds.record(ContinuousClock.now - started)
             driver = current
             if ended { break }
@@ -115,7 +125,7 @@ struct StreamConnection {
 
     /// Performs actions in order; returns true when the call has ended.
     @discardableResult
-    func perform(_ actions: [StreamAction], driver: inout CallDriver, outbound: WebSocketOutboundWriter, pendingClose: inout (UInt16, String)?) async throws -> Bool {
+    func perform(_ actions: [StreamAction], driver: inout CallDriver, later: AsyncStream<Event>.Continuation?, outbound: WebSocketOutboundWriter, pendingClose: inout (UInt16, String)?) async throws -> Bool {
         var queue = actions[...]
         var ended = false
         while let action = queue.popFirst() {
@@ -129,9 +139,18 @@ struct StreamConnection {
             case .toProvider:
                 queue.append(contentsOf: driver.provider(action))
             case .runTool(let call):
+                if let later, let delay = driver.lab?.bookingLatencyMs, delay > 0 {
+                    // A slow calendar (a lab scenario's injected latency): the call goes on and
+                    // the operation answers when it is due.
+                    Task {
+                        try? await Task.sleep(for: .milliseconds(delay))
+                        later.yield(.tool(call))
+                    }
+                    continue
+                }
                 queue.append(contentsOf: await driver.runTool(call))
             case .trace(let event):
-                driver.trace.append(event)
+                driver.record([event])
                 driver.agent?.observe(event)
             case .close(let code, let reason):
                 pendingClose = (code, reason)
@@ -147,11 +166,12 @@ struct StreamConnection {
         metrics.callsEnded.increment()
         let call = await registry.finished(driver.metadata.callSID)
         let durationMs = driver.trace.map(\.tMs).max() ?? 0
+        let clinic = driver.lab?.engine.clinic
         var trace = CallTrace(header: TraceHeader(
-            callSID: driver.metadata.callSID, source: "serve", clinic: clinicID, language: language,
+            callSID: driver.metadata.callSID, source: "serve", clinic: clinic?.id ?? clinicID, language: clinic?.languages.first?.rawValue ?? language,
             now: ISO8601DateFormatter().string(from: call?.answeredWallClock ?? Date()), // wall clock: a real call
             provider: driver.providerID, model: driver.model,
-            line: .object(["rate": .int(driver.session.configuration.inputSampleRate), "track": .string(configuration.track.rawValue), "codec": "L16"]),
+            line: .object(["rate": .int(driver.session.configuration.inputSampleRate), "track": .string(driver.session.configuration.track.rawValue), "codec": "L16"]),
             recording: "\(driver.metadata.callSID).wav", miadiVersion: MiadiServerVersion.current))
         trace.append(TraceEvent(tMs: 0, type: "call.answered"))
         if let webhook = call?.webhook { trace.append(webhook) }
@@ -168,6 +188,7 @@ struct StreamConnection {
         } catch {
             logger.error("cannot write the call trace", metadata: ["call_sid": "\(driver.metadata.callSID)", "error": "\(error)"])
         }
+        driver.lab?.finished(LabCallRecord(trace: trace, recording: driver.session.recording, endReason: driver.endReason))
     }
 
     /// A call SID as a file name: letters, digits, - and _ only.
@@ -183,17 +204,31 @@ struct CallDriver {
     var session: StreamSession
     var providerMachine: any ProviderMachine
     var agent: CallAgent?
-    var trace: [TraceEvent] = []
+    private(set) var trace: [TraceEvent] = []
     var endReason = "stream closed"
     private var lastNowMs = 0
+    /// Set when the lab placed this call: its models, line and clock.
+    let lab: LabCallModels?
+    private let labStart: Date?
 
     var providerID: String { providerMachine.providerID }
     var model: String { providerMachine.model }
 
-    init(connection: StreamConnection, metadata: StreamMetadata) {
+    init(connection: StreamConnection, metadata: StreamMetadata, lab: LabCallModels? = nil) {
         self.metadata = metadata
+        self.lab = lab
+        labStart = lab?.clock?.now()
         let models = connection.models
-        if let engine = models.engine, let hearing = models.hearing {
+        var configuration = connection.configuration
+        if let lab {
+            let today = CivilDate(lab.engine.clock.now(), in: lab.engine.clinic.timeZone)
+            providerMachine = MockProvider(brief: MockBrief(clinic: lab.engine.clinic, today: today, toldAppointmentIDs: lab.toldAppointmentIDs), hearing: lab.hearing, speech: lab.speech, configuration: lab.mock)
+            agent = CallAgent(engine: lab.engine, context: CallContext(callerNumber: metadata.from ?? "unknown", callSID: metadata.callSID),
+                              language: lab.engine.clinic.languages.first ?? .en, handoffNumber: lab.handoffNumber)
+            configuration.track = lab.track
+            configuration.inputSampleRate = lab.rate
+            configuration.outputSampleRate = lab.rate
+        } else if let engine = models.engine, let hearing = models.hearing {
             let today = CivilDate(engine.clock.now(), in: engine.clinic.timeZone)
             providerMachine = MockProvider(brief: MockBrief(clinic: engine.clinic, today: today), hearing: hearing, speech: models.speech)
             agent = CallAgent(engine: engine, context: CallContext(callerNumber: metadata.from ?? "unknown", callSID: metadata.callSID),
@@ -202,16 +237,24 @@ struct CallDriver {
             providerMachine = EchoProvider(inputSampleRate: 16_000, outputSampleRate: 24_000)
         }
         let rate = metadata.sampleRate.flatMap { [8000, 16000].contains($0) ? $0 : nil }
-        session = StreamSession(configuration: connection.configuration.streamConfiguration(
+        session = StreamSession(configuration: configuration.streamConfiguration(
             inputRate: rate, subprotocol: connection.subprotocol,
             providerInputRate: providerMachine.inputSampleRate, providerOutputRate: providerMachine.outputSampleRate))
     }
 
+    /// Trace events of this call, also shown to the lab when it placed the call.
+    mutating func record(_ events: [TraceEvent]) {
+        trace += events
+        if let lab { for event in events { lab.observe(event) } }
+    }
+
     mutating func handle(_ event: StreamConnection.Event, nowMs: Int) -> [StreamAction] {
         lastNowMs = nowMs
+        if let clock = lab?.clock, let labStart { clock.set(labStart.addingTimeInterval(Double(nowMs) / 1000)) }
         switch event {
         case .text(let text): return session.textReceived(text, nowMs: nowMs)
         case .binary(let bytes): return session.binaryReceived(bytes, nowMs: nowMs)
+        case .tool: return []
         case .tick:
             var actions: [StreamAction] = []
             for e in providerMachine.tick(nowMs: nowMs) { actions += session.providerEvent(e, nowMs: nowMs) }
@@ -244,7 +287,7 @@ struct CallDriver {
         }
         let outcome = await agent.execute(call, nowMs: lastNowMs)
         self.agent = agent
-        trace += outcome.trace
+        record(outcome.trace)
         var actions: [StreamAction] = []
         if case .handoff(let target, let reason)? = outcome.effect { actions += session.handoff(target: target, reason: reason, nowMs: lastNowMs) }
         return actions + feed(.toolResult(outcome.result))

@@ -105,6 +105,14 @@ public struct LabCall {
         public let effects: [CallAgent.Effect]
         public let endReason: String
         public let durationMs: Int
+
+        public init(events: [TraceEvent], recording: PCMBuffer, effects: [CallAgent.Effect], endReason: String, durationMs: Int) {
+            self.events = events
+            self.recording = recording
+            self.effects = effects
+            self.endReason = endReason
+            self.durationMs = durationMs
+        }
     }
 
     public static func run(_ setup: Setup) async -> Result {

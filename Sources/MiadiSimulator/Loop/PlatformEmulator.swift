@@ -6,14 +6,21 @@ import MiadiBridge
 /// loss, delay, jitter) and the platform's playout buffer. It is told what the bridge sent and
 /// asked, 20 ms at a time, what goes back; the in-process loop (`LabCall`) and the socket
 /// transport drive the same machine, so both play a scenario the same way.
-struct PlatformEmulator {
-    struct Configuration: Sendable {
-        var script: [Scenario.Step]
+public struct PlatformEmulator: Sendable {
+    public struct Configuration: Sendable {
+        public var script: [Scenario.Step]
         /// The audio of each line of the script, 16 kHz mono, by its text.
-        var audio: [String: PCMBuffer]
-        var line: LabCall.LineModel
+        public var audio: [String: PCMBuffer]
+        public var line: LabCall.LineModel
         /// Silence after the agent's last word before the caller speaks, ms.
-        var callerPauseMs: Int
+        public var callerPauseMs: Int
+
+        public init(script: [Scenario.Step], audio: [String: PCMBuffer], line: LabCall.LineModel, callerPauseMs: Int) {
+            self.script = script
+            self.audio = audio
+            self.line = line
+            self.callerPauseMs = callerPauseMs
+        }
     }
 
     private let configuration: Configuration
@@ -32,11 +39,11 @@ struct PlatformEmulator {
     private var playedBefore = 0
 
     /// Why the caller left (hung up, or gave up on a silent agent); nil while on the line.
-    private(set) var callerLeft: String?
+    public private(set) var callerLeft: String?
     /// The bridge sent `disconnect`: the platform ends the stream and follows its `<Dial>`.
-    private(set) var disconnected = false
+    public private(set) var disconnected = false
 
-    init(_ configuration: Configuration) {
+    public init(_ configuration: Configuration) {
         self.configuration = configuration
         caller = ScriptedCaller(steps: configuration.script)
         network = LineNetwork(latencyMs: configuration.line.latencyMs, jitterMs: configuration.line.jitterMs, loss: configuration.line.loss, seed: configuration.line.seed)
@@ -44,22 +51,22 @@ struct PlatformEmulator {
     }
 
     /// Trace events made since the last call, in order.
-    mutating func takeEvents() -> [TraceEvent] {
+    public mutating func takeEvents() -> [TraceEvent] {
         defer { newEvents.removeAll() }
         return newEvents
     }
 
     /// The agent's latest transcript: what the caller recognises questions from.
-    mutating func agentSaid(_ text: String) { lastAgentText = text }
+    public mutating func agentSaid(_ text: String) { lastAgentText = text }
 
     /// Audio from the bridge, at the stream's output rate.
-    mutating func bridgeSent(binary bytes: [UInt8]) {
+    public mutating func bridgeSent(binary bytes: [UInt8]) {
         playout.received(audio: PCMBuffer(littleEndianBytes: bytes, sampleRate: rate).samples)
     }
 
     /// A control message from the bridge; returns the platform's replies (marks cleared by a
     /// `killAudio`).
-    mutating func bridgeSent(text: String) -> [String] {
+    public mutating func bridgeSent(text: String) -> [String] {
         if text == BridgeCommand.killAudio {
             return playout.kill().map { #"{"type":"mark","data":{"name":"\#($0)","event":"cleared"}}"# }
         }
@@ -73,7 +80,7 @@ struct PlatformEmulator {
 
     /// Plays one 20 ms frame to the caller; returns the marks it passed, as the platform's
     /// `playout` messages.
-    mutating func playoutTick(nowMs now: Int) -> [String] {
+    public mutating func playoutTick(nowMs now: Int) -> [String] {
         playedBefore = playout.heard.count
         let marks = playout.tick(nowMs: now).map { #"{"type":"mark","data":{"name":"\#($0)","event":"playout"}}"# }
         if playout.isPlaying || playout.playingUntilMs >= now {
@@ -86,7 +93,7 @@ struct PlatformEmulator {
     /// The caller's 20 ms: decides whether to speak, puts the frame on the line, and returns
     /// what reaches the bridge now (nil: nothing arrives in this frame). Sets `callerLeft`
     /// when the caller hangs up or gives up, in which case nothing is sent.
-    mutating func callerTick(nowMs now: Int) -> [UInt8]? {
+    public mutating func callerTick(nowMs now: Int) -> [UInt8]? {
         if speaking.isEmpty {
             var decision = ScriptedCaller.Decision.wait
             let agentAnswered = agentTurnStartMs > lastLineEndMs && now - lastAgentSoundMs >= configuration.callerPauseMs && !playout.isPlaying

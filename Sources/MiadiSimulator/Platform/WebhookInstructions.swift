@@ -49,8 +49,8 @@ public struct WebhookInstructions: Sendable, Equatable {
             throw .badAttribute(element: "Stream", attribute: "track", reason: "unknown track \"\(trackName)\"")
         }
         let rateText = stream["outputSamplingRate"] ?? "8000"
-        guard let rate = Int(rateText), [8000, 16000, 24000].contains(rate) else {
-            throw .badAttribute(element: "Stream", attribute: "outputSamplingRate", reason: "must be 8000, 16000 or 24000, got \"\(rateText)\"")
+        guard let rate = Int(rateText), [8000, 16000].contains(rate) else {
+            throw .badAttribute(element: "Stream", attribute: "outputSamplingRate", reason: "must be 8000 or 16000, got \"\(rateText)\"")
         }
         var headers: [String: String] = [:]
         if let json = stream["headerMetadata"] {

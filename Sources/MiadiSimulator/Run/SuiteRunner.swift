@@ -23,6 +23,8 @@ public struct SuiteRunner: Sendable {
         public var parallel = 1
         /// The number the lab's calls are handed off to (the webhook's `<Dial>`).
         public var handoffNumber = "+254709000999"
+        /// How calls reach the bridge (in process on virtual time by default).
+        public var transport: any LabTransport = InProcessTransport()
         public init() {}
     }
 
@@ -161,7 +163,7 @@ public struct SuiteRunner: Sendable {
         setup.line.loss = scenario.loss
         setup.line.seed = seed
         let before = try await engine.snapshot()
-        let result = await LabCall.run(setup)
+        let result = try await options.transport.play(setup)
         let after = try await engine.snapshot()
         let verdict = ScenarioVerdict.judge(scenario, events: result.events, before: before, after: after, durationMs: result.durationMs, run: name)
 
@@ -172,7 +174,7 @@ public struct SuiteRunner: Sendable {
             line: .object([
                 "rate": .int(scenario.lineRate), "track": .string(scenario.track), "codec": "L16", "noise_snr_db": scenario.noiseSNR.map(TraceValue.double) ?? .null,
                 "latency_ms": .int(scenario.latencyMs), "jitter_ms": .int(scenario.jitterMs), "loss": .double(scenario.loss),
-                "faults": .array(options.faults.map(\.rawValue).sorted().map(TraceValue.string)),
+                "faults": .array(options.faults.map(\.rawValue).sorted().map(TraceValue.string)), "transport": .string(options.transport.name),
             ]),
             recording: "\(name).wav", calendarBefore: "\(name).calendar-before.json", calendarAfter: "\(name).calendar-after.json",
             miadiVersion: "0.2.0"))
@@ -193,7 +195,7 @@ public struct SuiteRunner: Sendable {
             ["scenario": v.scenarioID, "call": v.run, "passed": v.passed, "outcome": v.outcome, "failures": v.failures,
              "max_turn_latency_ms": v.maxTurnLatencyMs.map { $0 as Any } ?? NSNull(), "duration_ms": v.durationMs]
         }
-        let summary: [String: Any] = ["schema": "miadi.results/0-draft", "seed": options.seed, "repeats": options.repeats, "provider": "mock",
+        let summary: [String: Any] = ["schema": "miadi.results/0-draft", "seed": options.seed, "repeats": options.repeats, "provider": "mock", "transport": options.transport.name,
                                       "faults": options.faults.map(\.rawValue).sorted(), "scenarios": rows,
                                       "passed": verdicts.filter(\.passed).count, "total": verdicts.count]
         do {

@@ -1,0 +1,225 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HummingbirdWSClient
+import Logging
+import MiadiAgent
+import MiadiAudio
+import MiadiBridge
+import MiadiServer
+import MiadiSimulator
+import NIOCore
+import Synchronization
+
+/// Plays a lab call over real sockets on the real clock: the emulated platform POSTs the voice
+/// webhook, reads the XML, opens the stream with the `audio.drachtio.org` subprotocol, the
+/// `headerMetadata` headers and the `openMetadata` first frame, sends the caller's audio in
+/// 20 ms frames as they happen, plays what comes back, and POSTs status callbacks, exactly as
+/// Sautikit would. The scripted caller is the same `PlatformEmulator` as in process.
+public struct SocketTransport: LabTransport {
+    let port: Int
+    let directory: LabCallDirectory
+    public var name: String { "websocket" }
+
+    /// What the server's own trace adds to the lab's: everything but the call's bounds, which
+    /// the platform's side writes.
+    static let platformOwned: Set<String> = ["call.answered", "call.ended"]
+
+    public func play(_ setup: LabCall.Setup) async throws -> LabCall.Result {
+        let callSID = setup.caller.callSID
+        let clinic = setup.engine.clinic
+        let (events, sink) = AsyncStream<SocketEvent>.makeStream()
+        let (records, recordSink) = AsyncStream<LabCallRecord>.makeStream()
+        await directory.register(callSID: callSID, LabCallModels(
+            engine: setup.engine, hearing: setup.hearing, speech: setup.speech, mock: setup.mock, toldAppointmentIDs: setup.toldAppointmentIDs,
+            handoffNumber: setup.handoffNumber, track: setup.line.bothTracks ? .both : .inbound, rate: setup.line.rate,
+            bookingLatencyMs: setup.bookingLatencyMs, clock: setup.clock,
+            observe: { event in
+                if event.type == "transcript.out", let text = event["text"]?.string { sink.yield(.agentSaid(text)) }
+            },
+            finished: { record in
+                recordSink.yield(record)
+                recordSink.finish()
+            }))
+        let clock = ContinuousClock()
+        let answered = clock.now
+        let platformEvents = Mutex<[TraceEvent]>([TraceEvent(tMs: 0, type: "call.answered")])
+        func failed(_ message: String) -> LabCall.Result {
+            let t = Self.ms(clock.now - answered)
+            var list = platformEvents.withLock { $0 }
+            list.append(TraceEvent(tMs: t, type: "error", fields: ["where": "platform", "message": .string(message)]))
+            list.append(TraceEvent(tMs: t, type: "call.ended", fields: ["reason": .string("platform error"), "duration_ms": .int(t), "billed_seconds": .int((t + 999) / 1000)]))
+            return LabCall.Result(events: list, recording: PCMBuffer(samples: [], sampleRate: 16_000, channels: 2), effects: [], endReason: "platform error", durationMs: t)
+        }
+
+        // 1. The voice webhook, as a form POST; its answer read with an XML parser.
+        let instructions: WebhookInstructions
+        do {
+            let xml = try await post("http://127.0.0.1:\(port)/voice", form: [("CallSid", callSID), ("From", setup.caller.callerNumber), ("To", clinic.phone), ("Direction", "inbound")])
+            instructions = try WebhookInstructions.parse(xml)
+        } catch let error as WebhookInstructions.ParseError {
+            return failed(error.description)
+        } catch {
+            return failed("the voice webhook failed: \(error)")
+        }
+
+        // 2. The stream.
+        var headers: HTTPFields = [.secWebSocketProtocol: "audio.drachtio.org"]
+        for (key, value) in instructions.headers.sorted(by: { $0.key < $1.key }) {
+            if let name = HTTPFields.Element.Name(key) { headers[name] = value }
+        }
+        let emulatorSetup = PlatformEmulator.Configuration(script: setup.script, audio: setup.audio, line: setup.line, callerPauseMs: setup.callerPauseMs)
+        let outcome = Mutex<(nowMs: Int, endReason: String?)>((0, nil))
+        var logger = Logger(label: "miadi.lab.platform")
+        logger.logLevel = .critical
+        await status(instructions, callSID: callSID, event: "stream-started")
+        do {
+            try await WebSocketClient.connect(url: instructions.streamURL, configuration: .init(maxFrameSize: 8 << 20, additionalHeaders: headers), logger: logger) { inbound, outbound, _ in
+                try await outbound.write(.text(instructions.openMetadata))
+                let reader = Task {
+                    do {
+                        for try await message in inbound.messages(maxSize: 8 << 20) {
+                            switch message {
+                            case .text(let text): sink.yield(.text(text))
+                            case .binary(var buffer): sink.yield(.binary(buffer.readBytes(length: buffer.readableBytes) ?? []))
+                            }
+                        }
+                    } catch {}
+                    sink.yield(.closed)
+                }
+                // The platform's 20 ms cadence, on absolute deadlines so it does not drift.
+                let start = Self.ms(clock.now - answered) / 20 * 20
+                let ticker = Task {
+                    var next = clock.now
+                    while !Task.isCancelled {
+                        next = next.advanced(by: .milliseconds(20))
+                        try? await clock.sleep(until: next)
+                        sink.yield(.tick)
+                    }
+                }
+                defer {
+                    reader.cancel()
+                    ticker.cancel()
+                }
+                var emulator = PlatformEmulator(emulatorSetup)
+                var now = start
+                var endReason: String?
+                loop: for await event in events {
+                    switch event {
+                    case .tick:
+                        now += 20
+                        for mark in emulator.playoutTick(nowMs: now) { try await outbound.write(.text(mark)) }
+                        let arriving = emulator.callerTick(nowMs: now)
+                        let made = emulator.takeEvents()
+                        platformEvents.withLock { $0 += made }
+                        if let left = emulator.callerLeft {
+                            endReason = left
+                            break loop
+                        }
+                        if let arriving { try await outbound.write(.binary(ByteBuffer(bytes: arriving))) }
+                        if now >= setup.timeLimitMs {
+                            endReason = "time limit"
+                            break loop
+                        }
+                    case .binary(let bytes):
+                        emulator.bridgeSent(binary: bytes)
+                    case .text(let text):
+                        for reply in emulator.bridgeSent(text: text) { try await outbound.write(.text(reply)) }
+                        if emulator.disconnected {
+                            // The platform ends the stream and follows the <Dial>.
+                            endReason = "handoff"
+                            break loop
+                        }
+                    case .agentSaid(let text):
+                        emulator.agentSaid(text)
+                    case .closed:
+                        break loop
+                    }
+                }
+                if endReason != nil { try? await outbound.close(.normalClosure, reason: endReason) }
+                outcome.withLock { $0 = (now, endReason) }
+            }
+        } catch {
+            await status(instructions, callSID: callSID, event: "stream-error", reason: "\(error)")
+            return failed("the stream failed: \(error)")
+        }
+        await status(instructions, callSID: callSID, event: "stream-stopped")
+
+        // 3. The server's side of the call, once it has written it.
+        let (now, platformReason) = outcome.withLock { $0 }
+        guard let record = await Self.first(records, within: .seconds(15)) else {
+            return failed("the server wrote no trace for \(callSID) within 15 s of the stream's end")
+        }
+        let endReason = platformReason ?? record.endReason
+        var all = platformEvents.withLock { $0 } + record.trace.events.filter { !Self.platformOwned.contains($0.type) }
+        all = all.enumerated().sorted { ($0.element.tMs, $0.offset) < ($1.element.tMs, $1.offset) }.map(\.element)
+        all.append(TraceEvent(tMs: now, type: "call.ended", fields: ["reason": .string(endReason), "duration_ms": .int(now), "billed_seconds": .int((now + 999) / 1000)]))
+        return LabCall.Result(events: all, recording: record.recording, effects: [], endReason: endReason, durationMs: now)
+    }
+
+    enum SocketEvent: Sendable {
+        case tick
+        case text(String)
+        case binary([UInt8])
+        case agentSaid(String)
+        case closed
+    }
+
+    /// POSTs a form and returns the body of a 200 answer.
+    func post(_ url: String, form: [(String, String)]) async throws -> String {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        let body = form.map { "\($0.0)=\(Self.formEncoded($0.1))" }.joined(separator: "&")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .ok else { throw SocketLabError.http(url: url, status: Int(response.status.code), body: String(buffer: bytes)) }
+        return String(buffer: bytes)
+    }
+
+    /// A status callback, as Sautikit POSTs it; its failure never fails the call.
+    func status(_ instructions: WebhookInstructions, callSID: String, event: String, reason: String? = nil) async {
+        guard let url = instructions.statusCallback else { return }
+        var form = [("CallSid", callSID), ("StreamEvent", event), ("StreamName", "miadi")]
+        if let reason { form.append(("StreamError", reason)) }
+        _ = try? await post(url, form: form)
+    }
+
+    static func formEncoded(_ value: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+
+    static func ms(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// The stream's first element, or nil after `timeout`.
+    static func first<E: Sendable>(_ stream: AsyncStream<E>, within timeout: Duration) async -> E? {
+        await withTaskGroup(of: E?.self) { group in
+            group.addTask {
+                var iterator = stream.makeAsyncIterator()
+                return await iterator.next()
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+public enum SocketLabError: Error, CustomStringConvertible {
+    case http(url: String, status: Int, body: String)
+
+    public var description: String {
+        switch self {
+        case .http(let url, let status, let body): return "POST \(url) answered \(status): \(body.prefix(200))"
+        }
+    }
+}
