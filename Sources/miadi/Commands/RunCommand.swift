@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MiadiProviders
 import MiadiSimulator
+import MiadiSocketLab
 
 /// `miadi run [PATHS…]`: plays the scenarios through the real bridge, agent and calendar with
 /// the mock model, on virtual time, and reports which passed.
@@ -34,8 +35,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Play each scenario K times (seeds seed, seed+1, …).")
     var `repeat`: Int = 1
 
-    @Option(help: "Calls played at once (the output is the same bytes whatever N).")
-    var parallel: Int = 1
+    @Option(help: "How calls reach the bridge: inproc (virtual time, deterministic) or websocket (a real `miadi serve` on 127.0.0.1, real sockets, the real clock).")
+    var transport: String = "inproc"
+
+    @Option(help: "Calls played at once (in process the output is the same bytes whatever N; default 1 in process, 8 over websockets, where calls take real time).")
+    var parallel: Int?
 
     @Option(help: "Report folder.")
     var out: String = "Reports/latest"
@@ -48,7 +52,8 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
-        guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
+        guard (parallel ?? 1) >= 1 else { throw ValidationError("--parallel must be at least 1") }
+        guard ["inproc", "websocket"].contains(transport) else { throw ValidationError("--transport must be inproc or websocket, got \(transport)") }
         guard provider == "mock" else { throw ValidationError("--provider \(provider) is not available yet; use mock") }
         for name in mockFault where MockFault(rawValue: name) == nil {
             throw ValidationError("unknown --mock-fault \(name); known: \(MockFault.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -64,12 +69,25 @@ struct RunCommand: AsyncParsableCommand {
         options.tags = tag
         options.faults = Set(mockFault.compactMap(MockFault.init(rawValue:)))
         options.repeats = `repeat`
-        options.parallel = parallel
+        options.parallel = parallel ?? (transport == "websocket" ? 8 : 1)
         let progress = ProgressLine(quiet: quiet)
         let outcome: SuiteRunner.Outcome
         do {
-            outcome = try await SuiteRunner(options: options).run { done, total, verdict in
+            let report: @Sendable (Int, Int, ScenarioVerdict) -> Void = { done, total, verdict in
                 progress.update(done: done, total: total, label: "\(verdict.passed ? "pass" : "FAIL") \(verdict.scenarioID)")
+            }
+            if transport == "websocket" {
+                // A real server on 127.0.0.1 answers every call; scenarios are checked before it starts.
+                let scenarios = try SuiteRunner(options: options).loadScenarios()
+                guard let first = scenarios.first else { throw failOnBadInput("no scenarios to run under \(options.paths.joined(separator: ", "))") }
+                let planned = options
+                outcome = try await SocketLabServer.withServer(clinic: first.clinic, tracesDirectory: out + "/serve") { transport in
+                    var options = planned
+                    options.transport = transport
+                    return try await SuiteRunner(options: options).run(progress: report)
+                }
+            } else {
+                outcome = try await SuiteRunner(options: options).run(progress: report)
             }
         } catch let error as SuiteRunner.RunError {
             throw failOnBadInput(error.description)
