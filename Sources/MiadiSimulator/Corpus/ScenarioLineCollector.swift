@@ -113,6 +113,12 @@ public enum ScenarioLineCollector {
                         let answerField = "\(here).\(answerKey.string ?? "?")"
                         if case .scalar(let scalar) = answer, answerKey.string != "audio", answerKey.string != "after_ms", Double(scalar.string) == nil {
                             out.append(CorpusRequest(text: scalar.string, language: language, voice: voice, origin: "\(path):\(answer.mark?.line ?? 1)"))
+                        } else if key == "answers", case .sequence(let lines) = answer {
+                            // Several answers to one kind of question, said in turn.
+                            for item in lines {
+                                guard case .scalar(let scalar) = item else { continue }
+                                out.append(CorpusRequest(text: scalar.string, language: language, voice: voice, origin: "\(path):\(item.mark?.line ?? 1)"))
+                            }
                         } else {
                             try collect(answer, language: language, voice: voice, path: path, field: answerField, into: &out)
                         }

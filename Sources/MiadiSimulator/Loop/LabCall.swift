@@ -116,37 +116,138 @@ public struct LabCall {
     }
 
     public static func run(_ setup: Setup) async -> Result {
-        let clinic = setup.engine.clinic
-        let today = CivilDate(setup.engine.clock.now(), in: clinic.timeZone)
-        var provider = MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: setup.toldAppointmentIDs), hearing: setup.hearing, speech: setup.speech, configuration: setup.mock)
-        var agent = CallAgent(engine: setup.engine, context: setup.caller, language: clinic.languages.first ?? .en, handoffNumber: setup.handoffNumber)
-        let rate = setup.line.rate
-        var events: [TraceEvent] = [TraceEvent(tMs: 0, type: "call.answered")]
-        // The platform asks the webhook what to do and reads the XML answer, as Sautikit does.
-        let instructions: WebhookInstructions
-        do {
-            instructions = try WebhookInstructions.parse(webhookResponse(for: setup).xml())
-        } catch {
-            events.append(TraceEvent(tMs: 0, type: "error", fields: ["where": "platform", "message": .string(error.description)]))
-            events.append(TraceEvent(tMs: 0, type: "call.ended", fields: ["reason": "webhook error", "duration_ms": 0, "billed_seconds": 0]))
-            return Result(events: events, recording: PCMBuffer(samples: [], sampleRate: 16_000, channels: 2), effects: [], endReason: "webhook error", durationMs: 0)
-        }
-        events.append(webhookEvent(instructions, setup: setup))
-        var config = StreamConfiguration(inputSampleRate: rate, track: instructions.track, outputSampleRate: instructions.outputSamplingRate, providerInputRate: provider.inputSampleRate, providerOutputRate: provider.outputSampleRate)
-        config.subprotocol = "audio.drachtio.org"
-        var session = StreamSession(configuration: config)
-        var platform = PlatformEmulator(.init(script: setup.script, audio: setup.audio, line: setup.line, callerPauseMs: setup.callerPauseMs))
-        var effects: [CallAgent.Effect] = []
-        var endReason = "time limit"
-        // The platform's first frame: the call's metadata (`openMetadata`).
-        let opening = session.textReceived(instructions.openMetadata, nowMs: 0)
-        events.append(streamStatus("stream-started", callSID: setup.caller.callSID, atMs: 0))
+        var call = Machine(setup)
+        await call.start()
         var now = 0
-        var ended = false
+        let callStart = setup.clock?.now()
+        while call.isRunning && now < setup.timeLimitMs {
+            now += 20
+            if let clock = setup.clock, let callStart { clock.set(callStart.addingTimeInterval(Double(now) / 1000)) }
+            await call.step(nowMs: now)
+        }
+        return await call.finish(nowMs: now)
+    }
 
-        var slowTools: [(dueMs: Int, call: ToolCall)] = []
+    /// Several calls on one calendar in one loop: every 20 ms the shared clock moves, then each
+    /// call that has begun takes its step, in the order given. Call `i` begins `startsMs[i]`
+    /// after the first (a multiple of 20) and keeps its own call time from there.
+    public static func runTogether(_ setups: [Setup], startsMs: [Int], clock: ManualClock?) async -> [Result] {
+        var calls = setups.map { setup -> Machine in
+            var own = setup
+            own.clock = nil // the loop moves the shared clock
+            return Machine(own)
+        }
+        var results = [Result?](repeating: nil, count: calls.count)
+        let callStart = clock?.now()
+        var now = 0
+        while results.contains(where: { $0 == nil }) {
+            for i in calls.indices where results[i] == nil {
+                let local = now - startsMs[i]
+                if local < 0 { continue }
+                if local == 0 {
+                    await calls[i].start()
+                    if !calls[i].isRunning { results[i] = await calls[i].finish(nowMs: 0) }
+                    continue
+                }
+                await calls[i].step(nowMs: local)
+                if !calls[i].isRunning || local >= setups[i].timeLimitMs { results[i] = await calls[i].finish(nowMs: local) }
+            }
+            now += 20
+            if let clock, let callStart { clock.set(callStart.addingTimeInterval(Double(now) / 1000)) }
+        }
+        return results.map { $0! }
+    }
 
-        func runTool(_ call: ToolCall, at t: Int) async -> [StreamAction] {
+    /// One lab call as a machine stepped 20 ms at a time, so that one loop can drive several
+    /// calls sharing one calendar in a fixed order (two callers racing for the last slot)
+    /// without threads and with the same bytes every run.
+    public struct Machine {
+        let setup: Setup
+        private var provider: MockProvider
+        private var agent: CallAgent
+        private var session: StreamSession
+        private var platform: PlatformEmulator
+        private var events: [TraceEvent] = [TraceEvent(tMs: 0, type: "call.answered")]
+        private var effects: [CallAgent.Effect] = []
+        private var endReason = "time limit"
+        private var ended = false
+        private var slowTools: [(dueMs: Int, call: ToolCall)] = []
+        private var openMetadata: String?
+        private var lastNowMs = 0
+
+        public init(_ setup: Setup) {
+            self.setup = setup
+            let clinic = setup.engine.clinic
+            let today = CivilDate(setup.engine.clock.now(), in: clinic.timeZone)
+            provider = MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: setup.toldAppointmentIDs), hearing: setup.hearing, speech: setup.speech, configuration: setup.mock)
+            agent = CallAgent(engine: setup.engine, context: setup.caller, language: clinic.languages.first ?? .en, handoffNumber: setup.handoffNumber)
+            platform = PlatformEmulator(.init(script: setup.script, audio: setup.audio, line: setup.line, callerPauseMs: setup.callerPauseMs))
+            // The platform asks the webhook what to do and reads the XML answer, as Sautikit does.
+            var track: StreamTrack = setup.line.bothTracks ? .both : .inbound
+            var outputRate = setup.line.rate
+            do {
+                let instructions = try WebhookInstructions.parse(LabCall.webhookResponse(for: setup).xml())
+                events.append(LabCall.webhookEvent(instructions, setup: setup))
+                track = instructions.track
+                outputRate = instructions.outputSamplingRate
+                openMetadata = instructions.openMetadata
+            } catch {
+                events.append(TraceEvent(tMs: 0, type: "error", fields: ["where": "platform", "message": .string(error.description)]))
+                endReason = "webhook error"
+                ended = true
+            }
+            var config = StreamConfiguration(inputSampleRate: setup.line.rate, track: track, outputSampleRate: outputRate, providerInputRate: provider.inputSampleRate, providerOutputRate: provider.outputSampleRate)
+            config.subprotocol = "audio.drachtio.org"
+            session = StreamSession(configuration: config)
+        }
+
+        /// False once the call has ended (hang-up, handoff, the bridge closed).
+        public var isRunning: Bool { !ended }
+
+        /// Opens the stream: the platform's first frame is the call's metadata (`openMetadata`).
+        public mutating func start() async {
+            guard let openMetadata else { return }
+            let opening = session.textReceived(openMetadata, nowMs: 0)
+            events.append(LabCall.streamStatus("stream-started", callSID: setup.caller.callSID, atMs: 0))
+            await handle(opening, at: 0)
+        }
+
+        /// 20 ms of the call ending at `now`.
+        public mutating func step(nowMs now: Int) async {
+            guard !ended else { return }
+            lastNowMs = now
+            // The platform plays one frame and reports the marks it passed.
+            for mark in platform.playoutTick(nowMs: now) { await handle(session.textReceived(mark, nowMs: now), at: now) }
+            // The caller speaks after the agent's turn, or over it on cue; the line delivers.
+            let arriving = platform.callerTick(nowMs: now)
+            events += platform.takeEvents()
+            if let left = platform.callerLeft {
+                endReason = left
+                ended = true
+                return
+            }
+            if let arriving { await handle(session.binaryReceived(arriving, nowMs: now), at: now) }
+            while let index = slowTools.firstIndex(where: { $0.dueMs <= now }) {
+                let due = slowTools.remove(at: index)
+                await handle(await runTool(due.call, at: now), at: now)
+            }
+            var providerEvents: [StreamAction] = []
+            for e in provider.tick(nowMs: now) { providerEvents += session.providerEvent(e, nowMs: now) }
+            await handle(providerEvents, at: now)
+            await handle(session.tick(nowMs: now), at: now)
+        }
+
+        /// Ends the call at `now` (closing the stream if it is still open) and returns it.
+        public mutating func finish(nowMs now: Int) async -> Result {
+            let reason = endReason
+            if !session.isClosed && openMetadata != nil { await handle(session.closed(code: 1000, reason: reason, nowMs: now), at: now) }
+            endReason = reason
+            if openMetadata != nil { events.append(LabCall.streamStatus("stream-stopped", callSID: setup.caller.callSID, atMs: now)) }
+            events.append(TraceEvent(tMs: now, type: "call.ended", fields: ["reason": .string(endReason), "duration_ms": .int(now), "billed_seconds": .int((now + 999) / 1000)]))
+            return Result(events: events, recording: session.recording, effects: effects, endReason: endReason, durationMs: now)
+        }
+
+        private mutating func runTool(_ call: ToolCall, at t: Int) async -> [StreamAction] {
             let outcome = await agent.execute(call, nowMs: t)
             events += outcome.trace
             var actions: [StreamAction] = []
@@ -158,7 +259,7 @@ public struct LabCall {
             return actions
         }
 
-        func handle(_ actions: [StreamAction], at t: Int) async {
+        private mutating func handle(_ actions: [StreamAction], at t: Int) async {
             var queue = actions[...]
             while let action = queue.popFirst() {
                 switch action {
@@ -191,37 +292,6 @@ public struct LabCall {
                 }
             }
         }
-
-        await handle(opening, at: 0)
-        let callStart = setup.clock?.now()
-        while !ended && now < setup.timeLimitMs {
-            now += 20
-            if let clock = setup.clock, let callStart { clock.set(callStart.addingTimeInterval(Double(now) / 1000)) }
-            // The platform plays one frame and reports the marks it passed.
-            for mark in platform.playoutTick(nowMs: now) { await handle(session.textReceived(mark, nowMs: now), at: now) }
-            // The caller speaks after the agent's turn, or over it on cue; the line delivers.
-            let arriving = platform.callerTick(nowMs: now)
-            events += platform.takeEvents()
-            if let left = platform.callerLeft {
-                endReason = left
-                break
-            }
-            if let arriving { await handle(session.binaryReceived(arriving, nowMs: now), at: now) }
-            while let index = slowTools.firstIndex(where: { $0.dueMs <= now }) {
-                let due = slowTools.remove(at: index)
-                await handle(await runTool(due.call, at: now), at: now)
-            }
-            var providerEvents: [StreamAction] = []
-            for e in provider.tick(nowMs: now) { providerEvents += session.providerEvent(e, nowMs: now) }
-            await handle(providerEvents, at: now)
-            await handle(session.tick(nowMs: now), at: now)
-        }
-        let reason = endReason
-        if !session.isClosed { await handle(session.closed(code: 1000, reason: reason, nowMs: now), at: now) }
-        endReason = reason
-        events.append(streamStatus("stream-stopped", callSID: setup.caller.callSID, atMs: now))
-        events.append(TraceEvent(tMs: now, type: "call.ended", fields: ["reason": .string(endReason), "duration_ms": .int(now), "billed_seconds": .int((now + 999) / 1000)]))
-        return Result(events: events, recording: session.recording, effects: effects, endReason: endReason, durationMs: now)
     }
 
     /// What `miadi serve` answers this call's webhook with, in the lab: the stream at the

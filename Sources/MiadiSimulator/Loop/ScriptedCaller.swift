@@ -12,7 +12,8 @@ struct ScriptedCaller: Sendable {
 
     private let steps: [Scenario.Step]
     private var index = 0
-    private var pool: [String: String] = [:]
+    /// Answers not said yet, by question kind, in the order they will be said.
+    private var pool: [String: [String]] = [:]
     private var hangUpWhen: String?
     /// The question of the agent turn in progress, recognised once per turn.
     private var lastTurnText: String?
@@ -27,7 +28,7 @@ struct ScriptedCaller: Sendable {
     private mutating func advance() {
         while index < steps.count {
             switch steps[index] {
-            case .answers(let answers): pool.merge(answers) { _, new in new }
+            case .answers(let answers): pool.merge(answers.filter { !$0.value.isEmpty }) { _, new in new }
             case .hangUp(let when): hangUpWhen = when
             case .silence: break
             case .say, .bargeIn, .backchannel: return
@@ -47,7 +48,9 @@ struct ScriptedCaller: Sendable {
             stuckOn = nil
             return .say(text)
         }
-        if let kind = QuestionKind.asked(in: agentText), let answer = pool.removeValue(forKey: kind.rawValue) {
+        if let kind = QuestionKind.asked(in: agentText), var answers = pool.removeValue(forKey: kind.rawValue) {
+            let answer = answers.removeFirst()
+            if !answers.isEmpty { pool[kind.rawValue] = answers }
             stuckOn = nil
             return .say(answer)
         }

@@ -76,10 +76,10 @@ public struct SuiteRunner: Sendable {
         }
         let speech = EspeakSpeech()
         let jobs = scenarios.flatMap { scenario in (0..<max(1, options.repeats)).map { (scenario, $0) } }
-        var results = [ScenarioVerdict?](repeating: nil, count: jobs.count)
+        var results = [[ScenarioVerdict]?](repeating: nil, count: jobs.count)
         var done = 0
         let width = max(1, options.parallel)
-        try await withThrowingTaskGroup(of: (Int, ScenarioVerdict).self) { group in
+        try await withThrowingTaskGroup(of: (Int, [ScenarioVerdict]).self) { group in
             var next = 0
             func start() {
                 guard next < jobs.count else { return }
@@ -88,15 +88,15 @@ public struct SuiteRunner: Sendable {
                 group.addTask { (index, try await self.play(scenario, corpus: corpus, hearing: hearing, speech: speech, repeatIndex: repeatIndex)) }
             }
             for _ in 0..<width { start() }
-            while let (index, verdict) = try await group.next() {
-                results[index] = verdict
+            while let (index, verdicts) = try await group.next() {
+                results[index] = verdicts
                 done += 1
-                progress(done, jobs.count, verdict)
+                for verdict in verdicts { progress(done, jobs.count, verdict) }
                 start()
             }
         }
         // In scenario order, whatever order the calls finished in.
-        let verdicts = results.compactMap { $0 }
+        let verdicts = results.compactMap { $0 }.flatMap { $0 }
         try writeSummary(verdicts)
         return Outcome(verdicts: verdicts)
     }
@@ -121,24 +121,77 @@ public struct SuiteRunner: Sendable {
         let started = clock.now
         var simulated = 0
         for _ in 0..<passes {
-            for scenario in scenarios { simulated += try await play(scenario, corpus: corpus, hearing: hearing, speech: speech, write: false).durationMs }
+            for scenario in scenarios { simulated += try await play(scenario, corpus: corpus, hearing: hearing, speech: speech, write: false).map(\.durationMs).reduce(0, +) }
         }
         let elapsed = clock.now - started
         return (scenarios.count * passes, simulated, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
-    func play(_ scenario: Scenario, corpus: Corpus, hearing: MockHearing, speech: EspeakSpeech, repeatIndex: Int = 0, write: Bool = true) async throws -> ScenarioVerdict {
+    /// Plays one scenario file: its call, or all its calls at once on one calendar. One
+    /// verdict per call.
+    func play(_ scenario: Scenario, corpus: Corpus, hearing: MockHearing, speech: EspeakSpeech, repeatIndex: Int = 0, write: Bool = true) async throws -> [ScenarioVerdict] {
         let seed = options.seed + UInt64(repeatIndex)
-        let name = options.repeats > 1 ? "\(scenario.id).r\(repeatIndex + 1)" : scenario.id
+        let base = options.repeats > 1 ? "\(scenario.id).r\(repeatIndex + 1)" : scenario.id
+        let calls = scenario.calls
+        let names = calls.count == 1 ? [base] : calls.indices.map { "\(base).call\($0 + 1)" }
         let clock = ManualClock(scenario.now)
         let engine = try BookingEngine.inMemory(clinic: scenario.clinic, clock: clock)
         try await engine.seed(scenario.calendar, callSID: "scenario")
+        var setups: [LabCall.Setup] = []
+        for (index, call) in calls.enumerated() {
+            // Each caller's line has its own randomness; the first keeps the run's seed.
+            let lineSeed = seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15
+            setups.append(try setup(for: call, engine: engine, clock: clock, corpus: corpus, hearing: hearing, speech: speech, callSID: "CA-\(names[index])", seed: lineSeed))
+        }
+        let before = try await engine.snapshot()
+        let results: [LabCall.Result]
+        if calls.count == 1 {
+            results = [try await options.transport.play(setups[0])]
+        } else if options.transport is InProcessTransport {
+            results = await LabCall.runTogether(setups, startsMs: calls.map(\.startMs), clock: clock)
+        } else {
+            results = try await playConcurrently(setups, startsMs: calls.map(\.startMs))
+        }
+        let after = try await engine.snapshot()
+        var verdicts: [ScenarioVerdict] = []
+        for (index, call) in calls.enumerated() {
+            let result = results[index], name = names[index]
+            verdicts.append(ScenarioVerdict.judge(call, events: result.events, before: before, after: after, durationMs: result.durationMs, run: name))
+            guard write else { continue }
+            try self.write(call: call, name: name, callSID: "CA-\(name)", seed: setups[index].line.seed, result: result, before: before, after: after)
+        }
+        return verdicts
+    }
+
+    /// Calls of one file over a transport that runs on the real clock: each starts at its
+    /// offset, all at once.
+    func playConcurrently(_ setups: [LabCall.Setup], startsMs: [Int]) async throws -> [LabCall.Result] {
+        let transport = options.transport
+        return try await withThrowingTaskGroup(of: (Int, LabCall.Result).self) { group in
+            for (index, setup) in setups.enumerated() {
+                var own = setup
+                own.clock = index == 0 ? setup.clock : nil // one call moves the shared calendar clock
+                let start = startsMs[index]
+                group.addTask {
+                    if start > 0 { try await Task.sleep(for: .milliseconds(start)) }
+                    return (index, try await transport.play(own))
+                }
+            }
+            var results = [LabCall.Result?](repeating: nil, count: setups.count)
+            for try await (index, result) in group { results[index] = result }
+            return results.map { $0! }
+        }
+    }
+
+    /// What one call needs to be played: the caller's audio from the corpus, the line, the
+    /// mock's settings.
+    func setup(for scenario: Scenario, engine: BookingEngine, clock: ManualClock, corpus: Corpus, hearing: MockHearing, speech: EspeakSpeech, callSID: String, seed: UInt64) throws -> LabCall.Setup {
         var audio: [String: PCMBuffer] = [:]
         for step in scenario.script {
             var texts: [String] = []
             switch step {
             case .say(let t), .bargeIn(_, let t), .backchannel(_, let t): texts = [t]
-            case .answers(let a): texts = Array(a.values)
+            case .answers(let a): texts = a.values.flatMap { $0 }
             default: break
             }
             for text in texts {
@@ -147,13 +200,13 @@ public struct SuiteRunner: Sendable {
                 audio[text] = try corpus.audio(of: entry).resampled(to: 16_000)
             }
         }
-        let callSID = "CA-\(name)"
         var setup = LabCall.Setup(engine: engine, caller: CallContext(callerNumber: scenario.callerNumber, callSID: callSID, callerName: nil),
                                   script: scenario.script, audio: audio, hearing: hearing, speech: speech, handoffNumber: options.handoffNumber)
         setup.timeLimitMs = scenario.callSeconds * 1000
         setup.bookingLatencyMs = scenario.bookingLatencyMs
         setup.clock = clock
         setup.mock.faults = options.faults
+        // The mock is told of appointments that are not this caller's (a fault uses them).
         setup.toldAppointmentIDs = scenario.calendar.filter { $0.customer != scenario.callerNumber }.map(\.id)
         setup.line.rate = scenario.lineRate
         setup.line.bothTracks = scenario.track == "both_tracks"
@@ -162,11 +215,11 @@ public struct SuiteRunner: Sendable {
         setup.line.jitterMs = scenario.jitterMs
         setup.line.loss = scenario.loss
         setup.line.seed = seed
-        let before = try await engine.snapshot()
-        let result = try await options.transport.play(setup)
-        let after = try await engine.snapshot()
-        let verdict = ScenarioVerdict.judge(scenario, events: result.events, before: before, after: after, durationMs: result.durationMs, run: name)
+        return setup
+    }
 
+    /// The call's trace, recording and the calendar before and after, under `calls/`.
+    func write(call scenario: Scenario, name: String, callSID: String, seed: UInt64, result: LabCall.Result, before: CalendarSnapshot, after: CalendarSnapshot) throws {
         let time = ClinicTime(zone: scenario.clinic.timeZone)
         var trace = CallTrace(header: TraceHeader(
             callSID: callSID, source: "lab", scenarioID: scenario.id, scenarioFile: scenario.file, clinic: scenario.clinic.id,
@@ -179,7 +232,6 @@ public struct SuiteRunner: Sendable {
             recording: "\(name).wav", calendarBefore: "\(name).calendar-before.json", calendarAfter: "\(name).calendar-after.json",
             miadiVersion: "0.2.0"))
         trace.append(contentsOf: result.events)
-        guard write else { return verdict }
         let base = options.output + "/calls/" + name
         do {
             try trace.jsonLines().write(to: URL(fileURLWithPath: base + ".trace.jsonl"), options: .atomic)
@@ -187,7 +239,6 @@ public struct SuiteRunner: Sendable {
             try after.jsonData().write(to: URL(fileURLWithPath: base + ".calendar-after.json"), options: .atomic)
             try AudioFile.write(result.recording, to: base + ".wav")
         } catch { throw RunError.output("cannot write \(base).*: \(error)") }
-        return verdict
     }
 
     func writeSummary(_ verdicts: [ScenarioVerdict]) throws {

@@ -7,8 +7,9 @@ public struct Scenario: Sendable {
     public enum Step: Sendable, Equatable {
         /// Said once the agent has finished a turn.
         case say(String)
-        /// Answers to the agent's questions, by kind (`name`, `time`, `confirm`, …), used when asked.
-        case answers([String: String])
+        /// Answers to the agent's questions, by kind (`name`, `time`, `confirm`, …), used when
+        /// asked; a kind with several answers gives the next one each time it is asked again.
+        case answers([String: [String]])
         /// Said over the agent, this long into a turn the caller has no answer for.
         case bargeIn(afterMs: Int, say: String)
         /// A short sound over the agent that must not stop it.
@@ -61,4 +62,18 @@ public struct Scenario: Sendable {
     /// Latency injected into every booking operation, ms.
     public let bookingLatencyMs: Int
     public let expect: Expectations
+    /// When this call begins, ms after the file's first call (0 for the first).
+    public let startMs: Int
+    /// The file's other calls (`calls:` after the first), played at the same time on the same
+    /// calendar; empty for a one-call file.
+    public let companions: [Scenario]
+
+    /// Every call of the file, this one first.
+    public var calls: [Scenario] { [self] + companions }
+
+    func with(companions: [Scenario]) -> Scenario {
+        Scenario(id: id, title: title, tags: tags, file: file, clinic: clinic, now: now, calendar: calendar, callerNumber: callerNumber, callerName: callerName,
+                 language: language, voice: voice, lineRate: lineRate, track: track, noiseSNR: noiseSNR, latencyMs: latencyMs, jitterMs: jitterMs, loss: loss,
+                 script: script, callSeconds: callSeconds, bookingLatencyMs: bookingLatencyMs, expect: expect, startMs: startMs, companions: companions)
+    }
 }

@@ -9,7 +9,6 @@ public enum ScenarioFile {
     public static func load(path: String, scenariosRoot: String) throws(YAMLFileError) -> Scenario {
         let root = try YAMLField.root(file: path)
         let top = try root.mapping(allowed: ["id", "title", "tags", "clinic", "now", "calendar", "caller", "line", "script", "limits", "expect", "calls"])
-        if let calls = top["calls"] { throw calls.error("several calls in one file are not supported by this version of miadi run yet") }
         let id = try top.required("id", in: root, "a unique scenario id").nonEmptyString()
         let clinicField = try top.required("clinic", in: root, "the clinic file, e.g. clinics/whitedent-nairobi.yaml")
         let clinicPath = (scenariosRoot as NSString).appendingPathComponent(try clinicField.nonEmptyString())
@@ -37,70 +36,132 @@ public enum ScenarioFile {
                                                 customerName: try map["name"]?.nonEmptyString(), serviceID: service, staffID: staff, start: start))
             }
         }
-        let callerField = try top.required("caller", in: root, "number, language and voice")
-        let caller = try callerField.mapping(allowed: ["number", "name", "language", "voice"])
-        let languageField = try caller.required("language", in: callerField, "en, sw or fr")
-        guard let language = LanguageCode(rawValue: try languageField.nonEmptyString()) else { throw languageField.error("en, sw or fr") }
-        var rate = 16_000, track = "both_tracks"
-        var snr: Double?
-        var latency = 0, jitter = 0
-        var loss = 0.0
-        if let lineField = top["line"] {
-            let line = try lineField.mapping(allowed: ["rate", "track", "network", "noise_snr_db"])
-            if let r = line["rate"] {
-                rate = try r.int(in: 8000...16000)
-                guard rate == 8000 || rate == 16000 else { throw r.error("8000 or 16000") }
-            }
-            if let t = line["track"] {
-                track = try t.nonEmptyString()
-                guard ["inbound_track", "both_tracks"].contains(track) else { throw t.error("inbound_track or both_tracks") }
-            }
-            snr = try line["noise_snr_db"]?.double(in: -10...100)
-            if let net = line["network"] {
-                let n = try net.mapping(allowed: ["latency_ms", "jitter_ms", "loss"])
-                latency = try n["latency_ms"]?.int(in: 0...5000) ?? 0
-                jitter = try n["jitter_ms"]?.int(in: 0...2000) ?? 0
-                loss = try n["loss"]?.double(in: 0...0.5) ?? 0
-            }
-        }
-        let scriptField = try top.required("script", in: root, "what the caller says")
-        var script: [Scenario.Step] = []
-        for item in try scriptField.list() {
-            let map = try item.mapping(allowed: ["say", "answers", "barge_in", "backchannel", "silence", "hang_up", "audio"])
-            if let say = map["say"] { script.append(.say(try say.nonEmptyString())) }
-            else if let answers = map["answers"] {
-                var pool: [String: String] = [:]
-                for (key, value) in try answers.entries() {
-                    guard QuestionKind(rawValue: key) != nil else { throw value.error("unknown question \"\(key)\"; known: \(QuestionKind.allCases.map(\.rawValue).joined(separator: ", "))") }
-                    pool[key] = try value.nonEmptyString()
-                }
-                script.append(.answers(pool))
-            } else if let b = map["barge_in"] ?? map["backchannel"] {
-                let m = try b.mapping(allowed: ["after_ms", "say"])
-                let after = try m.required("after_ms", in: b, "ms into the agent's turn").int(in: 0...60_000)
-                let say = try m.required("say", in: b, "what the caller says").nonEmptyString()
-                script.append(map["barge_in"] != nil ? .bargeIn(afterMs: after, say: say) : .backchannel(afterMs: after, say: say))
-            } else if let s = map["silence"] { script.append(.silence(ms: try s.int(in: 0...600_000))) }
-            else if let h = map["hang_up"] {
-                let when = try h.nonEmptyString()
-                guard ["after_goodbye", "when_transferred"].contains(when) else { throw h.error("after_goodbye or when_transferred") }
-                script.append(.hangUp(when))
-            } else { throw item.error("a step is one of say, answers, barge_in, backchannel, silence, hang_up") }
-        }
         var seconds = 180, bookingLatency = 0
         if let limits = top["limits"] {
             let map = try limits.mapping(allowed: ["call_seconds", "booking_latency_ms"])
             seconds = try map["call_seconds"]?.int(in: 5...3600) ?? seconds
             bookingLatency = try map["booking_latency_ms"]?.int(in: 0...60_000) ?? 0
         }
-        let expectField = try top.required("expect", in: root, "what must hold after the call")
-        let expect = try expectations(expectField, clinic: clinic, time: time, calendar: calendar)
-        return Scenario(
-            id: id, title: try top["title"]?.nonEmptyString() ?? id, tags: try top["tags"]?.strings() ?? [], file: path, clinic: clinic, now: now,
-            calendar: calendar, callerNumber: try caller.required("number", in: callerField, "the caller's number").nonEmptyString(),
+        let sharedLine = try line(top["line"], base: Line())
+        var parts: [CallPart] = []
+        if let callsField = top["calls"] {
+            // Several callers at once on one calendar: each item is a call of its own.
+            for key in ["caller", "script", "expect"] where top[key] != nil {
+                throw top[key]!.error("with calls:, give \(key) in each call instead")
+            }
+            let items = try callsField.list()
+            guard items.count >= 2 else { throw callsField.error("calls: needs at least two calls (a single call goes at the top level)") }
+            for item in items {
+                let map = try item.mapping(allowed: ["caller", "line", "script", "expect", "start_ms"])
+                parts.append(try call(map, in: item, line: sharedLine, clinic: clinic, time: time, calendar: calendar))
+            }
+            let numbers = parts.map(\.callerNumber)
+            if Set(numbers).count < numbers.count, let item = items.last { throw item.error("every call needs its own caller number (the calendar tells callers apart by number)") }
+        } else {
+            parts.append(try call(top, in: root, line: sharedLine, clinic: clinic, time: time, calendar: calendar))
+        }
+        let title = try top["title"]?.nonEmptyString() ?? id
+        let tags = try top["tags"]?.strings() ?? []
+        let calls = parts.map { part in
+            Scenario(
+                id: id, title: title, tags: tags, file: path, clinic: clinic, now: now, calendar: calendar,
+                callerNumber: part.callerNumber, callerName: part.callerName, language: part.language, voice: part.voice,
+                lineRate: part.line.rate, track: part.line.track, noiseSNR: part.line.snr, latencyMs: part.line.latency, jitterMs: part.line.jitter, loss: part.line.loss,
+                script: part.script, callSeconds: seconds, bookingLatencyMs: bookingLatency, expect: part.expect, startMs: part.startMs, companions: [])
+        }
+        return calls[0].with(companions: Array(calls.dropFirst()))
+    }
+
+    /// The line of a call: the file's `line:`, or a call's own over it.
+    struct Line {
+        var rate = 16_000, track = "both_tracks"
+        var snr: Double?
+        var latency = 0, jitter = 0
+        var loss = 0.0
+    }
+
+    /// One caller's part of a file: who calls, on which line, what they say, what must hold.
+    struct CallPart {
+        var callerNumber: String
+        var callerName: String?
+        var language: LanguageCode
+        var voice: String
+        var line: Line
+        var script: [Scenario.Step]
+        var expect: Scenario.Expectations
+        var startMs: Int
+    }
+
+    static func line(_ field: YAMLField?, base: Line) throws(YAMLFileError) -> Line {
+        guard let lineField = field else { return base }
+        var out = base
+        let line = try lineField.mapping(allowed: ["rate", "track", "network", "noise_snr_db"])
+        if let r = line["rate"] {
+            out.rate = try r.int(in: 8000...16000)
+            guard out.rate == 8000 || out.rate == 16000 else { throw r.error("8000 or 16000") }
+        }
+        if let t = line["track"] {
+            out.track = try t.nonEmptyString()
+            guard ["inbound_track", "both_tracks"].contains(out.track) else { throw t.error("inbound_track or both_tracks") }
+        }
+        if let n = line["noise_snr_db"] { out.snr = try n.double(in: -10...100) }
+        if let net = line["network"] {
+            let n = try net.mapping(allowed: ["latency_ms", "jitter_ms", "loss"])
+            out.latency = try n["latency_ms"]?.int(in: 0...5000) ?? 0
+            out.jitter = try n["jitter_ms"]?.int(in: 0...2000) ?? 0
+            out.loss = try n["loss"]?.double(in: 0...0.5) ?? 0
+        }
+        return out
+    }
+
+    static func call(_ map: [String: YAMLField], in container: YAMLField, line sharedLine: Line, clinic: Clinic, time: ClinicTime, calendar: [SeedAppointment]) throws(YAMLFileError) -> CallPart {
+        let callerField = try map.required("caller", in: container, "number, language and voice")
+        let caller = try callerField.mapping(allowed: ["number", "name", "language", "voice"])
+        let languageField = try caller.required("language", in: callerField, "en, sw or fr")
+        guard let language = LanguageCode(rawValue: try languageField.nonEmptyString()) else { throw languageField.error("en, sw or fr") }
+        let scriptField = try map.required("script", in: container, "what the caller says")
+        var script: [Scenario.Step] = []
+        for item in try scriptField.list() {
+            let step = try item.mapping(allowed: ["say", "answers", "barge_in", "backchannel", "silence", "hang_up", "audio"])
+            if let say = step["say"] { script.append(.say(try say.nonEmptyString())) }
+            else if let answers = step["answers"] {
+                var pool: [String: [String]] = [:]
+                for (key, value) in try answers.entries() {
+                    guard QuestionKind(rawValue: key) != nil else { throw value.error("unknown question \"\(key)\"; known: \(QuestionKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+                    // One answer, or a list said in turn each time the question comes again.
+                    if case .sequence = value.node {
+                        let list = try value.strings()
+                        guard !list.isEmpty, !list.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) else { throw value.error("a list of lines the caller says, none empty") }
+                        pool[key] = list
+                    } else {
+                        pool[key] = [try value.nonEmptyString()]
+                    }
+                }
+                script.append(.answers(pool))
+            } else if let b = step["barge_in"] ?? step["backchannel"] {
+                let m = try b.mapping(allowed: ["after_ms", "say"])
+                let after = try m.required("after_ms", in: b, "ms into the agent's turn").int(in: 0...60_000)
+                let say = try m.required("say", in: b, "what the caller says").nonEmptyString()
+                script.append(step["barge_in"] != nil ? .bargeIn(afterMs: after, say: say) : .backchannel(afterMs: after, say: say))
+            } else if let s = step["silence"] { script.append(.silence(ms: try s.int(in: 0...600_000))) }
+            else if let h = step["hang_up"] {
+                let when = try h.nonEmptyString()
+                guard ["after_goodbye", "when_transferred"].contains(when) else { throw h.error("after_goodbye or when_transferred") }
+                script.append(.hangUp(when))
+            } else { throw item.error("a step is one of say, answers, barge_in, backchannel, silence, hang_up") }
+        }
+        let expectField = try map.required("expect", in: container, "what must hold after the call")
+        var startMs = 0
+        if let start = map["start_ms"] {
+            startMs = try start.int(in: 0...600_000)
+            guard startMs % 20 == 0 else { throw start.error("a multiple of 20 ms (the platform's frame), got \(startMs)") }
+        }
+        return CallPart(
+            callerNumber: try caller.required("number", in: callerField, "the caller's number").nonEmptyString(),
             callerName: try caller["name"]?.nonEmptyString(), language: language,
             voice: try caller["voice"]?.nonEmptyString() ?? EspeakSynthesizer.defaultVoice(language: language.rawValue),
-            lineRate: rate, track: track, noiseSNR: snr, latencyMs: latency, jitterMs: jitter, loss: loss, script: script, callSeconds: seconds, bookingLatencyMs: bookingLatency, expect: expect)
+            line: try line(map["line"], base: sharedLine), script: script,
+            expect: try expectations(expectField, clinic: clinic, time: time, calendar: calendar), startMs: startMs)
     }
 
     static func expectations(_ field: YAMLField, clinic: Clinic, time: ClinicTime, calendar: [SeedAppointment]) throws(YAMLFileError) -> Scenario.Expectations {
