@@ -35,7 +35,8 @@ public enum SocketLabServer {
         configuration.streamToken = token
         configuration.tracesDirectory = tracesDirectory
         var logger = Logger(label: "miadi.lab.serve")
-        logger.logLevel = .critical
+        // Quiet unless asked: MIADI_LAB_LOG=debug shows what the lab's server does.
+        logger.logLevel = ProcessInfo.processInfo.environment["MIADI_LAB_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         let directory = LabCallDirectory()
         let app = try MiadiServerApp(configuration: configuration, clinic: clinic, logger: logger, labCalls: directory)
         let (ready, readySink) = AsyncStream<Int>.makeStream()

@@ -71,7 +71,7 @@ public struct SocketTransport: LabTransport {
         let emulatorSetup = PlatformEmulator.Configuration(script: setup.script, audio: setup.audio, line: setup.line, callerPauseMs: setup.callerPauseMs)
         let outcome = Mutex<(nowMs: Int, endReason: String?)>((0, nil))
         var logger = Logger(label: "miadi.lab.platform")
-        logger.logLevel = .critical
+        logger.logLevel = ProcessInfo.processInfo.environment["MIADI_LAB_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         await status(instructions, callSID: callSID, event: "stream-started")
         do {
             try await WebSocketClient.connect(url: instructions.streamURL, configuration: .init(maxFrameSize: 8 << 20, additionalHeaders: headers), logger: logger) { inbound, outbound, _ in

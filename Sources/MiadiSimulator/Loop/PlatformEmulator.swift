@@ -32,7 +32,11 @@ public struct PlatformEmulator: Sendable {
     private var newEvents: [TraceEvent] = []
     private var lastAgentText = ""
     private var turnHandled = true
+    /// The line being said and how far into it the caller is (an offset, not a shrinking
+    /// array: removing each frame from the front would copy the rest of the line every 20 ms).
     private var speaking: [Int16] = []
+    private var spoken = 0
+    private var isSpeaking: Bool { spoken < speaking.count }
     private var lastAgentSoundMs = 0
     private var agentTurnStartMs = 0
     private var lastLineEndMs = 0
@@ -94,7 +98,7 @@ public struct PlatformEmulator: Sendable {
     /// what reaches the bridge now (nil: nothing arrives in this frame). Sets `callerLeft`
     /// when the caller hangs up or gives up, in which case nothing is sent.
     public mutating func callerTick(nowMs now: Int) -> [UInt8]? {
-        if speaking.isEmpty {
+        if !isSpeaking {
             var decision = ScriptedCaller.Decision.wait
             let agentAnswered = agentTurnStartMs > lastLineEndMs && now - lastAgentSoundMs >= configuration.callerPauseMs && !playout.isPlaying
             if playout.isPlaying && agentTurnStartMs > lastLineEndMs {
@@ -109,6 +113,7 @@ public struct PlatformEmulator: Sendable {
                 if let snr = configuration.line.noiseSNR, !audio.isEmpty { audio = Impairment.addNoise(to: audio, snrDb: snr, generator: &noise) }
                 if configuration.audio[text] == nil { newEvents.append(TraceEvent(tMs: now, type: "error", fields: ["where": "platform", "message": .string("no audio for the caller's line \"\(text)\"")])) }
                 speaking = audio.samples
+                spoken = 0
                 lastLineEndMs = now + audio.durationMs
                 newEvents.append(TraceEvent(tMs: now, type: "caller.utterance", fields: ["text": .string(text), "start_ms": .int(now), "end_ms": .int(lastLineEndMs), "barge_in": .bool(decision == .sayOver(text))]))
             case .hangUp(let reason):
@@ -118,14 +123,22 @@ public struct PlatformEmulator: Sendable {
                 break
             }
         }
-        if speaking.isEmpty, now - lastAgentSoundMs > 8000, now - lastLineEndMs > 8000 {
+        if !isSpeaking, now - lastAgentSoundMs > 8000, now - lastLineEndMs > 8000 {
             callerLeft = "caller gave up: " + (caller.stuckOn ?? "the agent said nothing")
             return nil
         }
         let perFrame = rate / 50
-        let frame = Array(speaking.prefix(perFrame))
-        speaking.removeFirst(frame.count)
-        let callerFrame = PCMBuffer(samples: frame + [Int16](repeating: 0, count: perFrame - frame.count), sampleRate: rate)
+        var frame = [Int16](repeating: 0, count: perFrame)
+        let take = min(perFrame, speaking.count - spoken)
+        if take > 0 {
+            frame.withUnsafeMutableBufferPointer { out in
+                speaking.withUnsafeBufferPointer { line in
+                    for i in 0..<take { out[i] = line[spoken + i] }
+                }
+            }
+            spoken += take
+        }
+        let callerFrame = PCMBuffer(samples: frame, sampleRate: rate)
         if configuration.line.bothTracks {
             // The right channel is what the platform played to the caller in this 20 ms.
             var played = playout.heard.count > playedBefore ? playout.heard[playedBefore].samples : []
