@@ -12,7 +12,11 @@ struct OutboundPlayout: Sendable {
         var text = ""
         /// The provider finished this response; no more audio joins it.
         var closed = false
+        /// Audio not sent yet: `pending[pendingStart...]` (an offset, so sending a frame does
+        /// not copy the rest of the utterance).
         var pending: [Int16] = []
+        var pendingStart = 0
+        var pendingCount: Int { pending.count - pendingStart }
         var sentSamples = 0
         var firstSampleMs: Int?
         var endMs: Int?
@@ -49,7 +53,7 @@ struct OutboundPlayout: Sendable {
 
     /// Whether the caller is hearing, or is about to hear, the agent.
     func isAudible(nowMs: Int) -> Bool {
-        playedUntilMs > nowMs || utterances.contains { !$0.pending.isEmpty }
+        playedUntilMs > nowMs || utterances.contains { $0.pendingCount > 0 }
     }
 
     /// The utterance being filled by the provider now (a new one after the last was closed).
@@ -90,13 +94,14 @@ struct OutboundPlayout: Sendable {
         let frame = framesPer20ms
         while let index = utterances.firstIndex(where: { !$0.endMarkSent }) {
             var u = utterances[index]
-            let canSendFull = u.pending.count >= frame
-            let lastPartial = u.closed && !u.pending.isEmpty && u.pending.count < frame
+            let canSendFull = u.pendingCount >= frame
+            let lastPartial = u.closed && u.pendingCount > 0 && u.pendingCount < frame
             if canSendFull || lastPartial {
                 let start = max(playedUntilMs, nowMs)
                 guard start + 20 - nowMs <= maximumLeadMs else { break }
-                var samples = Array(u.pending.prefix(frame))
-                u.pending.removeFirst(samples.count)
+                var samples = Array(u.pending[u.pendingStart..<(u.pendingStart + min(frame, u.pendingCount))])
+                u.pendingStart += samples.count
+                if u.pendingStart == u.pending.count { u.pending = []; u.pendingStart = 0 }
                 samples += [Int16](repeating: 0, count: frame - samples.count)
                 if u.firstSampleMs == nil { u.firstSampleMs = start }
                 u.sentSamples += samples.count
@@ -106,7 +111,7 @@ struct OutboundPlayout: Sendable {
                 out.append(.frame(samples: samples, atMs: start, utteranceID: u.id))
                 continue
             }
-            if u.closed && u.pending.isEmpty {
+            if u.closed && u.pendingCount == 0 {
                 u.endMarkSent = true
                 utterances[index] = u
                 if u.sentSamples > 0 { out.append(.endMark(name: "agent-\(u.id)-end", utteranceID: u.id)) }
@@ -125,7 +130,7 @@ struct OutboundPlayout: Sendable {
         var cut: [(Utterance, Int)] = []
         for u in utterances {
             let audibleTail = (u.endMs ?? 0) > nowMs
-            guard !u.pending.isEmpty || audibleTail || !u.closed else { continue }
+            guard u.pendingCount > 0 || audibleTail || !u.closed else { continue }
             let heard = u.firstSampleMs.map { max(0, min(nowMs, u.endMs ?? nowMs) - $0) } ?? 0
             cut.append((u, heard))
         }
