@@ -69,7 +69,7 @@ public struct SocketTransport: LabTransport {
             if let name = HTTPFields.Element.Name(key) { headers[name] = value }
         }
         let emulatorSetup = PlatformEmulator.Configuration(script: setup.script, audio: setup.audio, line: setup.line, callerPauseMs: setup.callerPauseMs)
-        let outcome = Mutex<(nowMs: Int, endReason: String?)>((0, nil))
+        let outcome = Mutex<(nowMs: Int, endReason: String?, done: Bool)>((0, nil, false))
         var logger = Logger(label: "miadi.lab.platform")
         logger.logLevel = ProcessInfo.processInfo.environment["MIADI_LAB_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         await status(instructions, callSID: callSID, event: "stream-started")
@@ -104,11 +104,21 @@ public struct SocketTransport: LabTransport {
                 var emulator = PlatformEmulator(emulatorSetup)
                 var now = start
                 var endReason: String?
+                // A write that fails means the stream is gone: the call ends there, with why.
+                func send(_ message: WebSocketOutboundWriter.OutboundFrame) async -> Bool {
+                    do {
+                        try await outbound.write(message)
+                        return true
+                    } catch {
+                        endReason = endReason ?? "the stream failed: \(error)"
+                        return false
+                    }
+                }
                 loop: for await event in events {
                     switch event {
                     case .tick:
                         now += 20
-                        for mark in emulator.playoutTick(nowMs: now) { try await outbound.write(.text(mark)) }
+                        for mark in emulator.playoutTick(nowMs: now) where !(await send(.text(mark))) { break loop }
                         let arriving = emulator.callerTick(nowMs: now)
                         let made = emulator.takeEvents()
                         platformEvents.withLock { $0 += made }
@@ -116,7 +126,7 @@ public struct SocketTransport: LabTransport {
                             endReason = left
                             break loop
                         }
-                        if let arriving { try await outbound.write(.binary(ByteBuffer(bytes: arriving))) }
+                        if let arriving, !(await send(.binary(ByteBuffer(bytes: arriving)))) { break loop }
                         if now >= setup.timeLimitMs {
                             endReason = "time limit"
                             break loop
@@ -124,7 +134,7 @@ public struct SocketTransport: LabTransport {
                     case .binary(let bytes):
                         emulator.bridgeSent(binary: bytes)
                     case .text(let text):
-                        for reply in emulator.bridgeSent(text: text) { try await outbound.write(.text(reply)) }
+                        for reply in emulator.bridgeSent(text: text) where !(await send(.text(reply))) { break loop }
                         if emulator.disconnected {
                             // The platform ends the stream and follows the <Dial>.
                             endReason = "handoff"
@@ -136,17 +146,20 @@ public struct SocketTransport: LabTransport {
                         break loop
                     }
                 }
+                outcome.withLock { $0 = (now, endReason, true) }
                 if endReason != nil { try? await outbound.close(.normalClosure, reason: endReason) }
-                outcome.withLock { $0 = (now, endReason) }
             }
-        } catch {
+        } catch where !outcome.withLock({ $0.done }) {
             await status(instructions, callSID: callSID, event: "stream-error", reason: "\(error)")
             return failed("the stream failed: \(error)")
+        } catch {
+            // The call had ended; only the closing handshake failed (e.g. the server closed
+            // first and the client's close was cancelled). Nothing of the call is lost.
         }
         await status(instructions, callSID: callSID, event: "stream-stopped")
 
         // 3. The server's side of the call, once it has written it.
-        let (now, platformReason) = outcome.withLock { $0 }
+        let (now, platformReason, _) = outcome.withLock { $0 }
         guard let record = await Self.first(records, within: .seconds(15)) else {
             return failed("the server wrote no trace for \(callSID) within 15 s of the stream's end")
         }
