@@ -250,7 +250,7 @@ struct CallDriver {
 
     mutating func handle(_ event: StreamConnection.Event, nowMs: Int) -> [StreamAction] {
         lastNowMs = nowMs
-        if let clock = lab?.clock, let labStart { clock.set(labStart.addingTimeInterval(Double(nowMs) / 1000)) }
+        if let clock = lab?.clock, let labStart { clock.moveForward(to: labStart.addingTimeInterval(Double(nowMs) / 1000)) }
         switch event {
         case .text(let text): return session.textReceived(text, nowMs: nowMs)
         case .binary(let bytes): return session.binaryReceived(bytes, nowMs: nowMs)

@@ -25,16 +25,14 @@ struct SeveralCallsTests {
     }
 
     @Test("broken calls: name file, line and field", arguments: [
-        ("caller: {number: \"+1\", language: en}\n", "caller: with calls:, give caller in each call instead"),
-        ("", "every call needs its own caller number"),
-        ("", "start_ms: a multiple of 20 ms"),
+        (from: "calls:", to: "caller: {number: \"+1\", language: en}\ncalls:", message: "caller: with calls:, give caller in each call instead"),
+        (from: "+254722000601", to: "+254722000602", message: "every call needs its own caller number"),
+        (from: "start_ms: 1000", to: "start_ms: 1010", message: "start_ms: a multiple of 20 ms"),
     ])
-    func broken(prefix: String, message: String) throws {
-        var text = try String(contentsOfFile: Self.race, encoding: .utf8)
-        if message.contains("own caller number") { text = text.replacingOccurrences(of: "+254722000601", with: "+254722000602") }
-        if message.contains("multiple of 20") { text = text.replacingOccurrences(of: "start_ms: 1000", with: "start_ms: 1010") }
+    func broken(from: String, to: String, message: String) throws {
+        let text = try String(contentsOfFile: Self.race, encoding: .utf8).replacingOccurrences(of: from, with: to)
         do {
-            _ = try load(prefix + text)
+            _ = try load(text)
             Issue.record("accepted a broken file")
         } catch {
             #expect(error.description.contains("race.yaml:"), "\(error.description)")

@@ -18,6 +18,10 @@ public final class ManualClock: BookingClock {
     public func set(_ instant: Date) { current.withLock { $0 = instant } }
 
     public func advance(seconds: Double) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+
+    /// Moves to `instant` unless the clock is already past it: several calls sharing one
+    /// calendar on the real clock can each move it without sending it back.
+    public func moveForward(to instant: Date) { current.withLock { $0 = max($0, instant) } }
 }
 
 /// The machine's clock, for `miadi serve` answering real calls.

@@ -116,16 +116,7 @@ public struct LabCall {
     }
 
     public static func run(_ setup: Setup) async -> Result {
-        var call = Machine(setup)
-        await call.start()
-        var now = 0
-        let callStart = setup.clock?.now()
-        while call.isRunning && now < setup.timeLimitMs {
-            now += 20
-            if let clock = setup.clock, let callStart { clock.set(callStart.addingTimeInterval(Double(now) / 1000)) }
-            await call.step(nowMs: now)
-        }
-        return await call.finish(nowMs: now)
+        await runTogether([setup], startsMs: [0], clock: setup.clock)[0]
     }
 
     /// Several calls on one calendar in one loop: every 20 ms the shared clock moves, then each
@@ -173,7 +164,6 @@ public struct LabCall {
         private var ended = false
         private var slowTools: [(dueMs: Int, call: ToolCall)] = []
         private var openMetadata: String?
-        private var lastNowMs = 0
 
         public init(_ setup: Setup) {
             self.setup = setup
@@ -215,7 +205,6 @@ public struct LabCall {
         /// 20 ms of the call ending at `now`.
         public mutating func step(nowMs now: Int) async {
             guard !ended else { return }
-            lastNowMs = now
             // The platform plays one frame and reports the marks it passed.
             for mark in platform.playoutTick(nowMs: now) { await handle(session.textReceived(mark, nowMs: now), at: now) }
             // The caller speaks after the agent's turn, or over it on cue; the line delivers.

@@ -169,12 +169,11 @@ public struct SuiteRunner: Sendable {
         let transport = options.transport
         return try await withThrowingTaskGroup(of: (Int, LabCall.Result).self) { group in
             for (index, setup) in setups.enumerated() {
-                var own = setup
-                own.clock = index == 0 ? setup.clock : nil // one call moves the shared calendar clock
+                // Every call moves the shared calendar clock, forward only (`moveForward`).
                 let start = startsMs[index]
                 group.addTask {
                     if start > 0 { try await Task.sleep(for: .milliseconds(start)) }
-                    return (index, try await transport.play(own))
+                    return (index, try await transport.play(setup))
                 }
             }
             var results = [LabCall.Result?](repeating: nil, count: setups.count)
