@@ -144,7 +144,8 @@ let package = Package(
         ),
         .testTarget(
             name: "MiadiSocketLabTests",
-            dependencies: ["MiadiSocketLab", "MiadiSimulator", "MiadiServer", "MiadiBooking", "MiadiAgent"]
+            // Runs the `miadi` executable itself (its own process, its own thread pool).
+            dependencies: ["miadi", "MiadiSimulator", "MiadiBooking", "MiadiAgent"]
         ),
         .testTarget(
             name: "MiadiSimulatorTests",

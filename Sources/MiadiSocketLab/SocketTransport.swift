@@ -101,7 +101,7 @@ public struct SocketTransport: LabTransport {
                     reader.cancel()
                     ticker.cancel()
                 }
-                var emulator = PlatformEmulator(emulatorSetup)
+                var emulator = PlatformEmulator(emulatorSetup, startMs: start)
                 var now = start
                 var endReason: String?
                 // A write that fails means the stream is gone: the call ends there, with why.

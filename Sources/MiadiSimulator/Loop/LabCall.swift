@@ -132,6 +132,7 @@ public struct LabCall {
         let callStart = clock?.now()
         var now = 0
         while results.contains(where: { $0 == nil }) {
+            if let clock, let callStart { clock.set(callStart.addingTimeInterval(Double(now) / 1000)) }
             for i in calls.indices where results[i] == nil {
                 let local = now - startsMs[i]
                 if local < 0 { continue }
@@ -144,7 +145,6 @@ public struct LabCall {
                 if !calls[i].isRunning || local >= setups[i].timeLimitMs { results[i] = await calls[i].finish(nowMs: local) }
             }
             now += 20
-            if let clock, let callStart { clock.set(callStart.addingTimeInterval(Double(now) / 1000)) }
         }
         return results.map { $0! }
     }

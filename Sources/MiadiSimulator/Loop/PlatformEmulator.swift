@@ -47,8 +47,13 @@ public struct PlatformEmulator: Sendable {
     /// The bridge sent `disconnect`: the platform ends the stream and follows its `<Dial>`.
     public private(set) var disconnected = false
 
-    public init(_ configuration: Configuration) {
+    /// `startMs`: the call time at which the stream opens (0 in process; over sockets, however
+    /// long the webhook and the handshake took), so that silence is counted from there.
+    public init(_ configuration: Configuration, startMs: Int = 0) {
         self.configuration = configuration
+        lastAgentSoundMs = startMs
+        agentTurnStartMs = startMs
+        lastLineEndMs = startMs
         caller = ScriptedCaller(steps: configuration.script)
         network = LineNetwork(latencyMs: configuration.line.latencyMs, jitterMs: configuration.line.jitterMs, loss: configuration.line.loss, seed: configuration.line.seed)
         noise = SeededGenerator(seed: configuration.line.seed, stream: "line-noise")
