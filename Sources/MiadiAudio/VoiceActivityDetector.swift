@@ -53,7 +53,11 @@ public struct VoiceActivityDetector: Sendable {
     public let sampleRate: Int
     public let configuration: Configuration
     private var state: State = .silent
-    private var pending: [Float] = []
+    /// The frame in progress: its sum of squares (accumulated sample by sample, in order) and
+    /// how many samples it has. Only the energy of a frame is ever used, so its samples are
+    /// not kept.
+    private var frameSum: Float = 0
+    private var frameFill = 0
     private var frameIndex = 0
     private var highPassPrevIn: Float = 0
     private var highPassPrevOut: Float = 0
@@ -95,20 +99,29 @@ public struct VoiceActivityDetector: Sendable {
     public mutating func process(_ buffer: PCMBuffer) -> [Event] {
         precondition(buffer.channels == 1 && buffer.sampleRate == sampleRate, "VAD takes mono audio at \(sampleRate) Hz, got \(buffer.channels) ch at \(buffer.sampleRate) Hz")
         var events: [Event] = []
-        pending.reserveCapacity(pending.count + buffer.samples.count)
-        for s in buffer.samples {
-            // One-pole DC blocker (~50 Hz): telephone audio often carries an offset that would
-            // read as energy. A short time constant keeps its tail after a click to ~3 ms.
-            let x = Float(s) / 32768
-            let y = x - highPassPrevIn + highPassPole * highPassPrevOut
-            highPassPrevIn = x
-            highPassPrevOut = y
-            pending.append(y)
-            if pending.count == samplesPerFrame {
-                if let event = frameCompleted() { events.append(event) }
-                pending.removeAll(keepingCapacity: true)
+        var prevIn = highPassPrevIn, prevOut = highPassPrevOut, sum = frameSum, fill = frameFill
+        let pole = highPassPole, perFrame = samplesPerFrame
+        buffer.samples.withUnsafeBufferPointer { samples in
+            for s in samples {
+                // One-pole DC blocker (~50 Hz): telephone audio often carries an offset that would
+                // read as energy. A short time constant keeps its tail after a click to ~3 ms.
+                let x = Float(s) / 32768
+                let y = x - prevIn + pole * prevOut
+                prevIn = x
+                prevOut = y
+                sum += y * y
+                fill += 1
+                if fill == perFrame {
+                    if let event = frameCompleted(sumOfSquares: sum) { events.append(event) }
+                    sum = 0
+                    fill = 0
+                }
             }
         }
+        highPassPrevIn = prevIn
+        highPassPrevOut = prevOut
+        frameSum = sum
+        frameFill = fill
         return events
     }
 
@@ -134,9 +147,7 @@ public struct VoiceActivityDetector: Sendable {
         return m
     }
 
-    private mutating func frameCompleted() -> Event? {
-        var sum: Float = 0
-        for v in pending { sum += v * v }
+    private mutating func frameCompleted(sumOfSquares sum: Float) -> Event? {
         let energy = 10 * log10(Double(sum) / Double(samplesPerFrame) + 1e-12)
         energyWindow[energyWindowNext] = energy
         energyWindowNext = (energyWindowNext + 1) % energyWindow.count
