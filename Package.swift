@@ -86,6 +86,11 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The verdicts: metrics from a call's trace and recording (shared/spec/metrics.md).
+        .target(
+            name: "MiadiScoring",
+            dependencies: ["MiadiAgent", "MiadiAudio", "MiadiLanguage"]
+        ),
         // The lab over real sockets: the emulated platform against a real `miadi serve`.
         .target(
             name: "MiadiSocketLab",
@@ -103,6 +108,7 @@ let package = Package(
                 "MiadiAudio",
                 "MiadiSimulator",
                 "MiadiSocketLab",
+                "MiadiScoring",
                 "MiadiBooking",
                 "MiadiServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -141,6 +147,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .testTarget(
+            name: "MiadiScoringTests",
+            dependencies: ["MiadiScoring", "MiadiAgent", "MiadiAudio", "MiadiLanguage"]
         ),
         .testTarget(
             name: "MiadiSocketLabTests",

@@ -296,5 +296,5 @@ struct CallDriver {
 
 /// The version written into traces.
 public enum MiadiServerVersion {
-    public static let current = "0.2.0"
+    public static let current = MiadiRelease.version
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MiadiAgent
 
 /// The `miadi` command line: thin, every decision lives in the library modules.
 @main
@@ -10,11 +11,11 @@ struct Miadi: AsyncParsableCommand {
         Exit codes: 0 success, 1 the run found failures or regressions, 2 bad usage or bad input.
         """,
         version: MiadiVersion.current,
-        subcommands: [RunCommand.self, CorpusCommand.self, ServeCommand.self, NumbersCommand.self, CallsCommand.self, BenchCommand.self, BookingLoadCommand.self]
+        subcommands: [RunCommand.self, CorpusCommand.self, ServeCommand.self, NumbersCommand.self, CallsCommand.self, ScoreCommand.self, BenchCommand.self, BookingLoadCommand.self]
     )
 }
 
 /// The version written into traces and reports.
 enum MiadiVersion {
-    static let current = "0.1.0"
+    static let current = MiadiRelease.version
 }

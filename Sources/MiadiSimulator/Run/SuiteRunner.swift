@@ -229,7 +229,7 @@ public struct SuiteRunner: Sendable {
                 "faults": .array(options.faults.map(\.rawValue).sorted().map(TraceValue.string)), "transport": .string(options.transport.name),
             ]),
             recording: "\(name).wav", calendarBefore: "\(name).calendar-before.json", calendarAfter: "\(name).calendar-after.json",
-            miadiVersion: "0.2.0"))
+            miadiVersion: MiadiRelease.version))
         trace.append(contentsOf: result.events)
         let base = options.output + "/calls/" + name
         do {

@@ -1,0 +1,40 @@
+import MiadiAgent
+import MiadiAudio
+import MiadiLanguage
+
+/// Scores one call from what any call leaves behind — its trace and the stereo recording of
+/// the line — so a call `miadi serve` answered is scored exactly like a simulated one.
+public enum CallScorer {
+    public enum ScoreError: Error, Equatable, CustomStringConvertible {
+        case unknownLanguage(String)
+        case badNow(String)
+        case recordingNotStereo(channels: Int)
+
+        public var description: String {
+            switch self {
+            case .unknownLanguage(let code): return "trace header: language \"\(code)\" is not one Miadi speaks (en, sw, fr)"
+            case .badNow(let now): return "trace header: now \"\(now)\" is not an ISO 8601 local time with offset"
+            case .recordingNotStereo(let channels): return "the recording has \(channels) channel(s); the line's recording is stereo (caller left, agent right)"
+            }
+        }
+    }
+
+    public static func score(trace: CallTrace, recording: PCMBuffer) throws(ScoreError) -> CallMetrics {
+        guard let language = LanguageCode(rawValue: trace.header.language) else { throw .unknownLanguage(trace.header.language) }
+        // The clinic-local "today" is the date part of the header's local time.
+        guard let today = CivilDate(iso: String(trace.header.now.prefix(10))) else { throw .badNow(trace.header.now) }
+        guard recording.channels == 2 else { throw .recordingNotStereo(channels: recording.channels) }
+        let events = trace.orderedEvents
+        let timeline = SpeechTimeline(recording: recording)
+        let durationMs = events.last(where: { $0.type == "call.ended" })?["duration_ms"]?.int ?? recording.durationMs
+        let agentWords = events.filter { $0.type == "agent.utterance" }.reduce(0) { count, u in
+            count + (u["text"]?.string ?? "").split(whereSeparator: { $0 == " " }).count
+        }
+        return CallMetrics(
+            durationMs: durationMs, billedSeconds: (durationMs + 999) / 1000, firstAudioMs: timeline.firstAudioMs,
+            turnLatenciesMs: timeline.turnLatenciesMs, bargeInStopsMs: timeline.bargeInStopsMs, talkOverMs: timeline.talkOverMs,
+            deadAirMs: timeline.deadAirMs(), turns: timeline.caller.count, agentWords: agentWords,
+            toolCalls: events.filter { $0.type == "tool.call" }.count,
+            confirmations: ConfirmationCheck.judge(events, language: language, today: today))
+    }
+}

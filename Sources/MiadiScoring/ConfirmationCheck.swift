@@ -1,0 +1,59 @@
+import MiadiAgent
+import MiadiLanguage
+
+/// Confirmation before commit, judged from the trace's words alone, independently of the
+/// agent's own guard: before each commit the agent's last completed utterance that reads back
+/// a date and time must read back the committed ones (in the call's language), and after it
+/// the caller must have said yes. A read-back cut by a barge-in does not count; neither does
+/// a read-back of another day.
+public enum ConfirmationCheck {
+    public struct Verdict: Sendable, Equatable {
+        public let proposalID: String
+        public let committedAtMs: Int
+        public let confirmed: Bool
+        /// Why not, in words (nil when confirmed).
+        public let reason: String?
+    }
+
+    /// `ordered`: the call's events in call order (`CallTrace.orderedEvents`).
+    public static func judge(_ ordered: [TraceEvent], language: LanguageCode, today: CivilDate) -> [Verdict] {
+        let book = language.phrasebook
+        // What the caller said: the scenario's lines when the trace has them (the lab), else
+        // what the model heard (a real call).
+        let callerLines = ordered.contains { $0.type == "caller.utterance" } ? "caller.utterance" : "transcript.in"
+        return ordered.filter { $0.type == "commit" }.map { commit in
+            let id = commit["proposal_id"]?.string ?? "?"
+            func fail(_ reason: String) -> Verdict { Verdict(proposalID: id, committedAtMs: commit.tMs, confirmed: false, reason: reason) }
+            guard let start = commit["start"]?.string, let (date, time) = localDateAndTime(start) else {
+                return fail("the commit names no start time")
+            }
+            let spoken = ordered.filter { $0.type == "agent.utterance" && ($0["end_ms"]?.int ?? $0.tMs) <= commit.tMs }
+            // The agent's last slot read-back before the commit: any date-and-time it said.
+            guard let readBack = spoken.last(where: { u in
+                let text = u["text"]?.string ?? ""
+                return book.recogniseDate(in: text, today: today) != nil && book.recogniseTime(in: text) != nil
+            }) else { return fail("no read-back of a date and time before the commit") }
+            let text = readBack["text"]?.string ?? ""
+            guard book.readsBack(date: date, time: time, in: text, today: today) else {
+                return fail("the read-back \"\(text)\" does not name \(date) at \(time)")
+            }
+            guard readBack["status"]?.string == "completed" else {
+                return fail("the read-back was cut before the caller heard it all")
+            }
+            let readBackEnd = readBack["end_ms"]?.int ?? readBack.tMs
+            let answers = ordered.filter { $0.type == callerLines && $0.tMs >= readBackEnd && $0.tMs <= commit.tMs }
+            guard answers.contains(where: { book.recogniseAnswer(in: $0["text"]?.string ?? "") == .yes }) else {
+                return fail("the caller did not say yes after the read-back")
+            }
+            return Verdict(proposalID: id, committedAtMs: commit.tMs, confirmed: true, reason: nil)
+        }
+    }
+
+    /// "2026-03-05T14:00:00+03:00" → (2026-03-05, 14:00): the clinic-local date and time as
+    /// the trace writes them.
+    static func localDateAndTime(_ iso: String) -> (CivilDate, ClockTime)? {
+        let parts = iso.split(separator: "T", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let date = CivilDate(iso: parts[0]), let time = ClockTime(iso: String(parts[1].prefix(5))) else { return nil }
+        return (date, time)
+    }
+}
