@@ -81,6 +81,7 @@ let package = Package(
         .target(
             name: "MiadiSimulator",
             dependencies: [
+                "MiadiScoring", "MiadiReports",
                 "MiadiAudio", "MiadiBridge", "MiadiProviders", "MiadiAgent", "MiadiBooking", "MiadiLanguage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
@@ -90,6 +91,11 @@ let package = Package(
         .target(
             name: "MiadiScoring",
             dependencies: ["MiadiAgent", "MiadiAudio", "MiadiLanguage"]
+        ),
+        // Files people read and machines gate on: results.json, calls.csv, junit.xml.
+        .target(
+            name: "MiadiReports",
+            dependencies: ["MiadiScoring"]
         ),
         // The lab over real sockets: the emulated platform against a real `miadi serve`.
         .target(
@@ -153,9 +159,13 @@ let package = Package(
             dependencies: ["MiadiScoring", "MiadiAgent", "MiadiAudio", "MiadiLanguage"]
         ),
         .testTarget(
+            name: "MiadiReportsTests",
+            dependencies: ["MiadiReports", "MiadiScoring"]
+        ),
+        .testTarget(
             name: "MiadiSocketLabTests",
             // Runs the `miadi` executable itself (its own process, its own thread pool).
-            dependencies: ["miadi", "MiadiSimulator", "MiadiBooking", "MiadiAgent"]
+            dependencies: ["miadi", "MiadiSimulator", "MiadiReports", "MiadiBooking", "MiadiAgent"]
         ),
         .testTarget(
             name: "MiadiSimulatorTests",

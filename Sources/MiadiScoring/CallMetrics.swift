@@ -19,12 +19,27 @@ public struct CallMetrics: Sendable, Equatable {
     public var confirmedBeforeCommit: Bool { unconfirmedCommits == 0 }
     public var latency: Percentiles? { Percentiles(turnLatenciesMs) }
 
+    public init(durationMs: Int, billedSeconds: Int, firstAudioMs: Int?, turnLatenciesMs: [Int], bargeInStopsMs: [Int], talkOverMs: Int, deadAirMs: Int,
+                turns: Int, agentWords: Int, toolCalls: Int, confirmations: [ConfirmationCheck.Verdict]) {
+        self.durationMs = durationMs
+        self.billedSeconds = billedSeconds
+        self.firstAudioMs = firstAudioMs
+        self.turnLatenciesMs = turnLatenciesMs
+        self.bargeInStopsMs = bargeInStopsMs
+        self.talkOverMs = talkOverMs
+        self.deadAirMs = deadAirMs
+        self.turns = turns
+        self.agentWords = agentWords
+        self.toolCalls = toolCalls
+        self.confirmations = confirmations
+    }
+
     /// Telephony cost at `ratePerMinute` (the platform bills per second).
     public func telephonyCost(ratePerMinute: Double) -> Double { Double(billedSeconds) * ratePerMinute / 60 }
 }
 
 /// p50, p90, p95 and max by nearest rank: every figure is a latency that happened.
-public struct Percentiles: Sendable, Equatable {
+public struct Percentiles: Sendable, Equatable, Codable {
     public let p50: Int
     public let p90: Int
     public let p95: Int

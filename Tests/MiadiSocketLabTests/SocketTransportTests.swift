@@ -1,6 +1,7 @@
 import Foundation
 import MiadiAgent
 import MiadiBooking
+import MiadiReports
 import MiadiSimulator
 import Testing
 
@@ -60,15 +61,14 @@ struct SocketTransportTests {
         let local = try await SuiteRunner(options: options).run()
         let status = try await Self.miadi(["run"] + paths + ["--transport", "websocket", "--parallel", "16", "--out", wire, "--quiet"])
         #expect(status == 0 || status == 1, "miadi run --transport websocket exited \(status)")
-        let results = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: wire + "/results.json"))) as? [String: Any]
-        #expect(results?["transport"] as? String == "websocket")
-        let remote = (results?["scenarios"] as? [[String: Any]]) ?? []
-        #expect(remote.count == local.verdicts.count)
-        for (a, b) in zip(local.verdicts, remote) {
-            let call = b["call"] as? String ?? "?"
+        let results = try RunResults.load(wire)
+        #expect(results.run.transport == "websocket")
+        #expect(results.calls.count == local.verdicts.count)
+        for (a, b) in zip(local.verdicts, results.calls) {
+            let call = b.call
             #expect(a.run == call)
-            #expect(b["passed"] as? Bool == true, "\(call) over websocket: \(b["failures"] ?? "")")
-            #expect(a.outcome == b["outcome"] as? String, "\(call): in process \(a.outcome), over websocket \(b["outcome"] ?? "")")
+            #expect(b.passed, "\(call) over websocket: \(b.failures)")
+            #expect(a.outcome == b.outcome, "\(call): in process \(a.outcome), over websocket \(b.outcome)")
             // The same appointments; only the moment the snapshot was taken may differ.
             let after = "/calls/\(a.run).calendar-after.json"
             #expect(try Self.withoutTakenAt(inproc + after) == Self.withoutTakenAt(wire + after), "\(call): the calendars after differ")

@@ -1,10 +1,11 @@
 import Foundation
 import MiadiAgent
 import MiadiBooking
+import MiadiScoring
 
-/// Whether a call met its scenario's expectations, and why not. A first judge: issue 7's
-/// scoring computes every metric from the trace and recording; this checks the scenario's own
-/// `expect:` block from the trace and the calendars.
+/// Whether a call met its scenario's expectations, and why not: the scenario's own `expect:`
+/// block checked against the trace, the calendars and the call's metrics (`MiadiScoring`:
+/// latency from the recording, confirmation from the words).
 public struct ScenarioVerdict: Sendable, Equatable {
     public let scenarioID: String
     /// The call's name in the report: the scenario id, with `.rK` for repeat K.
@@ -14,8 +15,10 @@ public struct ScenarioVerdict: Sendable, Equatable {
     public let failures: [String]
     public let maxTurnLatencyMs: Int?
     public let durationMs: Int
+    public let tags: [String]
+    public let metrics: CallMetrics
 
-    static func judge(_ scenario: Scenario, events: [TraceEvent], before: CalendarSnapshot, after: CalendarSnapshot, durationMs: Int, run: String) -> ScenarioVerdict {
+    static func judge(_ scenario: Scenario, events: [TraceEvent], before: CalendarSnapshot, after: CalendarSnapshot, metrics: CallMetrics, run: String) -> ScenarioVerdict {
         var failures: [String] = []
         let commits = events.filter { $0.type == "commit" }
         let handedOff = events.contains { $0.type == "handoff" }
@@ -56,27 +59,18 @@ public struct ScenarioVerdict: Sendable, Equatable {
             if !scenario.expect.unchanged.contains(id) { failures.append("another customer's appointment \(id) changed") }
         }
         if scenario.expect.confirmBeforeCommit {
-            for commit in commits {
-                let id = commit["proposal_id"]?.string
-                let allowed = events.contains { $0.type == "guard" && $0["proposal_id"]?.string == id && $0["decision"] == "allowed" && $0.tMs <= commit.tMs }
-                if !allowed { failures.append("commit of \(id ?? "?") without a confirmed read-back") }
+            // Judged from the words, not from the agent's own guard.
+            for v in metrics.confirmations where !v.confirmed {
+                failures.append("commit of \(v.proposalID) without a confirmed read-back: \(v.reason ?? "")")
             }
         }
-        // Turn latency: from the end of the caller's speech to the agent's next first sample.
-        var worst: Int?
-        let speechEnds = events.filter { $0.type == "caller.speech" && $0["over_agent"] == false }.compactMap { $0["end_ms"]?.int }
-        let agentStarts = events.filter { $0.type == "agent.utterance" }.compactMap { $0["start_ms"]?.int }.sorted()
-        // Each agent answer is timed from the last caller speech before it (a pause inside the
-        // caller's turn is not a turn end).
-        var previousStart = Int.min
-        for start in agentStarts {
-            if let end = speechEnds.filter({ $0 < start && $0 > previousStart }).max() { worst = max(worst ?? 0, start - end) }
-            previousStart = start
-        }
+        // Turn latency, at the caller's ear (from the recording).
+        let worst = metrics.latency?.max
         if let bound = scenario.expect.maxTurnLatencyMs, let worst, worst > bound { failures.append("turn latency \(worst) ms > \(bound) ms") }
         if let reason = events.last(where: { $0.type == "call.ended" })?["reason"]?.string, reason.hasPrefix("caller gave up") || reason == "time limit" {
             failures.append("the call did not finish: \(reason)")
         }
-        return ScenarioVerdict(scenarioID: scenario.id, run: run, passed: failures.isEmpty, outcome: outcome, failures: failures, maxTurnLatencyMs: worst, durationMs: durationMs)
+        return ScenarioVerdict(scenarioID: scenario.id, run: run, passed: failures.isEmpty, outcome: outcome, failures: failures, maxTurnLatencyMs: worst,
+                               durationMs: metrics.durationMs, tags: scenario.tags, metrics: metrics)
     }
 }

@@ -4,6 +4,8 @@ import MiadiAudio
 import MiadiBooking
 import MiadiLanguage
 import MiadiProviders
+import MiadiReports
+import MiadiScoring
 
 /// `miadi run`: loads every scenario (refusing to start on any broken one), plays each through
 /// a `LabCall` with the mock model, judges it, and writes its trace, recording and calendars.
@@ -156,9 +158,15 @@ public struct SuiteRunner: Sendable {
         var verdicts: [ScenarioVerdict] = []
         for (index, call) in calls.enumerated() {
             let result = results[index], name = names[index]
-            verdicts.append(ScenarioVerdict.judge(call, events: result.events, before: before, after: after, durationMs: result.durationMs, run: name))
+            let trace = self.trace(of: call, name: name, callSID: "CA-\(name)", seed: setups[index].line.seed, result: result)
+            // Scored from what the call left behind, exactly as `miadi score` scores any trace.
+            let metrics: CallMetrics
+            do { metrics = try CallScorer.score(trace: trace, recording: result.recording) } catch {
+                throw RunError.output("\(name): cannot score the call: \(error.description)")
+            }
+            verdicts.append(ScenarioVerdict.judge(call, events: result.events, before: before, after: after, metrics: metrics, run: name))
             guard write else { continue }
-            try self.write(call: call, name: name, callSID: "CA-\(name)", seed: setups[index].line.seed, result: result, before: before, after: after)
+            try self.write(trace, name: name, recording: result.recording, before: before, after: after)
         }
         return verdicts
     }
@@ -217,8 +225,8 @@ public struct SuiteRunner: Sendable {
         return setup
     }
 
-    /// The call's trace, recording and the calendar before and after, under `calls/`.
-    func write(call scenario: Scenario, name: String, callSID: String, seed: UInt64, result: LabCall.Result, before: CalendarSnapshot, after: CalendarSnapshot) throws {
+    /// The call's trace: the lab's header (scenario, line, seed, transport) and every event.
+    func trace(of scenario: Scenario, name: String, callSID: String, seed: UInt64, result: LabCall.Result) -> CallTrace {
         let time = ClinicTime(zone: scenario.clinic.timeZone)
         var trace = CallTrace(header: TraceHeader(
             callSID: callSID, source: "lab", scenarioID: scenario.id, scenarioFile: scenario.file, clinic: scenario.clinic.id,
@@ -231,26 +239,39 @@ public struct SuiteRunner: Sendable {
             recording: "\(name).wav", calendarBefore: "\(name).calendar-before.json", calendarAfter: "\(name).calendar-after.json",
             miadiVersion: MiadiRelease.version))
         trace.append(contentsOf: result.events)
+        return trace
+    }
+
+    /// The call's trace, recording and the calendar before and after, under `calls/`.
+    func write(_ trace: CallTrace, name: String, recording: PCMBuffer, before: CalendarSnapshot, after: CalendarSnapshot) throws {
         let base = options.output + "/calls/" + name
         do {
             try trace.jsonLines().write(to: URL(fileURLWithPath: base + ".trace.jsonl"), options: .atomic)
             try before.jsonData().write(to: URL(fileURLWithPath: base + ".calendar-before.json"), options: .atomic)
             try after.jsonData().write(to: URL(fileURLWithPath: base + ".calendar-after.json"), options: .atomic)
-            try AudioFile.write(result.recording, to: base + ".wav")
+            try AudioFile.write(recording, to: base + ".wav")
         } catch { throw RunError.output("cannot write \(base).*: \(error)") }
     }
 
+    /// The run's results as `results.json` reads them.
+    public func results(_ verdicts: [ScenarioVerdict]) -> RunResults {
+        let run = RunResults.Run(seed: options.seed, repeats: options.repeats, provider: "mock", model: "miadi-mock-1", transport: options.transport.name,
+                                 faults: options.faults.map(\.rawValue).sorted(), miadiVersion: MiadiRelease.version)
+        return RunResults(run: run, calls: verdicts.map { v in
+            // Repeats of one call share its name up to ".rK".
+            let group = options.repeats > 1 ? v.run.replacingOccurrences(of: #"\.r\d+(?=\.|$)"#, with: "", options: .regularExpression) : v.run
+            return RunResults.Call(scenario: v.scenarioID, call: v.run, group: group, tags: v.tags, passed: v.passed, outcome: v.outcome, failures: v.failures, metrics: v.metrics)
+        })
+    }
+
+    /// `results.json`, `calls.csv` and `junit.xml` in the report folder.
     func writeSummary(_ verdicts: [ScenarioVerdict]) throws {
-        let rows: [[String: Any]] = verdicts.map { v in
-            ["scenario": v.scenarioID, "call": v.run, "passed": v.passed, "outcome": v.outcome, "failures": v.failures,
-             "max_turn_latency_ms": v.maxTurnLatencyMs.map { $0 as Any } ?? NSNull(), "duration_ms": v.durationMs]
-        }
-        let summary: [String: Any] = ["schema": "miadi.results/0-draft", "seed": options.seed, "repeats": options.repeats, "provider": "mock", "transport": options.transport.name,
-                                      "faults": options.faults.map(\.rawValue).sorted(), "scenarios": rows,
-                                      "passed": verdicts.filter(\.passed).count, "total": verdicts.count]
+        let results = results(verdicts)
+        let folder = URL(fileURLWithPath: options.output)
         do {
-            let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-            try (data + Data("\n".utf8)).write(to: URL(fileURLWithPath: options.output + "/results.json"), options: .atomic)
-        } catch { throw RunError.output("cannot write results.json: \(error)") }
+            try results.jsonData().write(to: folder.appendingPathComponent("results.json"), options: .atomic)
+            try Data(CallsCSV.text(results).utf8).write(to: folder.appendingPathComponent("calls.csv"), options: .atomic)
+            try Data(JUnitXML.text(results).utf8).write(to: folder.appendingPathComponent("junit.xml"), options: .atomic)
+        } catch { throw RunError.output("cannot write the run's summary files in \(options.output): \(error)") }
     }
 }

@@ -1,0 +1,152 @@
+import Foundation
+import MiadiScoring
+
+/// `results.json`: what one run found, for `miadi compare` and CI to gate on (schema
+/// `miadi.results/1`, documented in Docs/results.md). Keys are snake_case and sorted, lists in
+/// scenario order, so equal runs give equal bytes.
+public struct RunResults: Codable, Sendable, Equatable {
+    public static let schemaName = "miadi.results/1"
+
+    public struct Run: Codable, Sendable, Equatable {
+        public var seed: UInt64
+        public var repeats: Int
+        public var provider: String
+        public var model: String
+        public var transport: String
+        public var faults: [String]
+        public var miadiVersion: String
+
+        public init(seed: UInt64, repeats: Int, provider: String, model: String, transport: String, faults: [String], miadiVersion: String) {
+            self.seed = seed
+            self.repeats = repeats
+            self.provider = provider
+            self.model = model
+            self.transport = transport
+            self.faults = faults
+            self.miadiVersion = miadiVersion
+        }
+    }
+
+    /// One call of one scenario (one repeat).
+    public struct Call: Codable, Sendable, Equatable {
+        public var scenario: String
+        /// The call's name: the scenario id, `.callN` for a call of several, `.rK` for repeat K.
+        public var call: String
+        /// The call's name without its repeat: the calls `pass^k` groups.
+        public var group: String
+        public var tags: [String]
+        public var passed: Bool
+        public var outcome: String
+        public var failures: [String]
+        public var durationMs: Int
+        public var billedSeconds: Int
+        public var firstAudioMs: Int?
+        public var turnLatencyMs: Percentiles?
+        public var turnLatenciesMs: [Int]
+        public var bargeInStopMs: [Int]
+        public var talkOverMs: Int
+        public var deadAirMs: Int
+        public var turns: Int
+        public var agentWords: Int
+        public var toolCalls: Int
+        public var unconfirmedCommits: Int
+
+        public init(scenario: String, call: String, group: String, tags: [String], passed: Bool, outcome: String, failures: [String], metrics m: CallMetrics) {
+            self.scenario = scenario
+            self.call = call
+            self.group = group
+            self.tags = tags
+            self.passed = passed
+            self.outcome = outcome
+            self.failures = failures
+            durationMs = m.durationMs
+            billedSeconds = m.billedSeconds
+            firstAudioMs = m.firstAudioMs
+            turnLatencyMs = m.latency
+            turnLatenciesMs = m.turnLatenciesMs
+            bargeInStopMs = m.bargeInStopsMs
+            talkOverMs = m.talkOverMs
+            deadAirMs = m.deadAirMs
+            turns = m.turns
+            agentWords = m.agentWords
+            toolCalls = m.toolCalls
+            unconfirmedCommits = m.unconfirmedCommits
+        }
+    }
+
+    public struct Summary: Codable, Sendable, Equatable {
+        public var calls: Int
+        public var passed: Int
+        public var successRate: Double
+        /// The share of calls (scenario × call, over its repeats) that passed in all `repeats`.
+        public var passK: Double
+        public var turnLatencyMs: Percentiles?
+        public var billedSeconds: Int
+        public var unconfirmedCommits: Int
+    }
+
+    public struct Tag: Codable, Sendable, Equatable {
+        public var tag: String
+        public var calls: Int
+        public var passed: Int
+    }
+
+    public var schema = RunResults.schemaName
+    public var run: Run
+    public var summary: Summary
+    public var tags: [Tag]
+    public var calls: [Call]
+
+    public init(run: Run, calls: [Call]) {
+        self.run = run
+        self.calls = calls
+        let passed = calls.filter(\.passed).count
+        var groups: [String: Bool] = [:]
+        for call in calls { groups[call.group] = (groups[call.group] ?? true) && call.passed }
+        summary = Summary(
+            calls: calls.count, passed: passed, successRate: calls.isEmpty ? 0 : Self.rounded(Double(passed) / Double(calls.count)),
+            passK: groups.isEmpty ? 0 : Self.rounded(Double(groups.values.filter { $0 }.count) / Double(groups.count)),
+            turnLatencyMs: Percentiles(calls.flatMap(\.turnLatenciesMs)), billedSeconds: calls.reduce(0) { $0 + $1.billedSeconds },
+            unconfirmedCommits: calls.reduce(0) { $0 + $1.unconfirmedCommits })
+        tags = Set(calls.flatMap(\.tags)).sorted().map { tag in
+            let tagged = calls.filter { $0.tags.contains(tag) }
+            return Tag(tag: tag, calls: tagged.count, passed: tagged.filter(\.passed).count)
+        }
+    }
+
+    /// Four decimals: enough for a rate, and the same text on every machine.
+    static func rounded(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
+
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return try encoder.encode(self) + Data("\n".utf8)
+    }
+
+    public enum ReadError: Error, CustomStringConvertible {
+        case unreadable(path: String, reason: String)
+        case wrongSchema(path: String, found: String)
+
+        public var description: String {
+            switch self {
+            case .unreadable(let path, let reason): return "\(path): \(reason)"
+            case .wrongSchema(let path, let found): return "\(path): schema \"\(found)\", expected \"\(RunResults.schemaName)\" (re-run it with this miadi)"
+            }
+        }
+    }
+
+    /// Reads a run's `results.json` (or the folder holding it).
+    public static func load(_ path: String) throws(ReadError) -> RunResults {
+        var isFolder: ObjCBool = false
+        let file = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue ? (path as NSString).appendingPathComponent("results.json") : path
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch { throw .unreadable(path: file, reason: "cannot read: \(error.localizedDescription)") }
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let schema = object["schema"] as? String, schema != schemaName {
+            throw .wrongSchema(path: file, found: schema)
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do { return try decoder.decode(RunResults.self, from: data) } catch { throw .unreadable(path: file, reason: "not a results file: \(error)") }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+@testable import MiadiReports
+import MiadiScoring
+import Testing
+
+@Suite("Run results, calls.csv and junit.xml")
+struct RunResultsTests {
+    static func metrics(latencies: [Int], durationMs: Int = 30_000) -> CallMetrics {
+        CallMetrics(durationMs: durationMs, billedSeconds: (durationMs + 999) / 1000, firstAudioMs: 300, turnLatenciesMs: latencies, bargeInStopsMs: [],
+                    talkOverMs: 0, deadAirMs: 0, turns: latencies.count, agentWords: 40, toolCalls: 3, confirmations: [])
+    }
+
+    static func call(_ name: String, group: String, passed: Bool, tags: [String] = ["book"], failures: [String] = [], latencies: [Int] = [1000]) -> RunResults.Call {
+        RunResults.Call(scenario: group, call: name, group: group, tags: tags, passed: passed, outcome: passed ? "booked" : "nothing",
+                        failures: failures, metrics: metrics(latencies: latencies))
+    }
+
+    static let run = RunResults.Run(seed: 1, repeats: 2, provider: "mock", model: "miadi-mock-1", transport: "inproc", faults: [], miadiVersion: "test")
+
+    @Test("pass^k counts a call only when every repeat passed; tags and latency over all turns")
+    func aggregates() {
+        let results = RunResults(run: Self.run, calls: [
+            Self.call("a.r1", group: "a", passed: true, latencies: [1000, 1200]), Self.call("a.r2", group: "a", passed: true, latencies: [1400]),
+            Self.call("b.r1", group: "b", passed: true, tags: ["cancel"], latencies: [900]), Self.call("b.r2", group: "b", passed: false, tags: ["cancel"], failures: ["x"], latencies: [3000]),
+        ])
+        #expect(results.summary.calls == 4)
+        #expect(results.summary.passed == 3)
+        #expect(results.summary.successRate == 0.75)
+        #expect(results.summary.passK == 0.5)
+        #expect(results.summary.turnLatencyMs == Percentiles([1000, 1200, 1400, 900, 3000]))
+        #expect(results.summary.billedSeconds == 120)
+        #expect(results.tags == [.init(tag: "book", calls: 2, passed: 2), .init(tag: "cancel", calls: 2, passed: 1)])
+    }
+
+    @Test("results.json reads back as written; another schema is refused by name")
+    func roundTrip() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("miadi-results-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let results = RunResults(run: Self.run, calls: [Self.call("a", group: "a", passed: true)])
+        try results.jsonData().write(to: URL(fileURLWithPath: folder + "/results.json"))
+        #expect(try RunResults.load(folder) == results)
+        #expect(String(decoding: try results.jsonData(), as: UTF8.self).contains(#""pass_k" : 1"#))
+        try Data(#"{"schema":"miadi.results/0-draft","scenarios":[]}"#.utf8).write(to: URL(fileURLWithPath: folder + "/old.json"))
+        #expect(throws: RunResults.ReadError.self) { try RunResults.load(folder + "/old.json") }
+        do { _ = try RunResults.load(folder + "/old.json") } catch { #expect(error.description.contains("miadi.results/0-draft")) }
+    }
+
+    @Test("calls.csv quotes what needs quoting")
+    func csv() {
+        let results = RunResults(run: Self.run, calls: [Self.call("a", group: "a", passed: false, failures: [#"outcome nothing, expected "booked""#, "late"])])
+        let lines = CallsCSV.text(results).components(separatedBy: "\r\n")
+        #expect(lines[0].hasPrefix("scenario,call,passed,outcome,"))
+        #expect(lines[1].hasSuffix(#","outcome nothing, expected ""booked""; late""#))
+        #expect(lines[1].split(separator: ",").count >= CallsCSV.columns.count)
+    }
+
+    @Test("junit.xml: one case per call, failures escaped")
+    func junit() throws {
+        let results = RunResults(run: Self.run, calls: [Self.call("a", group: "a", passed: true), Self.call("b", group: "b", passed: false, failures: ["latency <2 s & \"fast\""])])
+        let xml = JUnitXML.text(results)
+        #expect(xml.contains(#"tests="2" failures="1""#))
+        #expect(xml.contains("&lt;2 s &amp;"))
+        #expect(xml.contains(#"time="30.000""#))
+        #expect(JUnitXML.seconds3(1005) == "1.005")
+        #expect(JUnitXML.seconds3(999) == "0.999")
+        // A real XML parser reads it.
+        let parser = XMLParser(data: Data(xml.utf8))
+        #expect(parser.parse())
+    }
+}
