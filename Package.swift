@@ -115,6 +115,7 @@ let package = Package(
                 "MiadiSimulator",
                 "MiadiSocketLab",
                 "MiadiScoring",
+                "MiadiReports",
                 "MiadiBooking",
                 "MiadiServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -161,6 +162,11 @@ let package = Package(
         .testTarget(
             name: "MiadiReportsTests",
             dependencies: ["MiadiReports", "MiadiScoring"]
+        ),
+        .testTarget(
+            name: "MiadiCLITests",
+            // Runs the `miadi` executable itself: exit codes are what CI reads.
+            dependencies: ["miadi", "MiadiReports", "MiadiScoring"]
         ),
         .testTarget(
             name: "MiadiSocketLabTests",

@@ -71,3 +71,44 @@ struct RunResultsTests {
         #expect(parser.parse())
     }
 }
+
+@Suite("Comparing runs")
+struct RunComparisonTests {
+    typealias T = RunResultsTests
+
+    static func results(_ calls: [RunResults.Call]) -> RunResults { RunResults(run: T.run, calls: calls) }
+
+    @Test("a call that flips to failing is a regression; one that flips to passing is not")
+    func flips() {
+        let base = Self.results([T.call("a", group: "a", passed: true), T.call("b", group: "b", passed: false)])
+        let candidate = Self.results([T.call("a", group: "a", passed: false), T.call("b", group: "b", passed: true)])
+        let c = RunComparison(base: base, candidate: candidate)
+        #expect(c.newlyFailing == ["a"])
+        #expect(c.newlyPassing == ["b"])
+        #expect(c.regressions == ["a passed in the base and fails now"])
+        #expect(RunComparison(base: candidate, candidate: base).regressions == ["b passed in the base and fails now"])
+    }
+
+    @Test("latency and cost gates fire only beyond their percentage")
+    func gates() {
+        let base = Self.results([T.call("a", group: "a", passed: true, latencies: [1000, 1000])])
+        let slower = Self.results([T.call("a", group: "a", passed: true, latencies: [1000, 1150])])
+        #expect(RunComparison(base: base, candidate: slower, maxLatencyRisePercent: 20).regressions.isEmpty)
+        #expect(RunComparison(base: base, candidate: slower, maxLatencyRisePercent: 10).regressions.count == 1)
+        #expect(RunComparison(base: base, candidate: slower).regressions.isEmpty, "no gate given, no latency regression")
+        var longer = T.call("a", group: "a", passed: true)
+        longer.billedSeconds = 45
+        let costly = Self.results([longer])
+        #expect(RunComparison(base: base, candidate: costly, maxCostRisePercent: 40).regressions.count == 1)
+        #expect(RunComparison(base: base, candidate: costly, maxCostRisePercent: 60).regressions.isEmpty)
+        #expect(RunComparison.percent(12.34) == "+12.3 %")
+    }
+
+    @Test("calls only one run has are listed, not counted as regressions")
+    func missing() {
+        let c = RunComparison(base: Self.results([T.call("a", group: "a", passed: true)]), candidate: Self.results([T.call("b", group: "b", passed: true)]))
+        #expect(c.onlyInBase == ["a"])
+        #expect(c.onlyInCandidate == ["b"])
+        #expect(c.regressions.isEmpty)
+    }
+}

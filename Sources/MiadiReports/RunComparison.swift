@@ -1,0 +1,67 @@
+/// `miadi compare BASE CANDIDATE`: two runs side by side, the calls that flipped, and the
+/// regressions that fail a gate — any call that passed in the base and fails now, a p95 turn
+/// latency rise beyond a percentage, a rise in billed seconds (telephony cost) beyond a
+/// percentage.
+public struct RunComparison: Sendable, Equatable {
+    public struct Row: Sendable, Equatable {
+        public let metric: String
+        public let base: Double?
+        public let candidate: Double?
+
+        /// Relative change, percent (nil when either side is missing or the base is 0).
+        public var changePercent: Double? {
+            guard let base, let candidate, base != 0 else { return nil }
+            return (candidate - base) / base * 100
+        }
+    }
+
+    public let rows: [Row]
+    /// Calls that passed in the base and fail in the candidate.
+    public let newlyFailing: [String]
+    /// Calls that failed in the base and pass in the candidate.
+    public let newlyPassing: [String]
+    /// Calls only one of the runs has.
+    public let onlyInBase: [String]
+    public let onlyInCandidate: [String]
+    /// Why the candidate fails the gate; empty when it passes.
+    public let regressions: [String]
+
+    public init(base: RunResults, candidate: RunResults, maxLatencyRisePercent: Double? = nil, maxCostRisePercent: Double? = nil) {
+        func p95(_ r: RunResults) -> Double? { r.summary.turnLatencyMs.map { Double($0.p95) } }
+        func p50(_ r: RunResults) -> Double? { r.summary.turnLatencyMs.map { Double($0.p50) } }
+        func perCall(_ r: RunResults, _ value: Int) -> Double? { r.summary.calls == 0 ? nil : Double(value) / Double(r.summary.calls) }
+        rows = [
+            Row(metric: "calls", base: Double(base.summary.calls), candidate: Double(candidate.summary.calls)),
+            Row(metric: "success rate", base: base.summary.successRate, candidate: candidate.summary.successRate),
+            Row(metric: "pass^k", base: base.summary.passK, candidate: candidate.summary.passK),
+            Row(metric: "turn latency p50 (ms)", base: p50(base), candidate: p50(candidate)),
+            Row(metric: "turn latency p95 (ms)", base: p95(base), candidate: p95(candidate)),
+            Row(metric: "billed seconds per call", base: perCall(base, base.summary.billedSeconds), candidate: perCall(candidate, candidate.summary.billedSeconds)),
+            Row(metric: "unconfirmed commits", base: Double(base.summary.unconfirmedCommits), candidate: Double(candidate.summary.unconfirmedCommits)),
+        ]
+        let before = Dictionary(base.calls.map { ($0.call, $0.passed) }, uniquingKeysWith: { a, _ in a })
+        let after = Dictionary(candidate.calls.map { ($0.call, $0.passed) }, uniquingKeysWith: { a, _ in a })
+        newlyFailing = candidate.calls.filter { before[$0.call] == true && !$0.passed }.map(\.call)
+        newlyPassing = candidate.calls.filter { before[$0.call] == false && $0.passed }.map(\.call)
+        onlyInBase = base.calls.filter { after[$0.call] == nil }.map(\.call)
+        onlyInCandidate = candidate.calls.filter { before[$0.call] == nil }.map(\.call)
+
+        var regressions = newlyFailing.map { "\($0) passed in the base and fails now" }
+        if candidate.summary.unconfirmedCommits > base.summary.unconfirmedCommits {
+            regressions.append("unconfirmed commits rose from \(base.summary.unconfirmedCommits) to \(candidate.summary.unconfirmedCommits)")
+        }
+        if let limit = maxLatencyRisePercent, let row = rows.first(where: { $0.metric == "turn latency p95 (ms)" }), let change = row.changePercent, change > limit {
+            regressions.append("p95 turn latency rose \(Self.percent(change)) (\(Int(row.base ?? 0)) → \(Int(row.candidate ?? 0)) ms), more than \(Self.percent(limit))")
+        }
+        if let limit = maxCostRisePercent, let row = rows.first(where: { $0.metric == "billed seconds per call" }), let change = row.changePercent, change > limit {
+            regressions.append("billed seconds per call rose \(Self.percent(change)), more than \(Self.percent(limit))")
+        }
+        self.regressions = regressions
+    }
+
+    /// "+12.5 %".
+    public static func percent(_ x: Double) -> String {
+        let tenths = (x * 10).rounded() / 10
+        return (tenths > 0 ? "+" : "") + String(tenths) + " %"
+    }
+}
