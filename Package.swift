@@ -95,7 +95,7 @@ let package = Package(
         // Files people read and machines gate on: results.json, calls.csv, junit.xml.
         .target(
             name: "MiadiReports",
-            dependencies: ["MiadiScoring"]
+            dependencies: ["MiadiScoring", "MiadiAgent"]
         ),
         // The lab over real sockets: the emulated platform against a real `miadi serve`.
         .target(

@@ -14,6 +14,8 @@ public struct CallMetrics: Sendable, Equatable {
     public var agentWords: Int
     public var toolCalls: Int
     public var confirmations: [ConfirmationCheck.Verdict]
+    /// Who spoke when, as heard on the line (for timelines in reports).
+    public var timeline = SpeechTimeline(caller: [], agent: [])
 
     public var unconfirmedCommits: Int { confirmations.filter { !$0.confirmed }.count }
     public var confirmedBeforeCommit: Bool { unconfirmedCommits == 0 }

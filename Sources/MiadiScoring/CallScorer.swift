@@ -30,11 +30,13 @@ public enum CallScorer {
         let agentWords = events.filter { $0.type == "agent.utterance" }.reduce(0) { count, u in
             count + (u["text"]?.string ?? "").split(whereSeparator: { $0 == " " }).count
         }
-        return CallMetrics(
+        var metrics = CallMetrics(
             durationMs: durationMs, billedSeconds: (durationMs + 999) / 1000, firstAudioMs: timeline.firstAudioMs,
             turnLatenciesMs: timeline.turnLatenciesMs, bargeInStopsMs: timeline.bargeInStopsMs, talkOverMs: timeline.talkOverMs,
             deadAirMs: timeline.deadAirMs(), turns: timeline.caller.count, agentWords: agentWords,
             toolCalls: events.filter { $0.type == "tool.call" }.count,
             confirmations: ConfirmationCheck.judge(events, language: language, today: today))
+        metrics.timeline = timeline
+        return metrics
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import MiadiAgent
 import MiadiBooking
+import MiadiReports
 import MiadiScoring
 
 /// Whether a call met its scenario's expectations, and why not: the scenario's own `expect:`
@@ -17,6 +18,8 @@ public struct ScenarioVerdict: Sendable, Equatable {
     public let durationMs: Int
     public let tags: [String]
     public let metrics: CallMetrics
+    /// The call's timeline and recording for the report.
+    public internal(set) var page: CallPage?
 
     static func judge(_ scenario: Scenario, events: [TraceEvent], before: CalendarSnapshot, after: CalendarSnapshot, metrics: CallMetrics, run: String) -> ScenarioVerdict {
         var failures: [String] = []

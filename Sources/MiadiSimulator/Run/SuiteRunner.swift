@@ -164,7 +164,9 @@ public struct SuiteRunner: Sendable {
             do { metrics = try CallScorer.score(trace: trace, recording: result.recording) } catch {
                 throw RunError.output("\(name): cannot score the call: \(error.description)")
             }
-            verdicts.append(ScenarioVerdict.judge(call, events: result.events, before: before, after: after, metrics: metrics, run: name))
+            var verdict = ScenarioVerdict.judge(call, events: result.events, before: before, after: after, metrics: metrics, run: name)
+            verdict.page = CallPage(caller: metrics.timeline.caller, agent: metrics.timeline.agent, marks: ReportMark.marks(of: trace.orderedEvents), recording: "calls/\(name).wav")
+            verdicts.append(verdict)
             guard write else { continue }
             try self.write(trace, name: name, recording: result.recording, before: before, after: after)
         }
@@ -264,14 +266,23 @@ public struct SuiteRunner: Sendable {
         })
     }
 
-    /// `results.json`, `calls.csv` and `junit.xml` in the report folder.
+    /// `results.json`, `calls.csv`, `junit.xml`, `report.md`, `index.html` and `charts/` in the
+    /// report folder.
     func writeSummary(_ verdicts: [ScenarioVerdict]) throws {
         let results = results(verdicts)
         let folder = URL(fileURLWithPath: options.output)
+        var pages: [String: CallPage] = [:]
+        for v in verdicts { pages[v.run] = v.page }
+        let report = RunReport.make(results, pages: pages)
         do {
             try results.jsonData().write(to: folder.appendingPathComponent("results.json"), options: .atomic)
             try Data(CallsCSV.text(results).utf8).write(to: folder.appendingPathComponent("calls.csv"), options: .atomic)
             try Data(JUnitXML.text(results).utf8).write(to: folder.appendingPathComponent("junit.xml"), options: .atomic)
+            try Data(report.markdown.utf8).write(to: folder.appendingPathComponent("report.md"), options: .atomic)
+            try Data(report.html.utf8).write(to: folder.appendingPathComponent("index.html"), options: .atomic)
+            let charts = folder.appendingPathComponent("charts")
+            try FileManager.default.createDirectory(at: charts, withIntermediateDirectories: true)
+            for chart in report.charts { try Data(chart.svg.utf8).write(to: charts.appendingPathComponent(chart.name + ".svg"), options: .atomic) }
         } catch { throw RunError.output("cannot write the run's summary files in \(options.output): \(error)") }
     }
 }
