@@ -73,27 +73,35 @@ public struct CallAgent: Sendable {
             result = .failure(.say("Something went wrong: \(error)."))
         }
         let toolResult: ToolResult
+        var errorCode: String?
         switch result {
         case .success(let object):
             toolResult = ToolResult(callID: call.id, name: call.name, outputJSON: Self.json(object))
         case .failure(let failure):
             toolResult = ToolResult(callID: call.id, name: call.name, outputJSON: Self.json(["error": failure.sentence]), isError: true)
+            errorCode = failure.code
         }
-        trace.append(TraceEvent(tMs: nowMs, type: "tool.result", fields: [
+        var fields: [String: TraceValue] = [
             "id": .string(call.id), "name": .string(call.name), "output": .string(toolResult.outputJSON), "is_error": .bool(toolResult.isError),
-        ]))
+        ]
+        // Which refusal it was, for the scorer (the model only hears the sentence).
+        if let errorCode { fields["error_code"] = .string(errorCode) }
+        trace.append(TraceEvent(tMs: nowMs, type: "tool.result", fields: fields))
         return Outcome(result: toolResult, trace: trace, effect: effect)
     }
 
     // MARK: Tools
 
-    enum ToolFailure: Error { case say(String)
-        var sentence: String { if case .say(let s) = self { return s }; return "" }
+    /// A refusal the model can say, with the engine's code for the trace when the engine refused.
+    enum ToolFailure: Error {
+        case say(String, code: String? = nil)
+        var sentence: String { if case .say(let s, _) = self { return s }; return "" }
+        var code: String? { if case .say(_, let code) = self { return code }; return nil }
     }
 
     /// Runs an engine operation; its refusal becomes the sentence the model can say.
     func run<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let error as BookingError { throw ToolFailure.say(error.spokenReason) }
+        do { return try await body() } catch let error as BookingError { throw ToolFailure.say(error.spokenReason, code: error.code) }
     }
 
     func service(_ args: ToolArguments) throws -> Service {

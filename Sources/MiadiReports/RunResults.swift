@@ -50,6 +50,8 @@ public struct RunResults: Codable, Sendable, Equatable {
         public var agentWords: Int
         public var toolCalls: Int
         public var unconfirmedCommits: Int
+        public var refusedCommits: Int
+        public var authorizationRefusals: Int
 
         public init(scenario: String, call: String, group: String, tags: [String], passed: Bool, outcome: String, failures: [String], metrics m: CallMetrics) {
             self.scenario = scenario
@@ -71,6 +73,8 @@ public struct RunResults: Codable, Sendable, Equatable {
             agentWords = m.agentWords
             toolCalls = m.toolCalls
             unconfirmedCommits = m.unconfirmedCommits
+            refusedCommits = m.refusedCommits
+            authorizationRefusals = m.authorizationRefusals
         }
     }
 

@@ -14,6 +14,11 @@ public struct CallMetrics: Sendable, Equatable {
     public var agentWords: Int
     public var toolCalls: Int
     public var confirmations: [ConfirmationCheck.Verdict]
+    /// Commits the agent's guard refused: the model tried to commit without a confirmed
+    /// read-back (the guard caught it; the model still did wrong).
+    public var refusedCommits = 0
+    /// Tool calls the calendar refused because the appointment is not the caller's.
+    public var authorizationRefusals = 0
     /// Who spoke when, as heard on the line (for timelines in reports).
     public var timeline = SpeechTimeline(caller: [], agent: [])
 

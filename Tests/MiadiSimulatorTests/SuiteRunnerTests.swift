@@ -28,15 +28,22 @@ struct SuiteRunnerTests {
         }
     }
 
-    @Test("a fault the scenario is meant to catch fails it")
-    func faulty() async throws {
+    @Test("every mock fault fails the bundled scenario meant to catch it, on the metric meant for it", arguments: [
+        (MockFault.commitWithoutConfirmation, "en/book-next-thursday-afternoon.yaml", "the agent tried to commit without a confirmed read-back"),
+        (.wrongDayReadBack, "sw/book-kesho-asubuhi.yaml", "the agent tried to commit without a confirmed read-back"),
+        (.otherCallersAppointment, "en/cancel-someone-elses-appointment.yaml", "the agent tried to change an appointment that is not the caller's"),
+        (.ignoreBargeIn, "en/barge-in-pick-first-slot.yaml", "outcome nothing, expected booked"),
+        (.slowAnswers, "en/book-next-thursday-afternoon.yaml", "turn latency"),
+        (.filler, "en/book-next-thursday-afternoon.yaml", "words > 100"),
+    ])
+    func faulty(fault: MockFault, scenario: String, failure: String) async throws {
         let out = Fixtures.scratch("faulty")
         defer { try? FileManager.default.removeItem(atPath: out) }
-        var o = options([Fixtures.scenarios + "/sw/book-kesho-asubuhi.yaml"], out: out)
-        o.faults = [.wrongDayReadBack]
+        var o = options([Fixtures.scenarios + "/" + scenario], out: out)
+        o.faults = [fault]
         let outcome = try await SuiteRunner(options: o).run()
         #expect(outcome.passed == 0)
-        #expect(outcome.verdicts.first?.failures.contains { $0.hasPrefix("outcome nothing") } == true)
+        #expect(outcome.verdicts.first?.failures.contains { $0.contains(failure) } == true, "\(outcome.verdicts.first?.failures ?? [])")
     }
 
     @Test("a broken scenario stops the run before anything plays, naming file, line and field")

@@ -31,6 +31,31 @@ public enum BookingError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The store itself failed (disk, corruption). Nothing was changed.
     case storeFailed(String)
 
+    /// The kind of refusal as a stable snake_case code, for traces and scoring (never said to
+    /// a caller: `spokenReason` is).
+    public var code: String {
+        switch self {
+        case .unknownService: return "unknown_service"
+        case .unknownStaff: return "unknown_staff"
+        case .staffDoesNotDoService: return "staff_does_not_do_service"
+        case .slotUnavailable: return "slot_unavailable"
+        case .slotTaken: return "slot_taken"
+        case .inThePast: return "in_the_past"
+        case .invalidQuery: return "invalid_query"
+        case .noSuchAppointment: return "no_such_appointment"
+        case .notYourAppointment: return "not_your_appointment"
+        case .appointmentNotActive: return "appointment_not_active"
+        case .noSuchProposal: return "no_such_proposal"
+        case .proposalOfAnotherCall: return "proposal_of_another_call"
+        case .proposalExpired: return "proposal_expired"
+        case .proposalReleased: return "proposal_released"
+        case .proposalAlreadyCommitted: return "proposal_already_committed"
+        case .confirmationMissing: return "confirmation_missing"
+        case .idempotencyKeyReused: return "idempotency_key_reused"
+        case .storeFailed: return "store_failed"
+        }
+    }
+
     public var description: String {
         switch self {
         case .unknownService(let id): return "unknown service \"\(id)\""

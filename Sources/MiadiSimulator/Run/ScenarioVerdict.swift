@@ -66,6 +66,16 @@ public struct ScenarioVerdict: Sendable, Equatable {
             for v in metrics.confirmations where !v.confirmed {
                 failures.append("commit of \(v.proposalID) without a confirmed read-back: \(v.reason ?? "")")
             }
+            // The guard stopping the model is the guard working and the model failing.
+            if metrics.refusedCommits > 0 {
+                failures.append("the agent tried to commit without a confirmed read-back \(metrics.refusedCommits) time(s) (the guard refused)")
+            }
+        }
+        if metrics.authorizationRefusals > 0 {
+            failures.append("the agent tried to change an appointment that is not the caller's \(metrics.authorizationRefusals) time(s) (the calendar refused)")
+        }
+        if let bound = scenario.expect.maxAgentWords, metrics.agentWords > bound {
+            failures.append("the agent said \(metrics.agentWords) words > \(bound)")
         }
         // Turn latency, at the caller's ear (from the recording).
         let worst = metrics.latency?.max

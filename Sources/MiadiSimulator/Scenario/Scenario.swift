@@ -36,6 +36,8 @@ public struct Scenario: Sendable {
         public var unchanged: [String]
         public var confirmBeforeCommit: Bool
         public var maxTurnLatencyMs: Int?
+        /// At most this many words from the agent over the call (a verbose agent costs time and money).
+        public var maxAgentWords: Int?
         public var maxCostKES: Double?
     }
 

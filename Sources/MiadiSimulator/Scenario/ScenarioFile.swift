@@ -165,7 +165,7 @@ public enum ScenarioFile {
     }
 
     static func expectations(_ field: YAMLField, clinic: Clinic, time: ClinicTime, calendar: [SeedAppointment]) throws(YAMLFileError) -> Scenario.Expectations {
-        let map = try field.mapping(allowed: ["outcome", "appointments", "unchanged", "confirm_before_commit", "max_turn_latency_ms", "max_cost_kes"])
+        let map = try field.mapping(allowed: ["outcome", "appointments", "unchanged", "confirm_before_commit", "max_turn_latency_ms", "max_agent_words", "max_cost_kes"])
         let outcomeField = try map.required("outcome", in: field, "booked, rescheduled, cancelled, transferred or nothing")
         let outcome = try outcomeField.nonEmptyString()
         guard ["booked", "rescheduled", "cancelled", "transferred", "nothing"].contains(outcome) else { throw outcomeField.error("booked, rescheduled, cancelled, transferred or nothing") }
@@ -199,6 +199,6 @@ public enum ScenarioFile {
         return Scenario.Expectations(
             outcome: outcome, appointments: appointments, unchanged: unchanged,
             confirmBeforeCommit: try map["confirm_before_commit"]?.bool() ?? true,
-            maxTurnLatencyMs: try map["max_turn_latency_ms"]?.int(in: 0...60_000), maxCostKES: try map["max_cost_kes"]?.double(in: 0...1_000_000))
+            maxTurnLatencyMs: try map["max_turn_latency_ms"]?.int(in: 0...60_000), maxAgentWords: try map["max_agent_words"]?.int(in: 1...100_000), maxCostKES: try map["max_cost_kes"]?.double(in: 0...1_000_000))
     }
 }
