@@ -12,7 +12,7 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Play scenarios (default: all under Scenarios/) with the mock model and judge each call.",
         discussion: """
         Writes Reports/<out>/calls/<scenario>.trace.jsonl, .wav (left caller, right agent as heard) and \
-        the calendar before and after, plus results.json. Exit 1 if any scenario failed. Fault modes \
+        the calendar before and after, plus index.html, report.md, results.json, calls.csv and junit.xml. Exit 1 if any scenario failed. Fault modes \
         (--mock-fault) make the mock misbehave on purpose: \(MockFault.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")).
         """
     )
@@ -97,7 +97,7 @@ struct RunCommand: AsyncParsableCommand {
             print("\(v.passed ? "pass" : "FAIL")  \(v.run.padding(toLength: 36, withPad: " ", startingAt: 0)) \(v.outcome.padding(toLength: 12, withPad: " ", startingAt: 0)) worst turn \(latency)")
             for failure in v.failures { print("        - \(failure)") }
         }
-        print("\(outcome.passed)/\(outcome.verdicts.count) calls passed; traces, recordings and calendars in \(out)/calls, summary in \(out)/results.json")
+        print("\(outcome.passed)/\(outcome.verdicts.count) calls passed; report in \(out)/index.html (and report.md), results in \(out)/results.json, calls in \(out)/calls")
         if outcome.passed < outcome.verdicts.count { throw ExitCode(1) }
     }
 }
