@@ -95,7 +95,8 @@ let package = Package(
         // Files people read and machines gate on: results.json, calls.csv, junit.xml.
         .target(
             name: "MiadiReports",
-            dependencies: ["MiadiScoring", "MiadiAgent"]
+            // MiadiBooking for its strict YAML reader (the price table).
+            dependencies: ["MiadiScoring", "MiadiAgent", "MiadiBooking"]
         ),
         // The lab over real sockets: the emulated platform against a real `miadi serve`.
         .target(

@@ -31,6 +31,16 @@ public enum RunReport {
         let summaryRow = ["\(s.calls)", "\(s.passed)", percent(s.successRate), percent(s.passK), ms(s.turnLatencyMs?.p50), ms(s.turnLatencyMs?.p95),
                           ms(s.turnLatencyMs?.max), "\(s.billedSeconds)", "\(s.unconfirmedCommits)"]
         let tagHeader = ["tag", "calls", "passed", "success"]
+        let costHeader = ["provider", "model", "model USD", "model KES", "with telephony KES", "per call KES", "per booking KES"]
+        let costRows = (results.costs?.projections ?? []).map { p in
+            [p.provider, p.model, money(p.modelUsd), money(p.modelKes), money(p.totalKes), money(p.perCallKes), p.perBookingKes.map(money) ?? "-"]
+        }
+        let costNotes: [String] = results.costs.map { c in
+            ["Projected from the audio seconds and text tokens these calls used, at \(c.priceTable): a lower bound, since both providers re-bill the conversation context every turn.",
+             "Telephony: \(money(c.telephonyKes)) KES for the run at \(money(c.telephonyKesPerMinute)) KES/min billed per second" + (c.telephonyIsExample ? " (an example rate: put yours in the price table)." : "."),
+             "USD→KES at \(money(c.usdToKes))" + (c.usdToKesIsExample ? " (an example rate)." : ".")]
+                + c.projections.map { "\($0.provider): \($0.source), read \($0.read)." }
+        } ?? ["No price table was given (miadi run --prices FILE): billed seconds only; Sautikit bills per second, rounded up."]
         let tagRows = results.tags.map { [$0.tag, "\($0.calls)", "\($0.passed)", percent(Double($0.passed) / Double(max(1, $0.calls)))] }
         func callFacts(_ c: RunResults.Call) -> [(String, String)] {
             [("outcome", c.outcome), ("duration", "\(c.durationMs) ms (billed \(c.billedSeconds) s)"), ("first audio", ms(c.firstAudioMs)),
@@ -43,7 +53,7 @@ public enum RunReport {
         // Markdown.
         var md = "# \(title)\n\n\(runLine).\n\n" + mdTable(summaryHeader, [summaryRow]) + "\n## Success by tag\n\n" + mdTable(tagHeader, tagRows)
         md += "\n## Latency\n\n![turn latency](charts/latency.svg)\n\n## Billed seconds\n\n![billed seconds per call](charts/billed-seconds.svg)\n"
-        md += "\nCost in KES and USD comes with the price table; Sautikit bills per second, rounded up.\n\n## Calls\n"
+        md += "\n## Cost\n\n" + (costRows.isEmpty ? "" : mdTable(costHeader, costRows) + "\n") + costNotes.map { "- \($0)\n" }.joined() + "\n## Calls\n"
         for c in results.calls {
             md += "\n### \(c.passed ? "✅" : "❌") \(c.call)\n\n"
             for failure in c.failures { md += "- **\(failure)**\n" }
@@ -70,7 +80,7 @@ public enum RunReport {
         """
         html += htmlTable(summaryHeader, [summaryRow]) + "<h2>Success by tag</h2>" + htmlTable(tagHeader, tagRows)
         html += "<h2>Latency</h2>" + latency + "<h2>Billed seconds</h2>" + billed
-        html += "<p>Cost in KES and USD comes with the price table; Sautikit bills per second, rounded up.</p><h2>Calls</h2>\n"
+        html += "<h2>Cost</h2>" + (costRows.isEmpty ? "" : htmlTable(costHeader, costRows)) + "<ul>" + costNotes.map { "<li>\(SVGChart.escape($0))</li>" }.joined() + "</ul><h2>Calls</h2>\n"
         for c in results.calls {
             html += "<section id=\"\(SVGChart.escape(c.call))\"><h3 class=\"\(c.passed ? "pass" : "fail")\">\(c.passed ? "pass" : "FAIL") — \(SVGChart.escape(c.call))</h3>"
             if !c.failures.isEmpty { html += "<ul>" + c.failures.map { "<li class=\"fail\">\(SVGChart.escape($0))</li>" }.joined() + "</ul>" }
@@ -101,6 +111,16 @@ public enum RunReport {
     }
 
     static func ms(_ v: Int?) -> String { v.map { "\($0) ms" } ?? "-" }
+
+    /// Two decimals (four below 0.01), fixed: the same text on every machine.
+    static func money(_ x: Double) -> String {
+        let places = abs(x) < 0.01 && x != 0 ? 4 : 2
+        let scale = places == 4 ? 10_000.0 : 100.0
+        let n = Int((x * scale).rounded())
+        let whole = abs(n) / Int(scale), frac = abs(n) % Int(scale)
+        let fracText = String(frac)
+        return (n < 0 ? "-" : "") + "\(whole)." + String(repeating: "0", count: places - fracText.count) + fracText
+    }
 
     /// A call name as a file name: letters, digits, '-', '_' and '.'.
     static func fileName(_ name: String) -> String {

@@ -52,6 +52,8 @@ public struct RunResults: Codable, Sendable, Equatable {
         public var unconfirmedCommits: Int
         public var refusedCommits: Int
         public var authorizationRefusals: Int
+        /// Audio seconds and text tokens the model used (what any provider would be billed for).
+        public var usage: ModelUsage
 
         public init(scenario: String, call: String, group: String, tags: [String], passed: Bool, outcome: String, failures: [String], metrics m: CallMetrics) {
             self.scenario = scenario
@@ -75,6 +77,7 @@ public struct RunResults: Codable, Sendable, Equatable {
             unconfirmedCommits = m.unconfirmedCommits
             refusedCommits = m.refusedCommits
             authorizationRefusals = m.authorizationRefusals
+            usage = m.usage
         }
     }
 
@@ -89,6 +92,31 @@ public struct RunResults: Codable, Sendable, Equatable {
         public var unconfirmedCommits: Int
     }
 
+    /// What the run's calls would cost on each provider of the price table: a projection from
+    /// the audio and text the calls used, plus telephony at the table's rate.
+    public struct Costs: Codable, Sendable, Equatable {
+        public struct Projection: Codable, Sendable, Equatable {
+            public var provider: String
+            public var model: String
+            public var modelUsd: Double
+            public var modelKes: Double
+            /// Model plus telephony, KES.
+            public var totalKes: Double
+            public var perCallKes: Double
+            /// Total over the calls that booked successfully (absent when none did).
+            public var perBookingKes: Double?
+            public var source: String
+            public var read: String
+        }
+        public var priceTable: String
+        public var usdToKes: Double
+        public var usdToKesIsExample: Bool
+        public var telephonyKesPerMinute: Double
+        public var telephonyIsExample: Bool
+        public var telephonyKes: Double
+        public var projections: [Projection]
+    }
+
     public struct Tag: Codable, Sendable, Equatable {
         public var tag: String
         public var calls: Int
@@ -100,8 +128,10 @@ public struct RunResults: Codable, Sendable, Equatable {
     public var summary: Summary
     public var tags: [Tag]
     public var calls: [Call]
+    /// Present when the run was given a price table.
+    public var costs: Costs?
 
-    public init(run: Run, calls: [Call]) {
+    public init(run: Run, calls: [Call], prices: PriceTable? = nil) {
         self.run = run
         self.calls = calls
         let passed = calls.filter(\.passed).count
@@ -116,6 +146,22 @@ public struct RunResults: Codable, Sendable, Equatable {
             let tagged = calls.filter { $0.tags.contains(tag) }
             return Tag(tag: tag, calls: tagged.count, passed: tagged.filter(\.passed).count)
         }
+        costs = prices.map { Self.costs(calls, prices: $0) }
+    }
+
+    static func costs(_ calls: [Call], prices: PriceTable) -> Costs {
+        let telephony = calls.reduce(0) { $0 + prices.telephonyKES(billedSeconds: $1.billedSeconds) }
+        let usage = calls.reduce(ModelUsage()) { $0 + $1.usage }
+        let bookings = calls.filter { $0.passed && $0.outcome == "booked" }.count
+        let projections = prices.providers.map { p -> Costs.Projection in
+            let usd = p.usd(usage)
+            let total = usd * prices.usdToKES + telephony
+            return Costs.Projection(provider: p.id, model: p.model, modelUsd: rounded(usd), modelKes: rounded(usd * prices.usdToKES), totalKes: rounded(total),
+                                    perCallKes: rounded(total / Double(max(1, calls.count))), perBookingKes: bookings > 0 ? rounded(total / Double(bookings)) : nil,
+                                    source: p.source, read: p.read)
+        }
+        return Costs(priceTable: prices.file, usdToKes: prices.usdToKES, usdToKesIsExample: prices.usdToKESIsExample, telephonyKesPerMinute: prices.kesPerMinute,
+                     telephonyIsExample: prices.telephonyIsExample, telephonyKes: rounded(telephony), projections: projections)
     }
 
     /// Four decimals: enough for a rate, and the same text on every machine.

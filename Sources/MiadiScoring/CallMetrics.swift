@@ -19,6 +19,8 @@ public struct CallMetrics: Sendable, Equatable {
     public var refusedCommits = 0
     /// Tool calls the calendar refused because the appointment is not the caller's.
     public var authorizationRefusals = 0
+    /// Audio seconds and text tokens the model used.
+    public var usage = ModelUsage()
     /// Who spoke when, as heard on the line (for timelines in reports).
     public var timeline = SpeechTimeline(caller: [], agent: [])
 

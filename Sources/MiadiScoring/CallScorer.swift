@@ -37,6 +37,7 @@ public enum CallScorer {
             toolCalls: events.filter { $0.type == "tool.call" }.count,
             confirmations: ConfirmationCheck.judge(events, language: language, today: today))
         metrics.timeline = timeline
+        metrics.usage = ModelUsage(events: events)
         metrics.refusedCommits = events.filter { $0.type == "guard" && $0["decision"]?.string == "refused" }.count
         metrics.authorizationRefusals = events.filter { $0.type == "tool.result" && $0["error_code"]?.string == "not_your_appointment" }.count
         return metrics

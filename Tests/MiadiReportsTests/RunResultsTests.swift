@@ -112,3 +112,55 @@ struct RunComparisonTests {
         #expect(c.regressions.isEmpty)
     }
 }
+
+@Suite("Price table and cost projection")
+struct PriceTableTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test("the bundled table loads, each price with its source; its examples say so")
+    func bundled() throws {
+        let table = try PriceTable.load(path: Self.root + "/Pricing/prices.yaml")
+        #expect(table.providers.map(\.id) == ["gemini-live", "openai-realtime", "openai-realtime-mini"])
+        #expect(table.providers.allSatisfy { $0.source.hasPrefix("https://") && !$0.read.isEmpty })
+        #expect(table.telephonyIsExample && table.usdToKESIsExample)
+    }
+
+    @Test("a misspelt key or a missing price names the line")
+    func broken() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("miadi-prices-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let good = try String(contentsOfFile: Self.root + "/Pricing/prices.yaml", encoding: .utf8)
+        for (from, to, message) in [("audio_out: 12.00", "audio_outt: 12.00", "audio_outt"), ("billing: per_second", "billing: per_minute", "only per_second"),
+                                    ("  - id: openai-realtime-mini", "  - id: openai-realtime", "listed twice")] {
+            let path = folder + "/prices.yaml"
+            try good.replacingOccurrences(of: from, with: to).write(toFile: path, atomically: true, encoding: .utf8)
+            do {
+                _ = try PriceTable.load(path: path)
+                Issue.record("accepted \(to)")
+            } catch {
+                #expect(error.description.contains("prices.yaml:"), "\(error.description)")
+                #expect(error.description.contains(message), "\(error.description)")
+            }
+        }
+    }
+
+    @Test("model cost = audio seconds × tokens per second × price + text tokens × price; telephony per second")
+    func arithmetic() throws {
+        let table = try PriceTable.load(path: Self.root + "/Pricing/prices.yaml")
+        var usage = ModelUsage()
+        usage.inputAudioSeconds = 60
+        usage.outputAudioSeconds = 60
+        usage.outputTextTokens = 1000
+        let gemini = try #require(table.providers.first { $0.id == "gemini-live" })
+        // 60 s × 32 tok/s × $3/M + 60 s × 32 tok/s × $12/M + 1000 × $2/M
+        #expect(abs(gemini.usd(usage) - (1920 * 3 + 1920 * 12 + 1000 * 2) / 1_000_000) < 1e-12)
+        #expect(table.telephonyKES(billedSeconds: 30) == 3.0)
+        var call = RunResultsTests.call("a", group: "a", passed: true)
+        call.usage = usage
+        let results = RunResults(run: RunResultsTests.run, calls: [call], prices: table)
+        let projection = try #require(results.costs?.projections.first { $0.provider == "gemini-live" })
+        #expect(projection.totalKes == RunResults.rounded(gemini.usd(usage) * table.usdToKES + 3.0))
+        #expect(projection.perBookingKes == projection.totalKes)
+        #expect(RunReport.make(results, pages: [:]).markdown.contains("| gemini-live | gemini-2.5-flash-native-audio-preview-12-2025 |"))
+    }
+}

@@ -25,6 +25,8 @@ public struct SuiteRunner: Sendable {
         public var parallel = 1
         /// The number the lab's calls are handed off to (the webhook's `<Dial>`).
         public var handoffNumber = "+254709000999"
+        /// Prices for cost projections in the results and report (nil: no costs).
+        public var prices: PriceTable?
         /// How calls reach the bridge (in process on virtual time by default).
         public var transport: any LabTransport = InProcessTransport()
         public init() {}
@@ -263,7 +265,7 @@ public struct SuiteRunner: Sendable {
             // Repeats of one call share its name up to ".rK".
             let group = options.repeats > 1 ? v.run.replacingOccurrences(of: #"\.r\d+(?=\.|$)"#, with: "", options: .regularExpression) : v.run
             return RunResults.Call(scenario: v.scenarioID, call: v.run, group: group, tags: v.tags, passed: v.passed, outcome: v.outcome, failures: v.failures, metrics: v.metrics)
-        })
+        }, prices: options.prices)
     }
 
     /// `results.json`, `calls.csv`, `junit.xml`, `report.md`, `index.html` and `charts/` in the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MiadiProviders
+import MiadiReports
 import MiadiSimulator
 import MiadiSocketLab
 
@@ -44,6 +45,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Report folder.")
     var out: String = "Reports/latest"
 
+    @Option(help: "Price table for cost projections (default Pricing/prices.yaml when present; \"none\" for no costs).")
+    var prices: String?
+
     @Option(help: "The corpus folder.")
     var corpus: String = "Corpora"
 
@@ -68,6 +72,10 @@ struct RunCommand: AsyncParsableCommand {
         options.seed = seed
         options.tags = tag
         options.faults = Set(mockFault.compactMap(MockFault.init(rawValue:)))
+        let priceFile = prices ?? (FileManager.default.fileExists(atPath: "Pricing/prices.yaml") ? "Pricing/prices.yaml" : "none")
+        if priceFile != "none" {
+            do { options.prices = try PriceTable.load(path: priceFile) } catch { throw failOnBadInput(error.description) }
+        }
         options.repeats = `repeat`
         options.parallel = parallel ?? (transport == "websocket" ? 8 : 1)
         let progress = ProgressLine(quiet: quiet)
