@@ -51,8 +51,8 @@ struct ScoreCommand: ParsableCommand {
                 func ms(_ v: Int?) -> String { v.map { "\($0)" } ?? "-" }
                 let stops = m.bargeInStopsMs.isEmpty ? "-" : m.bargeInStopsMs.map(String.init).joined(separator: ",")
                 let confirmed = "\(m.confirmations.count - m.unconfirmedCommits)/\(m.confirmations.count)"
-                print([sid.padding(toLength: 38, withPad: " ", startingAt: 0), String(m.billedSeconds).leftPad(5), ms(m.firstAudioMs).leftPad(6), ms(p?.p50).leftPad(5),
-                       ms(p?.p95).leftPad(5), ms(p?.max).leftPad(5), stops.leftPad(11), "\(m.talkOverMs)".leftPad(10), "\(m.deadAirMs)".leftPad(9), confirmed.leftPad(10)].joined(separator: " "))
+                print([sid.padding(toLength: 38, withPad: " ", startingAt: 0), String(m.billedSeconds).leftPadded(5), ms(m.firstAudioMs).leftPadded(6), ms(p?.p50).leftPadded(5),
+                       ms(p?.p95).leftPadded(5), ms(p?.max).leftPadded(5), stops.leftPadded(11), "\(m.talkOverMs)".leftPadded(10), "\(m.deadAirMs)".leftPadded(9), confirmed.leftPadded(10)].joined(separator: " "))
                 for v in m.confirmations where !v.confirmed { print("    unconfirmed commit \(v.proposalID) at \(v.committedAtMs) ms: \(v.reason ?? "")") }
             }
         }
@@ -72,8 +72,4 @@ struct ScoreCommand: ParsableCommand {
             "unconfirmed": m.confirmations.filter { !$0.confirmed }.map { ["proposal_id": $0.proposalID, "t_ms": $0.committedAtMs, "reason": $0.reason ?? ""] },
         ]
     }
-}
-
-private extension String {
-    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }
