@@ -38,7 +38,12 @@ public struct RunComparison: Sendable, Equatable {
             Row(metric: "turn latency p95 (ms)", base: p95(base), candidate: p95(candidate)),
             Row(metric: "billed seconds per call", base: perCall(base, base.summary.billedSeconds), candidate: perCall(candidate, candidate.summary.billedSeconds)),
             Row(metric: "unconfirmed commits", base: Double(base.summary.unconfirmedCommits), candidate: Double(candidate.summary.unconfirmedCommits)),
-        ]
+            Row(metric: "task success rate", base: base.summary.taskSuccessRate, candidate: candidate.summary.taskSuccessRate),
+            Row(metric: "collateral changes", base: Double(base.summary.collateralChanges), candidate: Double(candidate.summary.collateralChanges)),
+            Row(metric: "double bookings", base: Double(base.summary.doubleBookings), candidate: Double(candidate.summary.doubleBookings)),
+        ] + (base.costs?.projections ?? []).compactMap { a in
+            candidate.costs?.projections.first { $0.provider == a.provider }.map { Row(metric: "cost per call KES, \(a.provider)", base: a.perCallKes, candidate: $0.perCallKes) }
+        }
         let before = Dictionary(base.calls.map { ($0.call, $0.passed) }, uniquingKeysWith: { a, _ in a })
         let after = Dictionary(candidate.calls.map { ($0.call, $0.passed) }, uniquingKeysWith: { a, _ in a })
         newlyFailing = candidate.calls.filter { before[$0.call] == true && !$0.passed }.map(\.call)
@@ -47,14 +52,28 @@ public struct RunComparison: Sendable, Equatable {
         onlyInCandidate = candidate.calls.filter { before[$0.call] == nil }.map(\.call)
 
         var regressions = newlyFailing.map { "\($0) passed in the base and fails now" }
+        for (name, a, b) in [("collateral changes", base.summary.collateralChanges, candidate.summary.collateralChanges),
+                             ("double bookings", base.summary.doubleBookings, candidate.summary.doubleBookings)] where b > a {
+            regressions.append("\(name) rose from \(a) to \(b)")
+        }
         if candidate.summary.unconfirmedCommits > base.summary.unconfirmedCommits {
             regressions.append("unconfirmed commits rose from \(base.summary.unconfirmedCommits) to \(candidate.summary.unconfirmedCommits)")
         }
         if let limit = maxLatencyRisePercent, let row = rows.first(where: { $0.metric == "turn latency p95 (ms)" }), let change = row.changePercent, change > limit {
             regressions.append("p95 turn latency rose \(Self.percent(change)) (\(Int(row.base ?? 0)) → \(Int(row.candidate ?? 0)) ms), more than \(Self.percent(limit))")
         }
-        if let limit = maxCostRisePercent, let row = rows.first(where: { $0.metric == "billed seconds per call" }), let change = row.changePercent, change > limit {
-            regressions.append("billed seconds per call rose \(Self.percent(change)), more than \(Self.percent(limit))")
+        if let limit = maxCostRisePercent {
+            // With prices on both sides, the projected cost per call on each provider; else the
+            // billed seconds per call (telephony cost moves with them).
+            let pairs = (base.costs?.projections ?? []).compactMap { a in candidate.costs?.projections.first { $0.provider == a.provider }.map { (a, $0) } }
+            if !pairs.isEmpty {
+                for (a, b) in pairs where a.perCallKes > 0 && (b.perCallKes - a.perCallKes) / a.perCallKes * 100 > limit {
+                    let change = (b.perCallKes - a.perCallKes) / a.perCallKes * 100
+                    regressions.append("\(a.provider): cost per call rose \(Self.percent(change)) (\(a.perCallKes) → \(b.perCallKes) KES), more than \(Self.percent(limit))")
+                }
+            } else if let row = rows.first(where: { $0.metric == "billed seconds per call" }), let change = row.changePercent, change > limit {
+                regressions.append("billed seconds per call rose \(Self.percent(change)), more than \(Self.percent(limit))")
+            }
         }
         self.regressions = regressions
     }

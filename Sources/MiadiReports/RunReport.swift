@@ -27,13 +27,14 @@ public enum RunReport {
         let title = "Miadi run: \(s.passed)/\(s.calls) calls passed"
         let runLine = "provider \(results.run.provider) (\(results.run.model)), transport \(results.run.transport), seed \(results.run.seed), repeats \(results.run.repeats)"
             + (results.run.faults.isEmpty ? "" : ", mock faults: " + results.run.faults.joined(separator: ", ")) + ", miadi \(results.run.miadiVersion)"
-        let summaryHeader = ["calls", "passed", "success", "pass^k", "latency p50", "p95", "max", "billed seconds", "unconfirmed commits"]
-        let summaryRow = ["\(s.calls)", "\(s.passed)", percent(s.successRate), percent(s.passK), ms(s.turnLatencyMs?.p50), ms(s.turnLatencyMs?.p95),
-                          ms(s.turnLatencyMs?.max), "\(s.billedSeconds)", "\(s.unconfirmedCommits)"]
+        let summaryHeader = ["calls", "passed", "task success", "pass^k", "latency p50", "p95", "max", "billed seconds", "unconfirmed commits", "collateral changes", "double bookings"]
+        let summaryRow = ["\(s.calls)", "\(s.passed)", percent(s.taskSuccessRate), percent(s.passK), ms(s.turnLatencyMs?.p50), ms(s.turnLatencyMs?.p95),
+                          ms(s.turnLatencyMs?.max), "\(s.billedSeconds)", "\(s.unconfirmedCommits)", "\(s.collateralChanges)", "\(s.doubleBookings)"]
         let tagHeader = ["tag", "calls", "passed", "success"]
-        let costHeader = ["provider", "model", "model USD", "model KES", "with telephony KES", "per call KES", "per booking KES"]
+        let costHeader = ["provider", "model", "model USD", "with telephony KES", "USD", "per call KES", "USD", "per booking KES", "USD"]
         let costRows = (results.costs?.projections ?? []).map { p in
-            [p.provider, p.model, money(p.modelUsd), money(p.modelKes), money(p.totalKes), money(p.perCallKes), p.perBookingKes.map(money) ?? "-"]
+            [p.provider, p.model, money(p.modelUsd), money(p.totalKes), money(p.totalUsd), money(p.perCallKes), money(p.perCallUsd),
+             p.perBookingKes.map(money) ?? "-", p.perBookingUsd.map(money) ?? "-"]
         }
         let costNotes: [String] = results.costs.map { c in
             ["Projected from the audio seconds and text tokens these calls used, at \(c.priceTable): a lower bound, since both providers re-bill the conversation context every turn.",
@@ -47,7 +48,8 @@ public enum RunReport {
              ("turn latency", c.turnLatenciesMs.isEmpty ? "-" : c.turnLatenciesMs.map(String.init).joined(separator: ", ") + " ms"),
              ("barge-in stop", c.bargeInStopMs.isEmpty ? "-" : c.bargeInStopMs.map(String.init).joined(separator: ", ") + " ms"),
              ("talk-over / dead air", "\(c.talkOverMs) ms / \(c.deadAirMs) ms"), ("turns, words, tool calls", "\(c.turns), \(c.agentWords), \(c.toolCalls)"),
-             ("unconfirmed commits", "\(c.unconfirmedCommits)")]
+             ("unconfirmed commits", "\(c.unconfirmedCommits)"),
+             ("slot correct, collateral changes, double bookings", "\(c.slotCorrect ? "yes" : "no"), \(c.collateralChanges), \(c.doubleBookings)")]
         }
 
         // Markdown.

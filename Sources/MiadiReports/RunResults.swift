@@ -54,8 +54,15 @@ public struct RunResults: Codable, Sendable, Equatable {
         public var authorizationRefusals: Int
         /// Audio seconds and text tokens the model used (what any provider would be billed for).
         public var usage: ModelUsage
+        public var taskSuccess: Bool
+        public var slotCorrect: Bool
+        public var collateralChanges: Int
+        public var doubleBookings: Int
+        /// Telephony at the price table's rate, KES (absent without a price table).
+        public var telephonyKes: Double?
 
-        public init(scenario: String, call: String, group: String, tags: [String], passed: Bool, outcome: String, failures: [String], metrics m: CallMetrics) {
+        public init(scenario: String, call: String, group: String, tags: [String], passed: Bool, outcome: String, failures: [String], metrics m: CallMetrics,
+                    calendar: CalendarFacts = .init()) {
             self.scenario = scenario
             self.call = call
             self.group = group
@@ -78,6 +85,10 @@ public struct RunResults: Codable, Sendable, Equatable {
             refusedCommits = m.refusedCommits
             authorizationRefusals = m.authorizationRefusals
             usage = m.usage
+            taskSuccess = calendar.taskSuccess
+            slotCorrect = calendar.slotCorrect
+            collateralChanges = calendar.collateralChanges
+            doubleBookings = calendar.doubleBookings
         }
     }
 
@@ -90,6 +101,9 @@ public struct RunResults: Codable, Sendable, Equatable {
         public var turnLatencyMs: Percentiles?
         public var billedSeconds: Int
         public var unconfirmedCommits: Int
+        public var taskSuccessRate: Double
+        public var collateralChanges: Int
+        public var doubleBookings: Int
     }
 
     /// What the run's calls would cost on each provider of the price table: a projection from
@@ -100,11 +114,14 @@ public struct RunResults: Codable, Sendable, Equatable {
             public var model: String
             public var modelUsd: Double
             public var modelKes: Double
-            /// Model plus telephony, KES.
+            /// Model plus telephony, KES and USD.
             public var totalKes: Double
+            public var totalUsd: Double
             public var perCallKes: Double
+            public var perCallUsd: Double
             /// Total over the calls that booked successfully (absent when none did).
             public var perBookingKes: Double?
+            public var perBookingUsd: Double?
             public var source: String
             public var read: String
         }
@@ -133,6 +150,8 @@ public struct RunResults: Codable, Sendable, Equatable {
 
     public init(run: Run, calls: [Call], prices: PriceTable? = nil) {
         self.run = run
+        var calls = calls
+        if let prices { for i in calls.indices { calls[i].telephonyKes = Self.rounded(prices.telephonyKES(billedSeconds: calls[i].billedSeconds)) } }
         self.calls = calls
         let passed = calls.filter(\.passed).count
         var groups: [String: Bool] = [:]
@@ -141,7 +160,9 @@ public struct RunResults: Codable, Sendable, Equatable {
             calls: calls.count, passed: passed, successRate: calls.isEmpty ? 0 : Self.rounded(Double(passed) / Double(calls.count)),
             passK: groups.isEmpty ? 0 : Self.rounded(Double(groups.values.filter { $0 }.count) / Double(groups.count)),
             turnLatencyMs: Percentiles(calls.flatMap(\.turnLatenciesMs)), billedSeconds: calls.reduce(0) { $0 + $1.billedSeconds },
-            unconfirmedCommits: calls.reduce(0) { $0 + $1.unconfirmedCommits })
+            unconfirmedCommits: calls.reduce(0) { $0 + $1.unconfirmedCommits },
+            taskSuccessRate: calls.isEmpty ? 0 : Self.rounded(Double(calls.filter(\.taskSuccess).count) / Double(calls.count)),
+            collateralChanges: calls.reduce(0) { $0 + $1.collateralChanges }, doubleBookings: calls.reduce(0) { $0 + $1.doubleBookings })
         tags = Set(calls.flatMap(\.tags)).sorted().map { tag in
             let tagged = calls.filter { $0.tags.contains(tag) }
             return Tag(tag: tag, calls: tagged.count, passed: tagged.filter(\.passed).count)
@@ -156,8 +177,11 @@ public struct RunResults: Codable, Sendable, Equatable {
         let projections = prices.providers.map { p -> Costs.Projection in
             let usd = p.usd(usage)
             let total = usd * prices.usdToKES + telephony
+            let totalUSD = total / prices.usdToKES
+            let n = Double(max(1, calls.count))
             return Costs.Projection(provider: p.id, model: p.model, modelUsd: rounded(usd), modelKes: rounded(usd * prices.usdToKES), totalKes: rounded(total),
-                                    perCallKes: rounded(total / Double(max(1, calls.count))), perBookingKes: bookings > 0 ? rounded(total / Double(bookings)) : nil,
+                                    totalUsd: rounded(totalUSD), perCallKes: rounded(total / n), perCallUsd: rounded(totalUSD / n),
+                                    perBookingKes: bookings > 0 ? rounded(total / Double(bookings)) : nil, perBookingUsd: bookings > 0 ? rounded(totalUSD / Double(bookings)) : nil,
                                     source: p.source, read: p.read)
         }
         return Costs(priceTable: prices.file, usdToKes: prices.usdToKES, usdToKesIsExample: prices.usdToKESIsExample, telephonyKesPerMinute: prices.kesPerMinute,

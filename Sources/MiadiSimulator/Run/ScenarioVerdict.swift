@@ -18,6 +18,8 @@ public struct ScenarioVerdict: Sendable, Equatable {
     public let durationMs: Int
     public let tags: [String]
     public let metrics: CallMetrics
+    /// The calendar metrics (task success, slot correctness, collateral changes, double bookings).
+    public let calendar: CalendarFacts
     /// The call's timeline and recording for the report.
     public internal(set) var page: CallPage?
 
@@ -33,6 +35,7 @@ public struct ScenarioVerdict: Sendable, Equatable {
         default: outcome = handedOff ? "transferred" : "nothing"
         }
         if outcome != scenario.expect.outcome { failures.append("outcome \(outcome), expected \(scenario.expect.outcome)") }
+        let outcomeFailures = failures.count
 
         // The caller's appointments afterwards, against the expected ones.
         let mine = after.appointments.filter { $0.customer == scenario.callerNumber && $0.status == .booked }
@@ -52,6 +55,12 @@ public struct ScenarioVerdict: Sendable, Equatable {
             }
         }
         for extra in unmatched { failures.append("unexpected appointment for the caller: \(extra.service) \(extra.start.prefix(16))") }
+        let appointmentFailures = failures.count - outcomeFailures
+        let collateral = CalendarChecks.collateralChanges(scenario, before: before, after: after)
+        let doubleBookings = CalendarChecks.doubleBookings(after)
+        if doubleBookings > 0 { failures.append("\(doubleBookings) pair(s) of appointments overlap on one staff member") }
+        let facts = CalendarFacts(taskSuccess: outcomeFailures == 0 && appointmentFailures == 0 && collateral == 0, slotCorrect: CalendarChecks.slotCorrect(scenario, events: events),
+                                  collateralChanges: collateral, doubleBookings: doubleBookings)
         for id in scenario.expect.unchanged {
             let a = before.appointments.first { $0.id == id }, b = after.appointments.first { $0.id == id }
             if a != b { failures.append("appointment \(id) changed") }
@@ -84,6 +93,6 @@ public struct ScenarioVerdict: Sendable, Equatable {
             failures.append("the call did not finish: \(reason)")
         }
         return ScenarioVerdict(scenarioID: scenario.id, run: run, passed: failures.isEmpty, outcome: outcome, failures: failures, maxTurnLatencyMs: worst,
-                               durationMs: metrics.durationMs, tags: scenario.tags, metrics: metrics)
+                               durationMs: metrics.durationMs, tags: scenario.tags, metrics: metrics, calendar: facts)
     }
 }

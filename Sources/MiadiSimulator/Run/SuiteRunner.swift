@@ -264,7 +264,8 @@ public struct SuiteRunner: Sendable {
         return RunResults(run: run, calls: verdicts.map { v in
             // Repeats of one call share its name up to ".rK".
             let group = options.repeats > 1 ? v.run.replacingOccurrences(of: #"\.r\d+(?=\.|$)"#, with: "", options: .regularExpression) : v.run
-            return RunResults.Call(scenario: v.scenarioID, call: v.run, group: group, tags: v.tags, passed: v.passed, outcome: v.outcome, failures: v.failures, metrics: v.metrics)
+            return RunResults.Call(scenario: v.scenarioID, call: v.run, group: group, tags: v.tags, passed: v.passed, outcome: v.outcome, failures: v.failures, metrics: v.metrics,
+                                   calendar: v.calendar)
         }, prices: options.prices)
     }
 
