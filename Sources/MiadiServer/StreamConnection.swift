@@ -169,10 +169,10 @@ struct StreamConnection {
         let clinic = driver.lab?.engine.clinic
         var trace = CallTrace(header: TraceHeader(
             callSID: driver.metadata.callSID, source: "serve", clinic: clinic?.id ?? clinicID, language: clinic?.languages.first?.rawValue ?? language,
-            now: ISO8601DateFormatter().string(from: call?.answeredWallClock ?? Date()), // wall clock: a real call
+            now: callStart(driver, answered: call?.answeredWallClock),
             provider: driver.providerID, model: driver.model,
             line: .object(["rate": .int(driver.session.configuration.inputSampleRate), "track": .string(driver.session.configuration.track.rawValue), "codec": "L16"]),
-            recording: "\(driver.metadata.callSID).wav", miadiVersion: MiadiServerVersion.current))
+            recording: "\(Self.safeFileName(driver.metadata.callSID)).wav", miadiVersion: MiadiServerVersion.current))
         trace.append(TraceEvent(tMs: 0, type: "call.answered"))
         if let webhook = call?.webhook { trace.append(webhook) }
         trace.append(contentsOf: call?.statuses ?? [])
@@ -189,6 +189,15 @@ struct StreamConnection {
             logger.error("cannot write the call trace", metadata: ["call_sid": "\(driver.metadata.callSID)", "error": "\(error)"])
         }
         driver.lab?.finished(LabCallRecord(trace: trace, recording: driver.session.recording, endReason: driver.endReason))
+    }
+
+    /// The trace header's "now": the call's start in the clinic's local time with its offset, as
+    /// lab traces write it (a lab call's is its scenario's time), so a scorer reading the trace
+    /// knows the clinic's "today".
+    func callStart(_ driver: CallDriver, answered: Date?) -> String {
+        let start = driver.labStart ?? answered ?? Date() // wall clock: a real call starts now
+        guard let clinic = driver.lab?.engine.clinic ?? models.engine?.clinic else { return ISO8601DateFormatter().string(from: start) }
+        return ClinicTime(zone: clinic.timeZone).isoWithOffset(start)
     }
 
     /// A call SID as a file name: letters, digits, - and _ only.
@@ -209,7 +218,8 @@ struct CallDriver {
     private var lastNowMs = 0
     /// Set when the lab placed this call: its models, line and clock.
     let lab: LabCallModels?
-    private let labStart: Date?
+    /// The calendar's time when the stream opened, for a lab call (its scenario's "now").
+    let labStart: Date?
 
     var providerID: String { providerMachine.providerID }
     var model: String { providerMachine.model }

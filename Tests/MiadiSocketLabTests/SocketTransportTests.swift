@@ -81,6 +81,10 @@ struct SocketTransportTests {
             let served = "CA-\(a.run)".replacingOccurrences(of: ".", with: "_")
             #expect(FileManager.default.fileExists(atPath: wire + "/serve/\(served).trace.jsonl"), "the server wrote its own trace")
         }
+        // What serve wrote scores like a lab trace: its recording is found, its "now" is the
+        // clinic's, and every commit was confirmed.
+        let served = try FileManager.default.contentsOfDirectory(atPath: wire + "/serve").filter { $0.hasSuffix(".trace.jsonl") }.sorted().map { wire + "/serve/" + $0 }
+        #expect(try await Self.miadi(["score"] + served) == 0)
     }
 
     @Test("a handoff over real sockets agrees with the in-process run")
