@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
@@ -34,7 +35,7 @@ let package = Package(
         ),
         .target(
             name: "MiadiAudio",
-            dependencies: ["CSndFile"]
+            dependencies: ["CSndFile", .product(name: "DequeModule", package: "swift-collections")]
         ),
         .target(
             name: "MiadiLanguage"

@@ -87,6 +87,6 @@ public struct EspeakSynthesizer: Sendable {
         do { audio = try AudioFile.read(temporary) } catch {
             throw .failed(voice: voice, text: trimmed, status: 0, stderr: error.description)
         }
-        return audio.channels == 1 ? audio.resampled(to: sampleRate) : audio.channel(0).resampled(to: sampleRate)
+        return audio.channels == 1 ? audio.resampled(to: sampleRate, quality: .studio) : audio.channel(0).resampled(to: sampleRate, quality: .studio)
     }
 }

@@ -11,16 +11,20 @@ public enum Impairment {
         let speechRms = voicedRms(buffer)
         guard speechRms > 0 else { return buffer }
         let noiseRms = speechRms / pow(10, snrDb / 20)
-        let noise = (0..<buffer.samples.count).map { _ in Float(generator.gaussian() * noiseRms) }
-        let mixed = zip(buffer.samples, noise).map { PCMBuffer.quantize(Float($0) / 32768 + $1) }
-        return PCMBuffer(samples: mixed, sampleRate: buffer.sampleRate, channels: buffer.channels)
+        var noisy = generator.gaussians(count: buffer.samples.count, scale: noiseRms)
+        buffer.samples.withUnsafeBufferPointer { speech in
+            noisy.withUnsafeMutableBufferPointer { n in
+                for i in 0..<n.count { n[i] += Float(speech[i]) * (1 / 32768) }
+            }
+        }
+        return PCMBuffer(floatSamples: noisy, sampleRate: buffer.sampleRate, channels: buffer.channels)
     }
 
     /// A stretch of comfort noise (white, Gaussian) at `levelDbfs` RMS.
     public static func comfortNoise(durationMs: Int, sampleRate: Int, levelDbfs: Double, generator: inout SeededGenerator) -> PCMBuffer {
         let rms = pow(10, levelDbfs / 20)
         let count = sampleRate * durationMs / 1000
-        return PCMBuffer(floatSamples: (0..<count).map { _ in Float(generator.gaussian() * rms) }, sampleRate: sampleRate)
+        return PCMBuffer(floatSamples: generator.gaussians(count: count, scale: rms), sampleRate: sampleRate)
     }
 
     /// What a lost 20 ms packet becomes downstream.

@@ -71,12 +71,16 @@ extension PCMBuffer {
         precondition(left.channels == 1 && right.channels == 1, "interleave takes two mono buffers")
         precondition(left.sampleRate == right.sampleRate, "interleave: rates differ (\(left.sampleRate) vs \(right.sampleRate) Hz)")
         let count = max(left.frameCount, right.frameCount)
-        var out = [Int16](repeating: 0, count: count * 2)
-        left.samples.withUnsafeBufferPointer { l in
-            for i in 0..<l.count { out[2 * i] = l[i] }
-        }
-        right.samples.withUnsafeBufferPointer { r in
-            for i in 0..<r.count { out[2 * i + 1] = r[i] }
+        let out = [Int16](unsafeUninitializedCapacity: count * 2) { o, initialized in
+            left.samples.withUnsafeBufferPointer { l in
+                right.samples.withUnsafeBufferPointer { r in
+                    for i in 0..<count {
+                        o[2 * i] = i < l.count ? l[i] : 0
+                        o[2 * i + 1] = i < r.count ? r[i] : 0
+                    }
+                }
+            }
+            initialized = count * 2
         }
         return PCMBuffer(samples: out, sampleRate: left.sampleRate, channels: 2)
     }
@@ -85,9 +89,12 @@ extension PCMBuffer {
     public func channel(_ index: Int) -> PCMBuffer {
         precondition(index >= 0 && index < channels, "channel \(index) of a \(channels)-channel buffer")
         if channels == 1 { return self }
-        var out = [Int16](repeating: 0, count: frameCount)
-        samples.withUnsafeBufferPointer { s in
-            for i in 0..<out.count { out[i] = s[i * channels + index] }
+        let frames = frameCount, stride = channels
+        let out = [Int16](unsafeUninitializedCapacity: frames) { o, initialized in
+            samples.withUnsafeBufferPointer { s in
+                for i in 0..<frames { o[i] = s[i &* stride &+ index] }
+            }
+            initialized = frames
         }
         return PCMBuffer(samples: out, sampleRate: sampleRate, channels: 1)
     }
@@ -104,32 +111,56 @@ extension PCMBuffer {
 extension PCMBuffer {
     /// Samples scaled to [-1, 1) (divided by 32768), interleaved.
     public func floatSamples() -> [Float] {
-        samples.map { Float($0) / 32768 }
+        let count = samples.count
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            samples.withUnsafeBufferPointer { s in
+                for i in 0..<count { out[i] = Float(s[i]) * (1 / 32768) }
+            }
+            initialized = count
+        }
     }
 
     /// Float samples to 16-bit, rounding to nearest and clipping to the Int16 range.
     public init(floatSamples: [Float], sampleRate: Int, channels: Int = 1) {
-        self.init(samples: floatSamples.map(PCMBuffer.quantize), sampleRate: sampleRate, channels: channels)
+        self.init(samples: PCMBuffer.quantize(floatSamples), sampleRate: sampleRate, channels: channels)
+    }
+
+    /// `quantize(_:)` over a whole array.
+    public static func quantize(_ values: [Float]) -> [Int16] {
+        let count = values.count
+        return [Int16](unsafeUninitializedCapacity: count) { out, initialized in
+            values.withUnsafeBufferPointer { v in
+                for i in 0..<count { out[i] = quantize(v[i]) }
+            }
+            initialized = count
+        }
     }
 
     /// One float sample (full scale ±1) to Int16 with rounding and clipping.
     @inline(__always)
     public static func quantize(_ value: Float) -> Int16 {
-        let scaled = (value * 32768).rounded()
-        if scaled >= 32767 { return .max }
-        if scaled <= -32768 { return .min }
-        return Int16(scaled)
+        // Clip, truncate, then round half away from zero from the exact remainder: the
+        // conversion instruction truncates, where `rounded()` is a libm call per sample on
+        // baseline x86-64.
+        let scaled = min(max(value * 32768, -32768), 32767)
+        let whole = Int32(scaled)
+        let fraction = scaled - Float(whole)
+        return Int16(whole + (fraction >= 0.5 ? 1 : fraction <= -0.5 ? -1 : 0))
     }
 
     /// The wire form: 16-bit little-endian signed, interleaved, no header.
     public var littleEndianBytes: [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: samples.count * 2)
-        for (i, s) in samples.enumerated() {
-            let u = UInt16(bitPattern: s)
-            bytes[2 * i] = UInt8(truncatingIfNeeded: u)
-            bytes[2 * i + 1] = UInt8(truncatingIfNeeded: u >> 8)
+        let count = samples.count
+        return [UInt8](unsafeUninitializedCapacity: count * 2) { bytes, initialized in
+            samples.withUnsafeBufferPointer { s in
+                for i in 0..<count {
+                    let u = UInt16(bitPattern: s[i])
+                    bytes[2 * i] = UInt8(truncatingIfNeeded: u)
+                    bytes[2 * i + 1] = UInt8(truncatingIfNeeded: u >> 8)
+                }
+            }
+            initialized = count * 2
         }
-        return bytes
     }
 
     /// Reads wire bytes; `bytes.count` must be a whole number of sample frames (see

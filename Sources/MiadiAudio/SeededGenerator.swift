@@ -42,9 +42,28 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         let u1 = max(unit(), 1e-300), u2 = unit()
         return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
     }
+
+    /// `count` standard normal draws times `scale`, as floats: Box–Muller using both of each
+    /// pair's outputs (the cosine and the sine), so one logarithm and one `sincos` make two
+    /// samples. Line noise draws hundreds of thousands of these per simulated minute.
+    public mutating func gaussians(count: Int, scale: Double) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            var i = 0
+            while i < count {
+                let u1 = max(unit(), 1e-300), u2 = unit()
+                let radius = (-2 * _log(u1)).squareRoot() * scale
+                let angle = 2 * Double.pi * u2
+                out[i] = Float(radius * _cos(angle))
+                if i + 1 < count { out[i + 1] = Float(radius * _sin(angle)) }
+                i += 2
+            }
+            initialized = count
+        }
+    }
 }
 
 // Local wrappers keep Foundation out of this file's public surface.
 import Foundation
 @inline(__always) private func _log(_ x: Double) -> Double { Foundation.log(x) }
 @inline(__always) private func _cos(_ x: Double) -> Double { Foundation.cos(x) }
+@inline(__always) private func _sin(_ x: Double) -> Double { Foundation.sin(x) }

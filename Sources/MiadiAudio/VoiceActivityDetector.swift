@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 
 /// A streaming voice-activity detector for telephone speech, as a sans-I/O state machine.
@@ -53,28 +54,23 @@ public struct VoiceActivityDetector: Sendable {
     public let sampleRate: Int
     public let configuration: Configuration
     private var state: State = .silent
-    /// The frame in progress: its sum of squares (accumulated sample by sample, in order) and
-    /// how many samples it has. Only the energy of a frame is ever used, so its samples are
-    /// not kept.
-    private var frameSum: Float = 0
-    private var frameFill = 0
+    /// The DC blocker and frame energy, run eight samples at a time (see `HighPassEnergy`).
+    private var filter: HighPassEnergy
     private var frameIndex = 0
-    private var highPassPrevIn: Float = 0
-    private var highPassPrevOut: Float = 0
-    private var energyWindow: [Double]
-    private var energyWindowNext = 0
-    private var energyWindowFilled = 0
+    /// Sliding minimum of the last `noiseWindowMs` of frame energies: a deque of (frame, energy)
+    /// whose energies rise from front to back, so the front is the window's minimum.
+    private var floorCandidates: Deque<(frame: Int, energy: Double)> = Deque()
+    private let noiseWindowFrames: Int
     private var recentEnergies: [Double] = []   // last lookback frames (energy, not floor-relative)
     private var recentFloors: [Double] = []
     private let samplesPerFrame: Int
-    private let highPassPole: Float
 
     public init(sampleRate: Int, configuration: Configuration = .init()) {
         self.sampleRate = sampleRate
         self.configuration = configuration
         self.samplesPerFrame = sampleRate * configuration.frameMs / 1000
-        self.highPassPole = Float(exp(-2 * Double.pi * 50 / Double(sampleRate)))
-        self.energyWindow = [Double](repeating: 0, count: max(1, configuration.noiseWindowMs / configuration.frameMs))
+        self.filter = HighPassEnergy(pole: Float(exp(-2 * Double.pi * 50 / Double(sampleRate))), samplesPerFrame: samplesPerFrame)
+        self.noiseWindowFrames = max(1, configuration.noiseWindowMs / configuration.frameMs)
     }
 
     /// True between a `speechStarted` and the matching `speechEnded`.
@@ -99,29 +95,13 @@ public struct VoiceActivityDetector: Sendable {
     public mutating func process(_ buffer: PCMBuffer) -> [Event] {
         precondition(buffer.channels == 1 && buffer.sampleRate == sampleRate, "VAD takes mono audio at \(sampleRate) Hz, got \(buffer.channels) ch at \(buffer.sampleRate) Hz")
         var events: [Event] = []
-        var prevIn = highPassPrevIn, prevOut = highPassPrevOut, sum = frameSum, fill = frameFill
-        let pole = highPassPole, perFrame = samplesPerFrame
+        var filter = self.filter
         buffer.samples.withUnsafeBufferPointer { samples in
-            for s in samples {
-                // One-pole DC blocker (~50 Hz): telephone audio often carries an offset that would
-                // read as energy. A short time constant keeps its tail after a click to ~3 ms.
-                let x = Float(s) / 32768
-                let y = x - prevIn + pole * prevOut
-                prevIn = x
-                prevOut = y
-                sum += y * y
-                fill += 1
-                if fill == perFrame {
-                    if let event = frameCompleted(sumOfSquares: sum) { events.append(event) }
-                    sum = 0
-                    fill = 0
-                }
+            filter.feed(samples) { sum in
+                if let event = frameCompleted(sumOfSquares: sum) { events.append(event) }
             }
         }
-        highPassPrevIn = prevIn
-        highPassPrevOut = prevOut
-        frameSum = sum
-        frameFill = fill
+        self.filter = filter
         return events
     }
 
@@ -141,17 +121,16 @@ public struct VoiceActivityDetector: Sendable {
     }
 
     private func currentFloor() -> Double {
-        guard energyWindowFilled > 0 else { return configuration.absoluteFloorDbfs }
-        var m = Double.infinity
-        for i in 0..<energyWindowFilled { m = min(m, energyWindow[i]) }
-        return m
+        floorCandidates.first?.energy ?? configuration.absoluteFloorDbfs
     }
 
     private mutating func frameCompleted(sumOfSquares sum: Float) -> Event? {
         let energy = 10 * log10(Double(sum) / Double(samplesPerFrame) + 1e-12)
-        energyWindow[energyWindowNext] = energy
-        energyWindowNext = (energyWindowNext + 1) % energyWindow.count
-        energyWindowFilled = min(energyWindowFilled + 1, energyWindow.count)
+        // The window's minimum, kept exactly: a newer, lower energy makes older, higher ones
+        // irrelevant for as long as they would stay in the window.
+        while let last = floorCandidates.last, last.energy >= energy { floorCandidates.removeLast() }
+        floorCandidates.append((frameIndex, energy))
+        while let first = floorCandidates.first, first.frame <= frameIndex - noiseWindowFrames { floorCandidates.removeFirst() }
         let floor = currentFloor()
         let lookbackFrames = max(1, configuration.lookbackMs / configuration.frameMs)
         recentEnergies.append(energy); recentFloors.append(floor)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Text prepared for recognition: lower-cased, diacritics folded ("après" → "apres"),
 /// punctuation turned into spaces except inside clock times ("15:30", "15h30"), hyphens and
@@ -8,6 +9,25 @@ public struct Tokens: Sendable {
     public let words: [String]
 
     public init(_ text: String) {
+        if let hit = Self.memo.withLock({ $0[text] }) {
+            words = hit
+            return
+        }
+        let words = Self.tokenise(text)
+        Self.memo.withLock { memo in
+            if memo.count >= Self.memoLimit { memo.removeAll(keepingCapacity: true) }
+            memo[text] = words
+        }
+        self.words = words
+    }
+
+    /// Tokenised texts, because the same lines are read again and again (every phrasebook asks
+    /// of the same transcript, the lab replays the same scripts) and folding through Foundation
+    /// costs microseconds each time. Bounded: cleared when full, so a long `serve` never grows it.
+    private static let memo = Mutex<[String: [String]]>([:])
+    private static let memoLimit = 4096
+
+    private static func tokenise(_ text: String) -> [String] {
         var s = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "en_US_POSIX")).lowercased()
         for (from, to) in [("a.m.", " am "), ("p.m.", " pm "), ("o'clock", " oclock "), ("o’clock", " oclock "), ("’", "'")] {
             s = s.replacingOccurrences(of: from, with: to)
@@ -25,7 +45,7 @@ public struct Tokens: Sendable {
         }
         if !current.isEmpty { out.append(current) }
         // "3pm" → "3", "pm"; "5th" stays (ordinals are matched whole).
-        words = out.flatMap { w -> [String] in
+        return out.flatMap { w -> [String] in
             for suffix in ["am", "pm"] where w.hasSuffix(suffix) && w.count > 2 && Int(w.dropLast(2)) != nil {
                 return [String(w.dropLast(2)), suffix]
             }

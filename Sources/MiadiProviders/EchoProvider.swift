@@ -34,7 +34,7 @@ public struct EchoProvider: ProviderMachine {
             case .speechEnded(let atMs):
                 let from = min(heard.frameCount, heardStartMs * inputSampleRate / 1000)
                 let to = min(heard.frameCount, atMs * inputSampleRate / 1000)
-                let utterance = heard.slice(frames: from..<max(from, to)).resampled(to: outputSampleRate)
+                let utterance = heard.slice(frames: from..<max(from, to)).resampled(to: outputSampleRate, quality: .telephone)
                 replies += 1
                 out.append(.inputTranscript("(utterance \(replies), \(atMs - heardStartMs) ms)"))
                 out.append(.outputTranscript("(echo \(replies))", final: true))

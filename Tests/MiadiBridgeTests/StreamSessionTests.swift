@@ -90,7 +90,7 @@ struct StreamSessionCallerAudioTests {
 
     @Test("the provider gets the left channel only, at its own rate", arguments: [8_000, 16_000])
     func resampledLeftChannel(rate: Int) throws {
-        let speech = try BridgeFixtures.bargeLine().resampled(to: rate)
+        let speech = try BridgeFixtures.bargeLine().resampled(to: rate, quality: .telephone)
         var d = SessionDriver(configuration: BridgeFixtures.config(rate: rate))
         d.caller(speech)
         let sent = PCMBuffer(samples: d.providerAudio, sampleRate: 16_000)

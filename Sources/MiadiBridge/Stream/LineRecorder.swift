@@ -44,9 +44,7 @@ struct LineRecorder: Sendable {
 
     /// Both channels, the shorter padded with silence.
     func stereo() -> PCMBuffer {
-        let n = max(left.count, right.count)
-        let l = PCMBuffer(samples: left + [Int16](repeating: 0, count: n - left.count), sampleRate: sampleRate)
-        let r = PCMBuffer(samples: right + [Int16](repeating: 0, count: n - right.count), sampleRate: sampleRate)
-        return PCMBuffer.interleave(left: l, right: r)
+        // `interleave` pads the shorter side itself.
+        PCMBuffer.interleave(left: PCMBuffer(samples: left, sampleRate: sampleRate), right: PCMBuffer(samples: right, sampleRate: sampleRate))
     }
 }

@@ -43,7 +43,7 @@ struct OutboundPlayout: Sendable {
     init(providerRate: Int, outputRate: Int, maximumLeadMs: Int) {
         self.outputRate = outputRate
         self.maximumLeadMs = maximumLeadMs
-        self.resampler = Resampler(from: providerRate, to: outputRate)
+        self.resampler = Resampler(from: providerRate, to: outputRate, quality: .telephone)
     }
 
     var framesPer20ms: Int { outputRate / 50 }
@@ -67,7 +67,7 @@ struct OutboundPlayout: Sendable {
     mutating func audio(_ buffer: PCMBuffer) -> Int {
         let index = openUtterance()
         let converted = resampler.process(buffer.floatSamples())
-        utterances[index].pending += converted.map(PCMBuffer.quantize)
+        utterances[index].pending += PCMBuffer.quantize(converted)
         return utterances[index].id
     }
 
@@ -82,9 +82,9 @@ struct OutboundPlayout: Sendable {
     mutating func closeCurrent() {
         guard let last = utterances.indices.last, !utterances[last].closed else { return }
         utterances[last].closed = true
-        let tail = resampler.flush().map(PCMBuffer.quantize)
+        let tail = PCMBuffer.quantize(resampler.flush())
         utterances[last].pending += tail
-        resampler = Resampler(from: resampler.inputRate, to: resampler.outputRate)
+        resampler = resampler.restarted()
     }
 
     /// Frames (and end marks) to send at `nowMs` without exceeding the lead.
@@ -135,7 +135,7 @@ struct OutboundPlayout: Sendable {
             cut.append((u, heard))
         }
         utterances.removeAll()
-        resampler = Resampler(from: resampler.inputRate, to: resampler.outputRate)
+        resampler = resampler.restarted()
         playedUntilMs = min(playedUntilMs, nowMs)
         resumeAtMs = nowMs + resumeGapMs
         return cut

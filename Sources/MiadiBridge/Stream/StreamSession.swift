@@ -53,10 +53,10 @@ public struct StreamSession: Sendable {
         self.configuration = configuration
         assembler = PCMByteAssembler(sampleRate: configuration.inputSampleRate, channels: configuration.track.channels)
         vad = VoiceActivityDetector(sampleRate: configuration.inputSampleRate)
-        toProvider = Resampler(from: configuration.inputSampleRate, to: configuration.providerInputRate)
+        toProvider = Resampler(from: configuration.inputSampleRate, to: configuration.providerInputRate, quality: .telephone)
         playout = OutboundPlayout(providerRate: configuration.providerOutputRate, outputRate: configuration.outputSampleRate, maximumLeadMs: configuration.maximumLeadMs)
         recorder = LineRecorder(sampleRate: configuration.inputSampleRate, rightFromPlatform: configuration.track == .both)
-        recorderResampler = Resampler(from: configuration.outputSampleRate, to: configuration.inputSampleRate)
+        recorderResampler = Resampler(from: configuration.outputSampleRate, to: configuration.inputSampleRate, quality: .telephone)
     }
 
     /// The call this stream belongs to, once the first frame named it.
@@ -323,7 +323,7 @@ public struct StreamSession: Sendable {
                 let buffer = PCMBuffer(samples: samples, sampleRate: configuration.outputSampleRate)
                 actions.append(.sendBinary(buffer.littleEndianBytes))
                 let forLine = configuration.outputSampleRate == configuration.inputSampleRate
-                    ? samples : recorderResampler.process(buffer.floatSamples()).map(PCMBuffer.quantize)
+                    ? samples : PCMBuffer.quantize(recorderResampler.process(buffer.floatSamples()))
                 recorder.agent(forLine, atMs: atMs - streamStartMs)
             case .endMark(let name, let id):
                 if outstandingMarks.count < 30 {

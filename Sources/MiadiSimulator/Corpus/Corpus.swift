@@ -103,7 +103,7 @@ public struct Corpus: Sendable {
             throw .entryAudioChanged(manifest: manifestPath, id: entry.id, file: entry.file)
         }
         let mono = stored.channels == 1 ? stored : stored.channel(0)
-        return mono.resampled(to: Self.sampleRate)
+        return mono.resampled(to: Self.sampleRate, quality: .studio)
     }
 
     /// SHA-256 (hex) of a buffer's samples as 16-bit little-endian bytes.

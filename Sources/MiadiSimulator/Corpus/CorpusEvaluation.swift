@@ -32,14 +32,14 @@ public enum CorpusEvaluation {
             let twoPercent = max(1, Int((Double(clip.frameCount) / Double(clip.framesPer20ms) * 0.02).rounded(.up)))
             switch self {
             case .clean: return clip
-            case .resampled8k: return clip.resampled(to: 8000).resampled(to: clip.sampleRate)
+            case .resampled8k: return clip.resampled(to: 8000, quality: .telephone).resampled(to: clip.sampleRate, quality: .telephone)
             case .dropped2PercentRemoved: return Impairment.dropPackets(from: clip, count: twoPercent, concealment: .remove)
             case .dropped2PercentSilenced: return Impairment.dropPackets(from: clip, count: twoPercent, concealment: .silence)
             case .offsetLate40ms: return Impairment.offset(clip, ms: 40)
             case .offsetEarly40ms: return Impairment.offset(clip, ms: -40)
             case .noise20dB: return Impairment.addNoise(to: clip, snrDb: 20, generator: &generator)
             case .combined:
-                let narrow = clip.resampled(to: 8000).resampled(to: clip.sampleRate)
+                let narrow = clip.resampled(to: 8000, quality: .telephone).resampled(to: clip.sampleRate, quality: .telephone)
                 let lossy = Impairment.dropPackets(from: narrow, count: twoPercent, concealment: .remove)
                 return Impairment.addNoise(to: Impairment.offset(lossy, ms: 40), snrDb: 20, generator: &generator)
             case .truncated70: return Impairment.truncate(clip, keeping: 0.70)
@@ -149,13 +149,13 @@ public enum CorpusEvaluation {
         var generator = SeededGenerator(seed: seed, stream: "vad/\(snrDb ?? -1)/\(rate)")
         var line = PCMBuffer.silence(durationMs: 800, sampleRate: workRate)
         for clip in clips {
-            line.append(clip.resampled(to: workRate))
+            line.append(clip.resampled(to: workRate, quality: .telephone))
             line.append(.silence(durationMs: 400 + Int(generator.unit() * 1100), sampleRate: workRate))
         }
         let truth = trueOnsets(line, minimumGapMs: configuration.hangoverMs)
         var heard = line
         if let snrDb { heard = Impairment.addNoise(to: heard, snrDb: snrDb, generator: &generator) }
-        heard = heard.resampled(to: rate)
+        heard = heard.resampled(to: rate, quality: .telephone)
         var vad = VoiceActivityDetector(sampleRate: rate, configuration: configuration)
         var detected: [Int] = []
         for packet in heard.packets20ms() {

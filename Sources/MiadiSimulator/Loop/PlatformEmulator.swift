@@ -114,7 +114,7 @@ public struct PlatformEmulator: Sendable {
             }
             switch decision {
             case .say(let text), .sayOver(let text):
-                var audio = (configuration.audio[text] ?? PCMBuffer(samples: [], sampleRate: 16_000)).resampled(to: rate)
+                var audio = (configuration.audio[text] ?? PCMBuffer(samples: [], sampleRate: 16_000)).resampled(to: rate, quality: .telephone)
                 if let snr = configuration.line.noiseSNR, !audio.isEmpty { audio = Impairment.addNoise(to: audio, snrDb: snr, generator: &noise) }
                 if configuration.audio[text] == nil { newEvents.append(TraceEvent(tMs: now, type: "error", fields: ["where": "platform", "message": .string("no audio for the caller's line \"\(text)\"")])) }
                 speaking = audio.samples

@@ -208,7 +208,7 @@ public struct SuiteRunner: Sendable {
             for text in texts {
                 let request = CorpusRequest(text: text, language: scenario.language.rawValue, voice: scenario.voice)
                 guard let entry = corpus.entry(for: request) else { throw RunError.corpus("\(scenario.file): the corpus has no audio for \"\(text)\" (\(scenario.voice)); run `miadi corpus build`") }
-                audio[text] = try corpus.audio(of: entry).resampled(to: 16_000)
+                audio[text] = try corpus.audio(of: entry).resampled(to: 16_000, quality: .studio)
             }
         }
         var setup = LabCall.Setup(engine: engine, caller: CallContext(callerNumber: scenario.callerNumber, callSID: callSID, callerName: nil),
