@@ -91,36 +91,48 @@ public struct AudioFingerprint: Sendable, Equatable {
         var steps = [Int32](repeating: 0, count: (n + 1) * width)
         var local = [Float](repeating: 0, count: (n + 1) * width)
         var from = [UInt8](repeating: 0, count: (n + 1) * width)   // 1 diagonal, 2 up, 3 left, 0 start
-        for j in 0...min(m, slack) { cost[j] = 0 }
-        for i in 0...min(n, slack) { cost[i * width] = 0 }
-        @inline(__always) func mean(_ k: Int) -> Double {
-            steps[k] == 0 ? (cost[k] == 0 ? 0 : inf) : cost[k] / Double(steps[k])
-        }
+        // Each cell's mean cost per step, kept beside its cost: every cell is compared as a
+        // predecessor up to three times, and a division each time was most of the search.
+        var means = [Double](repeating: inf, count: (n + 1) * width)
+        for j in 0...min(m, slack) { cost[j] = 0; means[j] = 0 }
+        for i in 0...min(n, slack) { cost[i * width] = 0; means[i * width] = 0 }
         features.withUnsafeBufferPointer { a in
-            other.features.withUnsafeBufferPointer { b in
-                for i in 1...n {
-                    let centre = Int((Double(i) * Double(m) / Double(n)).rounded())
-                    let lo = max(1, centre - radius), hi = min(m, centre + radius)
-                    guard lo <= hi else { continue }
-                    for j in lo...hi {
-                        var d: Float = 0
-                        let ra = (i - 1) * bands, rb = (j - 1) * bands
-                        for k in 0..<bands { d += abs(a[ra + k] - b[rb + k]) }
-                        let here = i * width + j
-                        // Choose the predecessor by mean cost, so long and short paths compete fairly.
-                        var best = here - width - 1, dir: UInt8 = 1
-                        if mean(here - width) < mean(best) { best = here - width; dir = 2 }
-                        if mean(here - 1) < mean(best) { best = here - 1; dir = 3 }
-                        guard cost[best].isFinite else { continue }
-                        let dd = d / Float(bands)
-                        cost[here] = cost[best] + Double(dd)
-                        steps[here] = steps[best] + 1
-                        local[here] = dd
-                        from[here] = dir
+          other.features.withUnsafeBufferPointer { b in
+            cost.withUnsafeMutableBufferPointer { cost in
+              steps.withUnsafeMutableBufferPointer { steps in
+                local.withUnsafeMutableBufferPointer { local in
+                  from.withUnsafeMutableBufferPointer { from in
+                    means.withUnsafeMutableBufferPointer { means in
+                        for i in 1...n {
+                            let centre = Int((Double(i) * Double(m) / Double(n)).rounded())
+                            let lo = max(1, centre - radius), hi = min(m, centre + radius)
+                            guard lo <= hi else { continue }
+                            for j in lo...hi {
+                                var d: Float = 0
+                                let ra = (i - 1) * bands, rb = (j - 1) * bands
+                                for k in 0..<bands { d += abs(a[ra + k] - b[rb + k]) }
+                                let here = i * width + j
+                                // Choose the predecessor by mean cost, so long and short paths compete fairly.
+                                var best = here - width - 1, dir: UInt8 = 1
+                                if means[here - width] < means[best] { best = here - width; dir = 2 }
+                                if means[here - 1] < means[best] { best = here - 1; dir = 3 }
+                                guard cost[best].isFinite else { continue }
+                                let dd = d / Float(bands)
+                                cost[here] = cost[best] + Double(dd)
+                                steps[here] = steps[best] + 1
+                                means[here] = cost[here] / Double(steps[here])
+                                local[here] = dd
+                                from[here] = dir
+                            }
+                        }
                     }
+                  }
                 }
+              }
             }
+          }
         }
+        @inline(__always) func mean(_ k: Int) -> Double { means[k] }
         // Free end: stop within `slack` of the end of either sequence.
         var end = -1
         var endMean = inf

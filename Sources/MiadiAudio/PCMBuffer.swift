@@ -74,7 +74,13 @@ extension PCMBuffer {
         let out = [Int16](unsafeUninitializedCapacity: count * 2) { o, initialized in
             left.samples.withUnsafeBufferPointer { l in
                 right.samples.withUnsafeBufferPointer { r in
-                    for i in 0..<count {
+                    // Both sides while both have samples, then the longer one's tail.
+                    let both = min(l.count, r.count)
+                    for i in 0..<both {
+                        o[2 * i] = l[i]
+                        o[2 * i + 1] = r[i]
+                    }
+                    for i in both..<count {
                         o[2 * i] = i < l.count ? l[i] : 0
                         o[2 * i + 1] = i < r.count ? r[i] : 0
                     }
@@ -139,13 +145,11 @@ extension PCMBuffer {
     /// One float sample (full scale ±1) to Int16 with rounding and clipping.
     @inline(__always)
     public static func quantize(_ value: Float) -> Int16 {
-        // Clip, truncate, then round half away from zero from the exact remainder: the
-        // conversion instruction truncates, where `rounded()` is a libm call per sample on
-        // baseline x86-64.
-        let scaled = min(max(value * 32768, -32768), 32767)
-        let whole = Int32(scaled)
-        let fraction = scaled - Float(whole)
-        return Int16(whole + (fraction >= 0.5 ? 1 : fraction <= -0.5 ? -1 : 0))
+        // Clip, then round half away from zero by adding ±0.5 and truncating: the conversion
+        // instruction truncates, where `rounded()` is a libm call per sample on baseline x86-64.
+        // In double precision `scaled ± 0.5` is exact, so truncating it rounds correctly.
+        let scaled = Double(min(max(value * 32768, -32768), 32767))
+        return Int16(Int32(scaled + (scaled < 0 ? -0.5 : 0.5)))
     }
 
     /// The wire form: 16-bit little-endian signed, interleaved, no header.

@@ -46,33 +46,43 @@ struct SpectrumAnalyzer: Sendable {
     /// Band energies (linear power) of one frame of `size` samples starting at `offset`.
     func bandEnergies(_ samples: UnsafeBufferPointer<Float>, offset: Int, into out: inout [Float]) {
         let n = Self.size
-        var re = [Float](repeating: 0, count: n)
-        var im = [Float](repeating: 0, count: n)
-        for i in 0..<n {
-            let j = offset + i
-            re[bitReverse[i]] = j < samples.count ? samples[j] * window[i] : 0
-        }
-        var half = 1
-        while half < n {
-            let step = n / (2 * half)
-            var start = 0
-            while start < n {
-                for k in 0..<half {
-                    let wr = cosTable[k * step], wi = sinTable[k * step]
-                    let a = start + k, b = a + half
-                    let tr = wr * re[b] - wi * im[b]
-                    let ti = wr * im[b] + wi * re[b]
-                    re[b] = re[a] - tr; im[b] = im[a] - ti
-                    re[a] += tr; im[a] += ti
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * n) { scratch in
+            let re = scratch.baseAddress!, im = re + n
+            im.initialize(repeating: 0, count: n)
+            window.withUnsafeBufferPointer { window in
+                bitReverse.withUnsafeBufferPointer { bitReverse in
+                    for i in 0..<n {
+                        let j = offset + i
+                        re[bitReverse[i]] = j < samples.count ? samples[j] * window[i] : 0
+                    }
                 }
-                start += 2 * half
             }
-            half *= 2
-        }
-        for b in 0..<bandCount {
-            var e: Float = 0
-            for (bin, w) in bandWeights[b] { e += w * (re[bin] * re[bin] + im[bin] * im[bin]) }
-            out[b] = e
+            cosTable.withUnsafeBufferPointer { cosTable in
+                sinTable.withUnsafeBufferPointer { sinTable in
+                    var half = 1
+                    while half < n {
+                        let step = n / (2 * half)
+                        var start = 0
+                        while start < n {
+                            for k in 0..<half {
+                                let wr = cosTable[k * step], wi = sinTable[k * step]
+                                let a = start + k, b = a + half
+                                let tr = wr * re[b] - wi * im[b]
+                                let ti = wr * im[b] + wi * re[b]
+                                re[b] = re[a] - tr; im[b] = im[a] - ti
+                                re[a] += tr; im[a] += ti
+                            }
+                            start += 2 * half
+                        }
+                        half *= 2
+                    }
+                }
+            }
+            for b in 0..<bandCount {
+                var e: Float = 0
+                for (bin, w) in bandWeights[b] { e += w * (re[bin] * re[bin] + im[bin] * im[bin]) }
+                out[b] = e
+            }
         }
     }
 }

@@ -17,6 +17,7 @@ import Foundation
 ///    └────────────────────── silent            hangoverMs ◀──── trailing
 ///    └──────────────────────────────────────────── elapsed ─────────┘
 /// ```
+/// - frame energy: the frame's mean-square level with its mean removed (`FrameEnergy`), in dBFS;
 /// - floor: the minimum frame energy over the last `noiseWindowMs` (minimum statistics; speech
 ///   always has pauses between syllables that reach it);
 /// - candidate frame: energy ≥ floor + `thresholdDb` and ≥ `absoluteFloorDbfs`;
@@ -54,8 +55,8 @@ public struct VoiceActivityDetector: Sendable {
     public let sampleRate: Int
     public let configuration: Configuration
     private var state: State = .silent
-    /// The DC blocker and frame energy, run eight samples at a time (see `HighPassEnergy`).
-    private var filter: HighPassEnergy
+    /// Each frame's energy with its mean (the line's DC offset) removed.
+    private var energy: FrameEnergy
     private var frameIndex = 0
     /// Sliding minimum of the last `noiseWindowMs` of frame energies: a deque of (frame, energy)
     /// whose energies rise from front to back, so the front is the window's minimum.
@@ -69,7 +70,7 @@ public struct VoiceActivityDetector: Sendable {
         self.sampleRate = sampleRate
         self.configuration = configuration
         self.samplesPerFrame = sampleRate * configuration.frameMs / 1000
-        self.filter = HighPassEnergy(pole: Float(exp(-2 * Double.pi * 50 / Double(sampleRate))), samplesPerFrame: samplesPerFrame)
+        self.energy = FrameEnergy(samplesPerFrame: samplesPerFrame)
         self.noiseWindowFrames = max(1, configuration.noiseWindowMs / configuration.frameMs)
     }
 
@@ -95,13 +96,13 @@ public struct VoiceActivityDetector: Sendable {
     public mutating func process(_ buffer: PCMBuffer) -> [Event] {
         precondition(buffer.channels == 1 && buffer.sampleRate == sampleRate, "VAD takes mono audio at \(sampleRate) Hz, got \(buffer.channels) ch at \(buffer.sampleRate) Hz")
         var events: [Event] = []
-        var filter = self.filter
+        var energy = self.energy
         buffer.samples.withUnsafeBufferPointer { samples in
-            filter.feed(samples) { sum in
-                if let event = frameCompleted(sumOfSquares: sum) { events.append(event) }
+            energy.feed(samples) { perSample in
+                if let event = frameCompleted(energy: perSample) { events.append(event) }
             }
         }
-        self.filter = filter
+        self.energy = energy
         return events
     }
 
@@ -124,8 +125,8 @@ public struct VoiceActivityDetector: Sendable {
         floorCandidates.first?.energy ?? configuration.absoluteFloorDbfs
     }
 
-    private mutating func frameCompleted(sumOfSquares sum: Float) -> Event? {
-        let energy = 10 * log10(Double(sum) / Double(samplesPerFrame) + 1e-12)
+    private mutating func frameCompleted(energy perSample: Double) -> Event? {
+        let energy = 10 * log10(perSample + 1e-12)
         // The window's minimum, kept exactly: a newer, lower energy makes older, higher ones
         // irrelevant for as long as they would stay in the window.
         while let last = floorCandidates.last, last.energy >= energy { floorCandidates.removeLast() }

@@ -20,13 +20,19 @@ public enum CallScorer {
     }
 
     public static func score(trace: CallTrace, recording: PCMBuffer) throws(ScoreError) -> CallMetrics {
+        guard recording.channels == 2 else { throw .recordingNotStereo(channels: recording.channels) }
+        return try score(trace: trace, caller: recording.channel(0), agent: recording.channel(1))
+    }
+
+    /// The same, from the line's two sides as mono buffers (what the lab has before it writes
+    /// the stereo file).
+    public static func score(trace: CallTrace, caller: PCMBuffer, agent: PCMBuffer) throws(ScoreError) -> CallMetrics {
         guard let language = LanguageCode(rawValue: trace.header.language) else { throw .unknownLanguage(trace.header.language) }
         // The clinic-local "today" is the date part of the header's local time.
         guard let today = CivilDate(iso: String(trace.header.now.prefix(10))) else { throw .badNow(trace.header.now) }
-        guard recording.channels == 2 else { throw .recordingNotStereo(channels: recording.channels) }
         let events = trace.orderedEvents
-        let timeline = SpeechTimeline(recording: recording)
-        let durationMs = events.last(where: { $0.type == "call.ended" })?["duration_ms"]?.int ?? recording.durationMs
+        let timeline = SpeechTimeline(caller: caller, agent: agent)
+        let durationMs = events.last(where: { $0.type == "call.ended" })?["duration_ms"]?.int ?? max(caller.durationMs, agent.durationMs)
         let agentWords = events.filter { $0.type == "agent.utterance" }.reduce(0) { count, u in
             count + (u["text"]?.string ?? "").split(whereSeparator: { $0 == " " }).count
         }

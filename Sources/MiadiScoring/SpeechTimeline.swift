@@ -23,10 +23,15 @@ public struct SpeechTimeline: Sendable, Equatable {
     /// `miadi serve` write). `offsetMs`: call time of the recording's first sample.
     public init(recording: PCMBuffer, offsetMs: Int = 0) {
         precondition(recording.channels == 2, "the line's recording is stereo: the caller left, the agent right")
+        self.init(caller: recording.channel(0), agent: recording.channel(1), offsetMs: offsetMs)
+    }
+
+    /// The same from the two sides as mono buffers at one rate.
+    public init(caller: PCMBuffer, agent: PCMBuffer, offsetMs: Int = 0) {
         func turns(_ channel: PCMBuffer) -> [Range<Int>] {
             Self.merge(VoiceActivityDetector.segments(of: channel).map { ($0.lowerBound + offsetMs)..<($0.upperBound + offsetMs) })
         }
-        self.init(caller: turns(recording.channel(0)), agent: turns(recording.channel(1)))
+        self.init(caller: turns(caller), agent: turns(agent))
     }
 
     /// Joins stretches separated by less than `turnGapMs`.

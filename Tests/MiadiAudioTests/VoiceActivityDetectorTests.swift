@@ -35,6 +35,17 @@ struct VoiceActivityDetectorTests {
         #expect(VoiceActivityDetector.segments(of: noise).isEmpty)
     }
 
+    @Test("a DC offset on the line is not speech, and speech on top of one is still found")
+    func dcOffset() {
+        let clean = Self.burst(rate: 8000, snrDb: 20)
+        let offset = PCMBuffer(samples: clean.samples.map { Int16(clamping: Int($0) + 6000) }, sampleRate: 8000)
+        #expect(VoiceActivityDetector.segments(of: offset) == VoiceActivityDetector.segments(of: clean))
+        var g = SeededGenerator(seed: 9)
+        let hiss = Impairment.comfortNoise(durationMs: 3000, sampleRate: 8000, levelDbfs: -50, generator: &g)
+        let steady = PCMBuffer(samples: hiss.samples.map { Int16(clamping: Int($0) + 6000) }, sampleRate: 8000)
+        #expect(VoiceActivityDetector.segments(of: steady).isEmpty)
+    }
+
     @Test("a 10 ms click is not an onset")
     func click() {
         var line = PCMBuffer.silence(durationMs: 500, sampleRate: 16000)

@@ -37,4 +37,15 @@ struct CalendarChecksTests {
         #expect(verdicts.map(\.calendar.collateralChanges) == [0, 0], "each caller's new booking is not the other's collateral")
         #expect(verdicts.allSatisfy { $0.calendar.slotCorrect && $0.calendar.taskSuccess })
     }
+
+    @Test("snapshot times are read by hand exactly as an ISO 8601 parser reads them; other forms are left to the parser")
+    func instants() {
+        let parser = ISO8601DateFormatter()
+        for text in ["2026-03-03T09:00:00+03:00", "2026-10-25T01:30:00-05:30", "2024-02-29T23:59:59Z", "1999-12-31T00:00:00+00:00", "2026-03-29T02:30:00+01:00"] {
+            #expect(CalendarChecks.instant(text) == parser.date(from: text).map { Int($0.timeIntervalSince1970) }, "\(text)")
+        }
+        for text in ["2026-03-03 09:00:00+03:00", "2026-03-03T09:00+03:00", "2026-13-03T09:00:00Z", "2026-03-03T09:00:00+0300", "not a time"] {
+            #expect(CalendarChecks.instant(text) == nil, "\(text)")
+        }
+    }
 }

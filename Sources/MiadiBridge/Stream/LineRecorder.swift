@@ -42,6 +42,11 @@ struct LineRecorder: Sendable {
         if right.count > end { right.removeLast(right.count - end) }
     }
 
+    /// Each side as mono, unpadded.
+    func channels() -> (caller: PCMBuffer, agent: PCMBuffer) {
+        (PCMBuffer(samples: left, sampleRate: sampleRate), PCMBuffer(samples: right, sampleRate: sampleRate))
+    }
+
     /// Both channels, the shorter padded with silence.
     func stereo() -> PCMBuffer {
         // `interleave` pads the shorter side itself.

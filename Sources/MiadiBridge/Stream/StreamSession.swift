@@ -72,6 +72,9 @@ public struct StreamSession: Sendable {
     /// The line so far: left the caller, right the agent as played, at the stream's rate.
     public var recording: PCMBuffer { recorder.stereo() }
 
+    /// The same line as two mono buffers, not interleaved (what scoring reads).
+    public var lineChannels: (caller: PCMBuffer, agent: PCMBuffer) { recorder.channels() }
+
     // MARK: Events from the platform
 
     public mutating func textReceived(_ text: String, nowMs: Int) -> [StreamAction] {

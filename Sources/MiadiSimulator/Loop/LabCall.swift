@@ -100,19 +100,32 @@ public struct LabCall {
 
     public struct Result: Sendable {
         public let events: [TraceEvent]
-        /// Left the caller, right the agent as played, 16 kHz.
-        public let recording: PCMBuffer
+        /// The line at the stream's rate, one mono buffer per side: the caller as received and
+        /// the agent as played. Kept apart because scoring reads them apart; `recording`
+        /// interleaves them only when a file is written.
+        public let caller: PCMBuffer
+        public let agent: PCMBuffer
         public let effects: [CallAgent.Effect]
         public let endReason: String
         public let durationMs: Int
 
-        public init(events: [TraceEvent], recording: PCMBuffer, effects: [CallAgent.Effect], endReason: String, durationMs: Int) {
+        public init(events: [TraceEvent], caller: PCMBuffer, agent: PCMBuffer, effects: [CallAgent.Effect], endReason: String, durationMs: Int) {
             self.events = events
-            self.recording = recording
+            self.caller = caller
+            self.agent = agent
             self.effects = effects
             self.endReason = endReason
             self.durationMs = durationMs
         }
+
+        /// From a stereo recording (left the caller, right the agent).
+        public init(events: [TraceEvent], recording: PCMBuffer, effects: [CallAgent.Effect], endReason: String, durationMs: Int) {
+            let stereo = recording.channels == 2 ? recording : PCMBuffer.interleave(left: recording.channel(0), right: PCMBuffer(samples: [], sampleRate: recording.sampleRate))
+            self.init(events: events, caller: stereo.channel(0), agent: stereo.channel(1), effects: effects, endReason: endReason, durationMs: durationMs)
+        }
+
+        /// The stereo recording of the line: left the caller, right the agent as played.
+        public var recording: PCMBuffer { PCMBuffer.interleave(left: caller, right: agent) }
     }
 
     public static func run(_ setup: Setup) async -> Result {
@@ -233,7 +246,8 @@ public struct LabCall {
             endReason = reason
             if openMetadata != nil { events.append(LabCall.streamStatus("stream-stopped", callSID: setup.caller.callSID, atMs: now)) }
             events.append(TraceEvent(tMs: now, type: "call.ended", fields: ["reason": .string(endReason), "duration_ms": .int(now), "billed_seconds": .int((now + 999) / 1000)]))
-            return Result(events: events, recording: session.recording, effects: effects, endReason: endReason, durationMs: now)
+            let line = session.lineChannels
+            return Result(events: events, caller: line.caller, agent: line.agent, effects: effects, endReason: endReason, durationMs: now)
         }
 
         private mutating func runTool(_ call: ToolCall, at t: Int) async -> [StreamAction] {

@@ -1,6 +1,7 @@
 import Foundation
 import MiadiAgent
 import MiadiBooking
+import MiadiLanguage
 import MiadiReports
 
 /// The calendar metrics of one call, from its commits and the calendar before and after.
@@ -8,8 +9,9 @@ enum CalendarChecks {
     /// Pairs of booked appointments on one staff member whose times overlap.
     static func doubleBookings(_ after: CalendarSnapshot) -> Int {
         let parser = ISO8601DateFormatter()
-        let booked = after.appointments.filter { $0.status == .booked }.compactMap { e -> (staff: String, from: Date, to: Date)? in
-            guard let from = parser.date(from: e.start), let to = parser.date(from: e.end) else { return nil }
+        func seconds(_ text: String) -> Int? { instant(text) ?? parser.date(from: text).map { Int($0.timeIntervalSince1970) } }
+        let booked = after.appointments.filter { $0.status == .booked }.compactMap { e -> (staff: String, from: Int, to: Int)? in
+            guard let from = seconds(e.start), let to = seconds(e.end) else { return nil }
             return (e.staff, from, to)
         }
         var pairs = 0
@@ -19,6 +21,34 @@ enum CalendarChecks {
             }
         }
         return pairs
+    }
+
+    /// Seconds since the epoch of `YYYY-MM-DDTHH:MM:SS` followed by `Z` or `±HH:MM`, the form
+    /// every snapshot writes, read by hand: a formatter costs microseconds a string, and a
+    /// seeded calendar has hundreds of them. `nil` for any other form.
+    static func instant(_ text: String) -> Int? {
+        let b = Array(text.utf8)
+        guard b.count == 20 || b.count == 25, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int? {
+            var value = 0
+            for i in from..<(from + count) {
+                guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
+                value = value * 10 + Int(b[i] - 0x30)
+            }
+            return value
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+              (1...12).contains(month), (1...31).contains(day) else { return nil }
+        var offset = 0
+        if b.count == 25 {
+            guard b[19] == 0x2B || b[19] == 0x2D, b[22] == 0x3A, let h = number(20, 2), let m = number(23, 2) else { return nil }
+            offset = (b[19] == 0x2B ? 1 : -1) * (h * 3600 + m * 60)
+        } else {
+            guard b[19] == 0x5A else { return nil }
+        }
+        let days = CivilDate(year: year, month: month, day: day).daysSinceEpoch
+        return days * 86_400 + hour * 3600 + minute * 60 + second - offset
     }
 
     /// Appointments that changed though the scenario did not allow it: another customer's, or

@@ -163,7 +163,7 @@ public struct SuiteRunner: Sendable {
             let trace = self.trace(of: call, name: name, callSID: "CA-\(name)", seed: setups[index].line.seed, result: result)
             // Scored from what the call left behind, exactly as `miadi score` scores any trace.
             let metrics: CallMetrics
-            do { metrics = try CallScorer.score(trace: trace, recording: result.recording) } catch {
+            do { metrics = try CallScorer.score(trace: trace, caller: result.caller, agent: result.agent) } catch {
                 throw RunError.output("\(name): cannot score the call: \(error.description)")
             }
             var verdict = ScenarioVerdict.judge(call, events: result.events, before: before, after: after, metrics: metrics, run: name)
