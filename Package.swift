@@ -33,9 +33,11 @@ let package = Package(
             pkgConfig: "sndfile",
             providers: [.apt(["libsndfile1-dev"])]
         ),
+        // The resampler's inner loop, compiled for AVX beside the baseline and chosen at run time.
+        .target(name: "CMiadiDSP"),
         .target(
             name: "MiadiAudio",
-            dependencies: ["CSndFile", .product(name: "DequeModule", package: "swift-collections")]
+            dependencies: ["CSndFile", "CMiadiDSP", .product(name: "DequeModule", package: "swift-collections")]
         ),
         .target(
             name: "MiadiLanguage"
@@ -125,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MiadiAudioTests",
-            dependencies: ["MiadiAudio"]
+            dependencies: ["MiadiAudio", "CMiadiDSP"]
         ),
         .testTarget(
             name: "MiadiLanguageTests",

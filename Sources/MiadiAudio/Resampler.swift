@@ -1,3 +1,4 @@
+import CMiadiDSP
 import Foundation
 import Synchronization
 
@@ -83,72 +84,20 @@ public struct Resampler: Sendable {
         let reachable = available * up - delay
         let end = min(limit, reachable > 0 ? (reachable + down - 1) / down : 0)
         let count = Int(max(0, end - outputIndex))
-        var outputIndex = self.outputIndex
+        // The position of output n on the up-sampled grid is n·down + delay; its newest input
+        // and filter phase follow from it, and from there they step (no division per output).
+        let first = outputIndex * down + delay
         let out = [Float](unsafeUninitializedCapacity: count) { o, initialized in
-          filter.coefficients.withUnsafeBufferPointer { h in
-          filter.reversedCoefficients.withUnsafeBufferPointer { r in
-            buffer.withUnsafeBufferPointer { x in
-                // The position of output n on the up-sampled grid is n·down + delay; its newest
-                // input and filter phase follow from it. Divide once, then step: two 64-bit
-                // divisions per output sample cost more than the arithmetic they index.
-                let first = outputIndex * down + delay
-                var newest = first / up
-                var phase = Int(first % up)
-                let stepWhole = down / up, stepPhase = Int(down % up), upInt = Int(up)
-                for k in 0..<count {
-                    defer {
-                        newest += stepWhole
-                        phase += stepPhase
-                        if phase >= upInt { phase -= upInt; newest += 1 }
-                    }
-                    var acc: Float = 0
-                    let row = phase * taps
-                    let newestIndex = Int(newest - bufferStart)
-                    let oldestIndex = newestIndex - taps + 1
-                    if oldestIndex >= 0 && newestIndex < x.count {
-                        // The whole window is in the buffer: one contiguous dot product with the
-                        // phase's taps stored oldest-first, which the compiler vectorises.
-                        // Eight lanes at a time into four independent sums (so the additions do not
-                        // wait on each other), in a fixed order: fast and still bit-exact run to run.
-                        let hp = UnsafeRawPointer(r.baseAddress! + row), xp = UnsafeRawPointer(x.baseAddress! + oldestIndex)
-                        var s0 = SIMD8<Float>(repeating: 0), s1 = s0, s2 = s0, s3 = s0
-                        var j = 0
-                        while j + 32 <= taps {
-                            s0 += hp.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) * xp.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-                            s1 += hp.loadUnaligned(fromByteOffset: j * 4 + 32, as: SIMD8<Float>.self) * xp.loadUnaligned(fromByteOffset: j * 4 + 32, as: SIMD8<Float>.self)
-                            s2 += hp.loadUnaligned(fromByteOffset: j * 4 + 64, as: SIMD8<Float>.self) * xp.loadUnaligned(fromByteOffset: j * 4 + 64, as: SIMD8<Float>.self)
-                            s3 += hp.loadUnaligned(fromByteOffset: j * 4 + 96, as: SIMD8<Float>.self) * xp.loadUnaligned(fromByteOffset: j * 4 + 96, as: SIMD8<Float>.self)
-                            j += 32
-                        }
-                        // The rest (at most 24 taps for a multiple of eight) into sums that are
-                        // not waiting on each other either.
-                        if j + 16 <= taps {
-                            s0 += hp.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) * xp.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-                            s1 += hp.loadUnaligned(fromByteOffset: j * 4 + 32, as: SIMD8<Float>.self) * xp.loadUnaligned(fromByteOffset: j * 4 + 32, as: SIMD8<Float>.self)
-                            j += 16
-                        }
-                        while j + 8 <= taps {
-                            s2 += hp.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) * xp.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-                            j += 8
-                        }
-                        acc = ((s0 + s1) + (s2 + s3)).sum()
-                        while j < taps { acc += r[row + j] * x[oldestIndex + j]; j += 1 }
-                    } else {
-                        var t = 0
-                        var idx = newestIndex
-                        while t < taps {
-                            if idx >= 0 && idx < x.count { acc += h[row + t] * x[idx] }
-                            t += 1; idx -= 1
-                        }
-                    }
-                    o[k] = acc
-                    outputIndex += 1
+            filter.reversedCoefficients.withUnsafeBufferPointer { rows in
+                buffer.withUnsafeBufferPointer { x in
+                    miadi_polyphase(rows.baseAddress, taps, x.baseAddress, x.count,
+                                    Int(first / up - bufferStart), Int(first % up), Int(down / up), Int(down % up), Int(up),
+                                    count, o.baseAddress)
                 }
             }
-          }
-          }
-          initialized = count
+            initialized = count
         }
+        let outputIndex = self.outputIndex + Int64(count)
         self.outputIndex = outputIndex
         // Keep only the history the next output can reach back to.
         let nextNewest = (outputIndex * down + delay) / up
