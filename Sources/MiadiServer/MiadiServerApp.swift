@@ -25,19 +25,23 @@ public struct MiadiServerApp: Sendable {
     let models: CallModels
     /// Calls the lab announces before placing them (`miadi run --transport websocket`).
     let labCalls: LabCallDirectory?
+    /// The `/lab` routes, for a lab on another machine (`miadi serve --lab`).
+    let labControl: LabControl?
 
-    public init(configuration: ServeConfiguration, logger: Logger) throws(YAMLFileError) {
+    public init(configuration: ServeConfiguration, logger: Logger, labControl: LabControl? = nil) throws(YAMLFileError) {
         let clinic = try ClinicFile.load(path: configuration.clinicFile)
-        try self.init(configuration: configuration, clinic: clinic, logger: logger)
+        try self.init(configuration: configuration, clinic: clinic, logger: logger, labControl: labControl)
     }
 
     /// A server for an already loaded clinic; `labCalls` lets the lab give each call it places
     /// its own calendar, clock and line.
-    public init(configuration: ServeConfiguration, clinic: Clinic, logger: Logger, labCalls: LabCallDirectory? = nil) throws(YAMLFileError) {
+    /// `labControl` adds the `/lab` routes (and its directory serves as `labCalls`).
+    public init(configuration: ServeConfiguration, clinic: Clinic, logger: Logger, labCalls: LabCallDirectory? = nil, labControl: LabControl? = nil) throws(YAMLFileError) {
         self.configuration = configuration
         self.clinic = clinic
         self.logger = logger
-        self.labCalls = labCalls
+        self.labCalls = labCalls ?? labControl?.directory
+        self.labControl = labControl
         do { self.models = try CallModels(configuration: configuration, clinic: clinic) } catch let error as YAMLFileError { throw error } catch {
             throw YAMLFileError(file: configuration.clinicFile, line: 1, field: "(setup)", reason: "\(error)")
         }
@@ -78,6 +82,7 @@ public struct MiadiServerApp: Sendable {
             logger.info("call answered", metadata: ["call_sid": "\(call.callSID)"])
             return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: response.xml())))
         }
+        if let labControl { addLabRoutes(to: router, control: labControl) }
         router.post("/stream-status") { request, _ -> Response in
             // Never fail a call on a callback: always 200, even when it cannot be read.
             if let body = try? await request.body.collect(upTo: 64 << 10) {

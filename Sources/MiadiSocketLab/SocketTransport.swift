@@ -5,6 +5,7 @@ import HummingbirdWSClient
 import Logging
 import MiadiAgent
 import MiadiAudio
+import MiadiBooking
 import MiadiBridge
 import MiadiServer
 import MiadiSimulator
@@ -17,9 +18,46 @@ import Synchronization
 /// 20 ms frames as they happen, plays what comes back, and POSTs status callbacks, exactly as
 /// Sautikit would. The scripted caller is the same `PlatformEmulator` as in process.
 public struct SocketTransport: LabTransport {
-    let port: Int
-    let directory: LabCallDirectory
+    /// Who learns of the call before it is placed: the lab's own server in this process, or
+    /// a `miadi serve --lab` elsewhere through its `/lab` routes.
+    enum Control: Sendable {
+        case local(LabCallDirectory)
+        case remote(RemoteLab)
+    }
+
+    /// `http://host:port` of the server, without a trailing slash.
+    let baseURL: String
+    let control: Control
     public var name: String { "websocket" }
+
+    init(port: Int, directory: LabCallDirectory) {
+        baseURL = "http://127.0.0.1:\(port)"
+        control = .local(directory)
+    }
+
+    /// A transport to a `miadi serve --lab` the lab did not start (`miadi run --target URL`);
+    /// `token` is its stream token, which its `/lab` routes ask for.
+    public init(target: String, token: String?) {
+        var url = target
+        while url.hasSuffix("/") { url.removeLast() }
+        baseURL = url
+        // Calendar names unique to this run: a run that died half-way leaves its calendars
+        // behind, and the next one must not book into them.
+        control = .remote(RemoteLab(baseURL: url, token: token, run: String(UUID().uuidString.prefix(8)).lowercased()))
+    }
+
+    /// For a target: whether it takes lab calls (a clear error if not); nothing to check for
+    /// the lab's own server.
+    public func checkTarget() async throws {
+        if case .remote(let remote) = control { try await remote.check() }
+    }
+
+    public func calendarAfter(_ calendar: LabCall.CalendarSpec) async throws -> CalendarSnapshot? {
+        guard case .remote(let remote) = control else { return nil }
+        let snapshot = try await remote.calendar(remote.key(calendar.key))
+        try? await remote.forget(remote.key(calendar.key))
+        return snapshot
+    }
 
     /// What the server's own trace adds to the lab's: everything but the call's bounds, which
     /// the platform's side writes.
@@ -30,18 +68,40 @@ public struct SocketTransport: LabTransport {
         let clinic = setup.engine.clinic
         let (events, sink) = AsyncStream<SocketEvent>.makeStream()
         let (records, recordSink) = AsyncStream<LabCallRecord>.makeStream()
-        await directory.register(callSID: callSID, LabCallModels(
-            engine: setup.engine, hearing: setup.hearing, speech: setup.speech, mock: setup.mock, toldAppointmentIDs: setup.toldAppointmentIDs,
-            handoffNumber: setup.handoffNumber, track: setup.line.bothTracks ? .both : .inbound, rate: setup.line.rate,
-            bookingLatencyMs: setup.bookingLatencyMs, clock: setup.clock,
-            observe: { event in
-                if event.type == "transcript.out", let text = event["text"]?.string { sink.yield(.agentSaid(text)) }
-            },
-            finished: { record in
-                recordSink.yield(record)
-                recordSink.finish()
-            }))
         let clock = ContinuousClock()
+        var poller: Task<Void, Never>?
+        switch control {
+        case .local(let directory):
+            await directory.register(callSID: callSID, LabCallModels(
+                engine: setup.engine, hearing: setup.hearing, speech: setup.speech, mock: setup.mock, toldAppointmentIDs: setup.toldAppointmentIDs,
+                handoffNumber: setup.handoffNumber, track: setup.line.bothTracks ? .both : .inbound, rate: setup.line.rate,
+                bookingLatencyMs: setup.bookingLatencyMs, clock: setup.clock,
+                observe: { event in
+                    if event.type == "transcript.out", let text = event["text"]?.string { sink.yield(.agentSaid(text)) }
+                },
+                finished: { record in
+                    recordSink.yield(record)
+                    recordSink.finish()
+                }))
+        case .remote(let remote):
+            do { try await remote.announce(setup) } catch {
+                return Self.failure(callSID: callSID, message: "\(error)")
+            }
+            // The agent's words as the server hears them say it: the scripted caller answers them.
+            poller = Task {
+                var next = 0
+                while !Task.isCancelled {
+                    guard let words = try? await remote.words(callSID, after: next) else {
+                        try? await Task.sleep(for: .milliseconds(200))
+                        continue
+                    }
+                    for event in words.events { if let text = event["text"]?.string { sink.yield(.agentSaid(text)) } }
+                    next = words.next
+                    if words.ended { break }
+                }
+            }
+        }
+        defer { poller?.cancel() }
         let answered = clock.now
         let platformEvents = Mutex<[TraceEvent]>([TraceEvent(tMs: 0, type: "call.answered")])
         func failed(_ message: String) -> LabCall.Result {
@@ -55,7 +115,7 @@ public struct SocketTransport: LabTransport {
         // 1. The voice webhook, as a form POST; its answer read with an XML parser.
         let instructions: WebhookInstructions
         do {
-            let xml = try await post("http://127.0.0.1:\(port)/voice", form: [("CallSid", callSID), ("From", setup.caller.callerNumber), ("To", clinic.phone), ("Direction", "inbound")])
+            let xml = try await post("\(baseURL)/voice", form: [("CallSid", callSID), ("From", setup.caller.callerNumber), ("To", clinic.phone), ("Direction", "inbound")])
             instructions = try WebhookInstructions.parse(xml)
         } catch let error as WebhookInstructions.ParseError {
             return failed(error.description)
@@ -160,14 +220,32 @@ public struct SocketTransport: LabTransport {
 
         // 3. The server's side of the call, once it has written it.
         let (now, platformReason, _) = outcome.withLock { $0 }
-        guard let record = await Self.first(records, within: .seconds(15)) else {
-            return failed("the server wrote no trace for \(callSID) within 15 s of the stream's end")
+        let record: LabCallRecord
+        switch control {
+        case .local:
+            guard let written = await Self.first(records, within: .seconds(15)) else {
+                return failed("the server wrote no trace for \(callSID) within 15 s of the stream's end")
+            }
+            record = written
+        case .remote(let remote):
+            do { record = try await remote.record(callSID, waitMs: 15_000) } catch {
+                return failed("\(error)")
+            }
         }
         let endReason = platformReason ?? record.endReason
         var all = platformEvents.withLock { $0 } + record.trace.events.filter { !Self.platformOwned.contains($0.type) }
         all = all.enumerated().sorted { ($0.element.tMs, $0.offset) < ($1.element.tMs, $1.offset) }.map(\.element)
         all.append(TraceEvent(tMs: now, type: "call.ended", fields: ["reason": .string(endReason), "duration_ms": .int(now), "billed_seconds": .int((now + 999) / 1000)]))
         return LabCall.Result(events: all, recording: record.recording, effects: [], endReason: endReason, durationMs: now)
+    }
+
+    /// A call that never started: nothing was placed.
+    static func failure(callSID: String, message: String) -> LabCall.Result {
+        let events = [
+            TraceEvent(tMs: 0, type: "error", fields: ["where": "lab", "message": .string(message)]),
+            TraceEvent(tMs: 0, type: "call.ended", fields: ["reason": .string("lab error"), "duration_ms": .int(0), "billed_seconds": .int(0)]),
+        ]
+        return LabCall.Result(events: events, recording: PCMBuffer(samples: [], sampleRate: 16_000, channels: 2), effects: [], endReason: "lab error", durationMs: 0)
     }
 
     enum SocketEvent: Sendable {
@@ -229,10 +307,12 @@ public struct SocketTransport: LabTransport {
 
 public enum SocketLabError: Error, CustomStringConvertible {
     case http(url: String, status: Int, body: String)
+    case unreadable(url: String, reason: String)
 
     public var description: String {
         switch self {
-        case .http(let url, let status, let body): return "POST \(url) answered \(status): \(body.prefix(200))"
+        case .http(let url, let status, let body): return "\(url) answered \(status): \(body.prefix(300))"
+        case .unreadable(let url, let reason): return "\(url): \(reason)"
         }
     }
 }

@@ -51,6 +51,12 @@ public struct LabCallRecord: Sendable {
     public let trace: CallTrace
     public let recording: PCMBuffer
     public let endReason: String
+
+    public init(trace: CallTrace, recording: PCMBuffer, endReason: String) {
+        self.trace = trace
+        self.recording = recording
+        self.endReason = endReason
+    }
 }
 
 /// Lab calls announced to this server, by call SID.

@@ -16,6 +16,22 @@ import MiadiProviders
 /// agent has finished a turn. Answers keyed by question, barge-ins on cue, network impairments
 /// and the webhook exchange join with the scenario format.
 public struct LabCall {
+    /// A scenario's calendar as data: the clinic file, the scenario's "now" and the
+    /// appointments that exist before the call. Calls with the same `key` share one calendar.
+    public struct CalendarSpec: Sendable {
+        public var key: String
+        public var clinicFile: String
+        public var now: Date
+        public var appointments: [SeedAppointment]
+
+        public init(key: String, clinicFile: String, now: Date, appointments: [SeedAppointment]) {
+            self.key = key
+            self.clinicFile = clinicFile
+            self.now = now
+            self.appointments = appointments
+        }
+    }
+
     public struct Setup: Sendable {
         public var engine: BookingEngine
         public var caller: CallContext
@@ -41,6 +57,9 @@ public struct LabCall {
         /// The calendar's clock, moved with call time so holds lapse in the lab as they would
         /// on a real call (nil: the engine's clock stays where it is).
         public var clock: ManualClock?
+        /// How to build the same calendar elsewhere: what a server the lab did not start needs
+        /// to give the call its scenario's calendar (`miadi run --target URL`).
+        public var calendar: CalendarSpec?
 
         public init(engine: BookingEngine, caller: CallContext, script: [Scenario.Step], audio: [String: PCMBuffer], hearing: MockHearing, speech: any SpeechRenderer, handoffNumber: String? = nil) {
             self.engine = engine

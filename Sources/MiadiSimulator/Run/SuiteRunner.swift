@@ -145,7 +145,9 @@ public struct SuiteRunner: Sendable {
         for (index, call) in calls.enumerated() {
             // Each caller's line has its own randomness; the first keeps the run's seed.
             let lineSeed = seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15
-            setups.append(try setup(for: call, engine: engine, clock: clock, corpus: corpus, hearing: hearing, speech: speech, callSID: "CA-\(names[index])", seed: lineSeed))
+            var callSetup = try setup(for: call, engine: engine, clock: clock, corpus: corpus, hearing: hearing, speech: speech, callSID: "CA-\(names[index])", seed: lineSeed)
+            callSetup.calendar = LabCall.CalendarSpec(key: "cal-\(base)", clinicFile: call.clinicFile, now: scenario.now, appointments: scenario.calendar)
+            setups.append(callSetup)
         }
         let before = try await engine.snapshot()
         let results: [LabCall.Result]
@@ -156,7 +158,13 @@ public struct SuiteRunner: Sendable {
         } else {
             results = try await playConcurrently(setups, startsMs: calls.map(\.startMs))
         }
-        let after = try await engine.snapshot()
+        // Where the calendar lived elsewhere (a server the lab did not start), its state there.
+        let after: CalendarSnapshot
+        if let spec = setups.first?.calendar, let remote = try await options.transport.calendarAfter(spec) {
+            after = remote
+        } else {
+            after = try await engine.snapshot()
+        }
         var verdicts: [ScenarioVerdict] = []
         for (index, call) in calls.enumerated() {
             let result = results[index], name = names[index]

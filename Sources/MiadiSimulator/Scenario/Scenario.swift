@@ -46,6 +46,8 @@ public struct Scenario: Sendable {
     public let tags: [String]
     public let file: String
     public let clinic: Clinic
+    /// The clinic file as found from the scenarios folder.
+    public let clinicFile: String
     public let now: Date
     public let calendar: [SeedAppointment]
     public let callerNumber: String
@@ -74,7 +76,7 @@ public struct Scenario: Sendable {
     public var calls: [Scenario] { [self] + companions }
 
     func with(companions: [Scenario]) -> Scenario {
-        Scenario(id: id, title: title, tags: tags, file: file, clinic: clinic, now: now, calendar: calendar, callerNumber: callerNumber, callerName: callerName,
+        Scenario(id: id, title: title, tags: tags, file: file, clinic: clinic, clinicFile: clinicFile, now: now, calendar: calendar, callerNumber: callerNumber, callerName: callerName,
                  language: language, voice: voice, lineRate: lineRate, track: track, noiseSNR: noiseSNR, latencyMs: latencyMs, jitterMs: jitterMs, loss: loss,
                  script: script, callSeconds: callSeconds, bookingLatencyMs: bookingLatencyMs, expect: expect, startMs: startMs, companions: companions)
     }

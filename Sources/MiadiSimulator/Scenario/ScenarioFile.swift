@@ -64,7 +64,7 @@ public enum ScenarioFile {
         let tags = try top["tags"]?.strings() ?? []
         let calls = parts.map { part in
             Scenario(
-                id: id, title: title, tags: tags, file: path, clinic: clinic, now: now, calendar: calendar,
+                id: id, title: title, tags: tags, file: path, clinic: clinic, clinicFile: clinicPath, now: now, calendar: calendar,
                 callerNumber: part.callerNumber, callerName: part.callerName, language: part.language, voice: part.voice,
                 lineRate: part.line.rate, track: part.line.track, noiseSNR: part.line.snr, latencyMs: part.line.latency, jitterMs: part.line.jitter, loss: part.line.loss,
                 script: part.script, callSeconds: seconds, bookingLatencyMs: bookingLatency, expect: part.expect, startMs: part.startMs, companions: [])

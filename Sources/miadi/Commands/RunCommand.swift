@@ -39,6 +39,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "How calls reach the bridge: inproc (virtual time, deterministic) or websocket (a real `miadi serve` on 127.0.0.1, real sockets, the real clock).")
     var transport: String = "inproc"
 
+    @Option(help: "With --transport websocket: a running `miadi serve --lab` to call instead of one started on 127.0.0.1, e.g. http://10.0.0.5:8080. Its /lab routes take the stream token from MIADI_STREAM_TOKEN.")
+    var target: String?
+
     @Option(help: "Calls played at once (in process the output is the same bytes whatever N; default 1 in process, 8 over websockets, where calls take real time).")
     var parallel: Int?
 
@@ -58,6 +61,12 @@ struct RunCommand: AsyncParsableCommand {
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
         guard (parallel ?? 1) >= 1 else { throw ValidationError("--parallel must be at least 1") }
         guard ["inproc", "websocket"].contains(transport) else { throw ValidationError("--transport must be inproc or websocket, got \(transport)") }
+        if let target {
+            guard transport == "websocket" else { throw ValidationError("--target needs --transport websocket (a server is called over real sockets)") }
+            guard let url = URL(string: target), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ValidationError("--target must be an http(s) URL such as http://127.0.0.1:8080, got \(target)")
+            }
+        }
         guard provider == "mock" else { throw ValidationError("--provider \(provider) is not available yet; use mock") }
         for name in mockFault where MockFault(rawValue: name) == nil {
             throw ValidationError("unknown --mock-fault \(name); known: \(MockFault.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -84,7 +93,14 @@ struct RunCommand: AsyncParsableCommand {
             let report: @Sendable (Int, Int, ScenarioVerdict) -> Void = { done, total, verdict in
                 progress.update(done: done, total: total, label: "\(verdict.passed ? "pass" : "FAIL") \(verdict.scenarioID)")
             }
-            if transport == "websocket" {
+            if transport == "websocket", let target {
+                // A server the lab did not start: each call's calendar is sent to it first.
+                _ = try SuiteRunner(options: options).loadScenarios()
+                let remote = SocketTransport(target: target, token: ProcessInfo.processInfo.environment["MIADI_STREAM_TOKEN"])
+                do { try await remote.checkTarget() } catch { throw failOnBadInput("--target: \(error)") }
+                options.transport = remote
+                outcome = try await SuiteRunner(options: options).run(progress: report)
+            } else if transport == "websocket" {
                 // A real server on 127.0.0.1 answers every call; scenarios are checked before it starts.
                 let scenarios = try SuiteRunner(options: options).loadScenarios()
                 guard let first = scenarios.first else { throw failOnBadInput("no scenarios to run under \(options.paths.joined(separator: ", "))") }

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import MiadiProviders
 import MiadiServer
+import MiadiSimulator
 
 /// `miadi serve --config FILE`: the production bridge answering real calls.
 struct ServeCommand: AsyncParsableCommand {
@@ -18,6 +20,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
+    @Flag(help: "Also serve the /lab routes, so that `miadi run --target URL` on another machine can place scripted calls here, each on an in-memory calendar of its own (never this server's database), heard by the mock model with the configured corpus. Protected by the stream token when one is set.")
+    var lab = false
+
     func run() async throws {
         let configuration: ServeConfiguration
         let app: MiadiServerApp
@@ -25,12 +30,20 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         do {
             configuration = try ServeConfiguration.load(path: config)
-            app = try MiadiServerApp(configuration: configuration, logger: logger)
+            var control: LabControl?
+            if lab {
+                let loaded = try Corpus.load(directory: configuration.corpusDirectory)
+                control = LabControl(directory: LabCallDirectory(), hearing: try loaded.mockHearing(), speech: EspeakSpeech())
+            }
+            app = try MiadiServerApp(configuration: configuration, logger: logger, labControl: control)
         } catch {
-            throw failOnBadInput(error.description)
+            throw failOnBadInput((error as? CustomStringConvertible)?.description ?? "\(error)")
         }
         if configuration.streamToken == nil {
             logger.warning("no stream_token: any client may open a stream; set MIADI_STREAM_TOKEN for real calls")
+        }
+        if lab {
+            logger.notice("lab routes on: /lab/calls and /lab/calendars take scripted calls on in-memory calendars\(configuration.streamToken == nil ? " from anyone (no stream_token)" : " from holders of the stream token")")
         }
         let log = logger
         let group = app.serviceGroup { channel in
