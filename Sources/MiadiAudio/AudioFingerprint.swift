@@ -26,7 +26,7 @@ public struct AudioFingerprint: Sendable, Equatable {
 
     public init(_ buffer: PCMBuffer) {
         let mono = buffer.channels == 1 ? buffer : buffer.channel(0)
-        let at8k = mono.resampled(to: Self.analysisRate, quality: .telephone).floatSamples()
+        let at8k = mono.resampled(to: Self.analysisRate, quality: .studio).floatSamples()
         let analyzer = Self.analyzer
         let hop = Self.analysisRate * Self.hopMs / 1000
         let frames = at8k.count >= SpectrumAnalyzer.size ? (at8k.count - SpectrumAnalyzer.size) / hop + 1 : (at8k.isEmpty ? 0 : 1)

@@ -30,8 +30,9 @@ public struct Resampler: Sendable {
         /// of `studio`). For every conversion along a call.
         case telephone
         /// ≥ 80 dB stop band, pass band to 0.85 × the lower Nyquist frequency (3.4 kHz, the
-        /// whole telephone band, at 8 kHz). For offline conversions whose output is kept:
-        /// the recorded corpus and synthesised speech.
+        /// whole telephone band, at 8 kHz). For offline conversions whose output is kept (the
+        /// recorded corpus, synthesised speech) and for the mock model's fingerprint analysis,
+        /// whose thresholds were set with it.
         case studio
     }
 
