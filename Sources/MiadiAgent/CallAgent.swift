@@ -78,13 +78,19 @@ public struct CallAgent: Sendable {
         case .success(let object):
             toolResult = ToolResult(callID: call.id, name: call.name, outputJSON: Self.json(object))
         case .failure(let failure):
-            toolResult = ToolResult(callID: call.id, name: call.name, outputJSON: Self.json(["error": failure.sentence]), isError: true)
+            // The sentence to say (or to say in the caller's language) and, when the calendar
+            // refused, which refusal it was.
+            var output: [String: Any] = ["error": failure.sentence]
+            // Another caller's appointment is, to the model, one that does not exist: the
+            // sentence says nothing more, and neither may the code (the trace keeps the truth).
+            if let code = failure.code { output["code"] = code == "not_your_appointment" ? "no_such_appointment" : code }
+            toolResult = ToolResult(callID: call.id, name: call.name, outputJSON: Self.json(output), isError: true)
             errorCode = failure.code
         }
         var fields: [String: TraceValue] = [
             "id": .string(call.id), "name": .string(call.name), "output": .string(toolResult.outputJSON), "is_error": .bool(toolResult.isError),
         ]
-        // Which refusal it was, for the scorer (the model only hears the sentence).
+        // Which refusal it was, for the scorer (the model hears it too, as `code`).
         if let errorCode { fields["error_code"] = .string(errorCode) }
         trace.append(TraceEvent(tMs: nowMs, type: "tool.result", fields: fields))
         return Outcome(result: toolResult, trace: trace, effect: effect)

@@ -104,7 +104,9 @@ struct CallAgentTests {
         var h = try await AgentHarness(seed: [SeedAppointment(id: "neighbours-checkup", customer: "+254788000071", serviceID: "check-up", staffID: "dr-wanjiru", start: start)])
         let outcome = await h.call("propose_cancellation", #"{"appointment_id":"neighbours-checkup"}"#, at: 1000)
         #expect(outcome.result.isError)
-        #expect(outcome.result.outputJSON == #"{"error":"I can't find that appointment under your number."}"#)
+        // The model hears the same code as for an appointment that does not exist: nothing says
+        // that it does, under another number.
+        #expect(outcome.result.outputJSON == #"{"code":"no_such_appointment","error":"I can't find that appointment under your number."}"#)
         #expect(AgentHarness.object(await h.call("list_my_appointments", "{}", at: 1100))["appointments"] as? [Any] != nil)
     }
 

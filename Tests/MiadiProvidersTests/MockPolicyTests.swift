@@ -130,4 +130,16 @@ struct MockPolicyTests {
         #expect(call.lastAgentLine.contains("I can't find an appointment"), "\(call.transcript)")
         #expect(try await call.agent.engine.allAppointments().first?.status == .booked)
     }
+
+    @Test("a calendar refusal is said in the call's language; in English the engine's own sentence", arguments: [
+        (LanguageCode.en, "That slot was just taken."), (.fr, "Ce créneau vient d'être pris."), (.sw, "Nafasi hiyo imechukuliwa sasa hivi."),
+    ])
+    func refusalInTheCallsLanguage(language: LanguageCode, expected: String) async throws {
+        var call = try await TextCall(now: "2026-03-02T09:15:00+03:00", caller: "+254711000002")
+        _ = call.policy.heard("Yes.", language: language)
+        let steps = call.policy.toolResult(name: "propose_booking", json: #"{"code":"slot_taken","error":"That slot was just taken."}"#, isError: true)
+        #expect(steps.first == .say(expected))
+        let unknown = call.policy.toolResult(name: "propose_booking", json: #"{"code":"store_failed","error":"Something went wrong."}"#, isError: true)
+        if language != .en { #expect(unknown.first != .say("Something went wrong."), "no English in a \(language) call") }
+    }
 }

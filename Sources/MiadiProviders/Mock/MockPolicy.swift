@@ -198,11 +198,12 @@ struct MockPolicy: Sendable {
         waiting = false
         let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]) ?? [:]
         if isError {
-            let sentence = object["error"] as? String ?? lines.repeatPlease
+            let english = object["error"] as? String
+            let sentence = MockLines.refusal(code: object["code"] as? String, language: language) ?? english ?? lines.repeatPlease
             switch tool {
             case "confirm_proposal":
                 // The guard wants the read-back heard in full: say it again.
-                if sentence.contains("read back"), let rb = lastReadBack { return ask(.confirm, rb) }
+                if english?.contains("read back") == true, let rb = lastReadBack { return ask(.confirm, rb) }
                 return [.say(sentence)]
             case "propose_booking", "propose_reschedule":
                 time = nil
