@@ -12,6 +12,12 @@ import NIOHTTP1
 /// scenario's calendar, reads the agent's words while the call runs, and fetches the server's
 /// trace, recording and calendar afterwards (the routes are in `MiadiServer/LabRoutes.swift`).
 struct RemoteLab: Sendable {
+    /// The lab's own HTTP client for the /lab routes. Every call in flight holds a long poll
+    /// for the agent's words; in the shared client's pool (8 connections a host) eight calls'
+    /// polls kept the rest waiting, and callers gave up on an agent they never heard.
+    static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
+        connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)))
+
     let baseURL: String
     let token: String?
     /// This run's prefix for calendar names on the server.
@@ -27,7 +33,7 @@ struct RemoteLab: Sendable {
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         let status: Int, body: String
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let response = try await Self.client.execute(request, timeout: .seconds(10))
             status = Int(response.status.code)
             body = String(buffer: try await response.body.collect(upTo: 1 << 16))
         } catch {
@@ -102,7 +108,7 @@ struct RemoteLab: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(90))
+        let response = try await Self.client.execute(request, timeout: .seconds(90))
         let bytes = try await response.body.collect(upTo: limit)
         let status = Int(response.status.code)
         guard expect.contains(status) else {

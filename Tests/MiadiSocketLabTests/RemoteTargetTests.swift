@@ -121,4 +121,36 @@ struct RemoteTargetTests {
         let stored = try await production.snapshot()
         #expect(stored.appointments.isEmpty, "lab calls never book into the server's own calendar")
     }
+
+    @Test("the whole bundled suite against a remote target, eight calls at once, agrees with the in-process run", .enabled(if: SocketTransportTests.slow))
+    func wholeSuiteRemote() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: SocketTransportTests.miadi), "build the miadi executable first (swift build)")
+        let folder = SocketTransportTests.scratch("remote-all")
+        let port = try Self.freePort()
+        let server = try Self.startServer(port: port, folder: folder)
+        defer { server.terminate() }
+        let wire = folder + "/wire"
+        var played = try await Self.run(["run", "--transport", "websocket", "--target", "http://127.0.0.1:\(port)", "--parallel", "8", "--out", wire, "--quiet"], token: Self.token)
+        var tries = 0
+        while played.stderr.contains("cannot reach") && tries < 100 {
+            try await Task.sleep(for: .milliseconds(100))   // waiting for another process to bind its port
+            tries += 1
+            played = try await Self.run(["run", "--transport", "websocket", "--target", "http://127.0.0.1:\(port)", "--parallel", "8", "--out", wire, "--quiet"], token: Self.token)
+        }
+        #expect(played.status == 0, "\(played.stderr)")
+        var options = SuiteRunner.Options()
+        options.paths = [SocketTransportTests.root + "/Scenarios"]
+        options.scenariosRoot = SocketTransportTests.root + "/Scenarios"
+        options.corpus = SocketTransportTests.root + "/Corpora"
+        options.output = folder + "/inproc"
+        let local = try await SuiteRunner(options: options).run()
+        let results = try RunResults.load(wire)
+        #expect(results.calls.map(\.call) == local.verdicts.map(\.run))
+        for (a, b) in zip(local.verdicts, results.calls) {
+            #expect(b.passed, "\(b.call): \(b.failures)")
+            #expect(a.outcome == b.outcome, "\(b.call)")
+            let after = "/calls/\(a.run).calendar-after.json"
+            #expect(try SocketTransportTests.withoutTakenAt(folder + "/inproc" + after) == SocketTransportTests.withoutTakenAt(wire + after), "\(b.call): the calendars after differ")
+        }
+    }
 }
