@@ -167,8 +167,11 @@ struct StreamConnection {
         let call = await registry.finished(driver.metadata.callSID)
         let durationMs = driver.trace.map(\.tMs).max() ?? 0
         let clinic = driver.lab?.engine.clinic
+        // The language the call was held in, as the agent's tools last named it (a Swahili
+        // caller on an English-first clinic): what `miadi score` reads read-backs in.
+        let spoken = driver.agent?.language.rawValue ?? clinic?.languages.first?.rawValue ?? language
         var trace = CallTrace(header: TraceHeader(
-            callSID: driver.metadata.callSID, source: "serve", clinic: clinic?.id ?? clinicID, language: clinic?.languages.first?.rawValue ?? language,
+            callSID: driver.metadata.callSID, source: "serve", clinic: clinic?.id ?? clinicID, language: spoken,
             now: callStart(driver, answered: call?.answeredWallClock),
             provider: driver.providerID, model: driver.model,
             line: .object(["rate": .int(driver.session.configuration.inputSampleRate), "track": .string(driver.session.configuration.track.rawValue), "codec": "L16"]),

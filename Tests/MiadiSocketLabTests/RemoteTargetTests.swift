@@ -1,4 +1,5 @@
 import Foundation
+import MiadiAgent
 import MiadiBooking
 import MiadiReports
 import MiadiSimulator
@@ -75,6 +76,18 @@ struct RemoteTargetTests {
         return (status, text)
     }
 
+    /// `run`, again while the server is not listening yet (it is starting in its own process).
+    static func runOnceListening(_ arguments: [String], token: String?) async throws -> (status: Int32, stderr: String) {
+        var result = try await run(arguments, token: token)
+        var tries = 0
+        while result.stderr.contains("cannot reach") && tries < 100 {
+            try await Task.sleep(for: .milliseconds(100))   // waiting for another process to bind its port
+            tries += 1
+            result = try await run(arguments, token: token)
+        }
+        return result
+    }
+
     @Test("a run against a server it did not start: a wrong token is one clear error; the right one plays the call and agrees with the in-process run")
     func remoteRun() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: SocketTransportTests.miadi), "build the miadi executable first (swift build)")
@@ -83,16 +96,10 @@ struct RemoteTargetTests {
         let server = try Self.startServer(port: port, folder: folder)
         defer { server.terminate() }
         let target = "http://127.0.0.1:\(port)"
-        let scenario = "Scenarios/en/cancel-filling.yaml"
+        let scenario = "Scenarios/sw/cancel-miadi.yaml"
 
         // The server needs a moment to listen: the lab's own check says when it does.
-        var refused = try await Self.run(["run", scenario, "--transport", "websocket", "--target", target, "--out", folder + "/refused", "--quiet"], token: "wrong")
-        var tries = 0
-        while refused.stderr.contains("cannot reach") && tries < 100 {
-            try await Task.sleep(for: .milliseconds(100))   // waiting for another process to bind its port
-            tries += 1
-            refused = try await Self.run(["run", scenario, "--transport", "websocket", "--target", target, "--out", folder + "/refused", "--quiet"], token: "wrong")
-        }
+        let refused = try await Self.runOnceListening(["run", scenario, "--transport", "websocket", "--target", target, "--out", folder + "/refused", "--quiet"], token: "wrong")
         #expect(refused.status == 2, "a refused token is bad input: \(refused.stderr)")
         #expect(refused.stderr.contains("MIADI_STREAM_TOKEN"), "the error says what to set: \(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/refused/results.json"), "nothing was played")
@@ -101,7 +108,7 @@ struct RemoteTargetTests {
         let played = try await Self.run(["run", scenario, "--transport", "websocket", "--target", target, "--out", wire, "--quiet"], token: Self.token)
         #expect(played.status == 0, "miadi run --target exited \(played.status): \(played.stderr)")
         let results = try RunResults.load(wire)
-        #expect(results.calls.map(\.call) == ["en-cancel-filling"])
+        #expect(results.calls.map(\.call) == ["sw-cancel-miadi"])
         #expect(results.calls.allSatisfy { $0.passed }, "\(results.calls.map(\.failures))")
 
         var options = SuiteRunner.Options()
@@ -112,10 +119,15 @@ struct RemoteTargetTests {
         let local = try await SuiteRunner(options: options).run()
         #expect(local.verdicts.map(\.outcome) == results.calls.map(\.outcome))
         // The calendar came back from the server, and it is the one the in-process run left.
-        let after = "/calls/en-cancel-filling.calendar-after.json"
+        let after = "/calls/sw-cancel-miadi.calendar-after.json"
         #expect(try SocketTransportTests.withoutTakenAt(folder + "/inproc" + after) == SocketTransportTests.withoutTakenAt(wire + after))
         // The server wrote its own trace, as for any call, and its real database was not touched.
-        #expect(FileManager.default.fileExists(atPath: folder + "/traces/CA-en-cancel-filling.trace.jsonl"))
+        let served = folder + "/traces/CA-sw-cancel-miadi.trace.jsonl"
+        #expect(FileManager.default.fileExists(atPath: served))
+        // Its header names the language the call was held in (Swahili, on a clinic whose first
+        // language is English), so its read-back is judged in Swahili and the commit confirmed.
+        #expect(try CallTrace.load(path: served).header.language == "sw")
+        #expect(try await Self.run(["score", served], token: nil).status == 0)
         let clinic = try ClinicFile.load(path: SocketTransportTests.root + "/Scenarios/clinics/whitedent-nairobi.yaml")
         let production = try BookingEngine.open(path: folder + "/calendar.sqlite", clinic: clinic, clock: SystemClock())
         let stored = try await production.snapshot()
@@ -130,13 +142,7 @@ struct RemoteTargetTests {
         let server = try Self.startServer(port: port, folder: folder)
         defer { server.terminate() }
         let wire = folder + "/wire"
-        var played = try await Self.run(["run", "--transport", "websocket", "--target", "http://127.0.0.1:\(port)", "--parallel", "8", "--out", wire, "--quiet"], token: Self.token)
-        var tries = 0
-        while played.stderr.contains("cannot reach") && tries < 100 {
-            try await Task.sleep(for: .milliseconds(100))   // waiting for another process to bind its port
-            tries += 1
-            played = try await Self.run(["run", "--transport", "websocket", "--target", "http://127.0.0.1:\(port)", "--parallel", "8", "--out", wire, "--quiet"], token: Self.token)
-        }
+        let played = try await Self.runOnceListening(["run", "--transport", "websocket", "--target", "http://127.0.0.1:\(port)", "--parallel", "8", "--out", wire, "--quiet"], token: Self.token)
         #expect(played.status == 0, "\(played.stderr)")
         var options = SuiteRunner.Options()
         options.paths = [SocketTransportTests.root + "/Scenarios"]
