@@ -54,6 +54,10 @@ public struct Resampler: Sendable {
         self.filter = PolyphaseFilter.shared(from: inputRate, to: outputRate, quality: quality)
     }
 
+    /// Which inner loop runs on this machine: `avx`, or `portable` (same bits, slower). For
+    /// benchmark reports: the lab's speed depends on it.
+    public static var kernel: String { miadi_polyphase_uses_avx() == 1 ? "avx" : "portable" }
+
     /// A fresh converter with the same rates and quality (what a stream restarts with).
     public func restarted() -> Resampler { Resampler(from: inputRate, to: outputRate, quality: quality) }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MiadiBooking
 import MiadiLanguage
+import MiadiAudio
 import MiadiSimulator
 
 /// `miadi bench …`: performance figures as ratios against a baseline measured in the same run.
@@ -67,6 +68,6 @@ struct BenchSimCommand: AsyncParsableCommand {
             throw failOnBadInput(error.description)
         }
         let ratio = result.wallSeconds > 0 ? Double(result.simulatedMs) / 1000 / result.wallSeconds : 0
-        print(String(format: "%d calls, %.1f simulated call-seconds in %.2f wall-seconds: %.0f× real time (one core)", result.calls, Double(result.simulatedMs) / 1000, result.wallSeconds, ratio))
+        print(String(format: "%d calls, %.1f simulated call-seconds in %.2f wall-seconds: %.0f× real time (one core, %@ resampler kernel)", result.calls, Double(result.simulatedMs) / 1000, result.wallSeconds, ratio, Resampler.kernel))
     }
 }
