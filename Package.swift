@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(
             name: "MiadiServerTests",
             dependencies: [
-                "MiadiServer", "MiadiBridge", "MiadiAgent", "MiadiAudio",
+                "MiadiServer", "MiadiBridge", "MiadiAgent", "MiadiAudio", "MiadiProviders", "MiadiBooking", "MiadiLanguage",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
