@@ -97,49 +97,38 @@ public struct AudioFingerprint: Sendable, Equatable {
         for j in 0...min(m, slack) { cost[j] = 0; means[j] = 0 }
         for i in 0...min(n, slack) { cost[i * width] = 0; means[i * width] = 0 }
         features.withUnsafeBufferPointer { a in
-          other.features.withUnsafeBufferPointer { b in
-            cost.withUnsafeMutableBufferPointer { cost in
-              steps.withUnsafeMutableBufferPointer { steps in
-                local.withUnsafeMutableBufferPointer { local in
-                  from.withUnsafeMutableBufferPointer { from in
-                    means.withUnsafeMutableBufferPointer { means in
-                        for i in 1...n {
-                            let centre = Int((Double(i) * Double(m) / Double(n)).rounded())
-                            let lo = max(1, centre - radius), hi = min(m, centre + radius)
-                            guard lo <= hi else { continue }
-                            for j in lo...hi {
-                                var d: Float = 0
-                                let ra = (i - 1) * bands, rb = (j - 1) * bands
-                                for k in 0..<bands { d += abs(a[ra + k] - b[rb + k]) }
-                                let here = i * width + j
-                                // Choose the predecessor by mean cost, so long and short paths compete fairly.
-                                var best = here - width - 1, dir: UInt8 = 1
-                                if means[here - width] < means[best] { best = here - width; dir = 2 }
-                                if means[here - 1] < means[best] { best = here - 1; dir = 3 }
-                                guard cost[best].isFinite else { continue }
-                                let dd = d / Float(bands)
-                                cost[here] = cost[best] + Double(dd)
-                                steps[here] = steps[best] + 1
-                                means[here] = cost[here] / Double(steps[here])
-                                local[here] = dd
-                                from[here] = dir
-                            }
-                        }
+            other.features.withUnsafeBufferPointer { b in
+                for i in 1...n {
+                    let centre = Int((Double(i) * Double(m) / Double(n)).rounded())
+                    let lo = max(1, centre - radius), hi = min(m, centre + radius)
+                    guard lo <= hi else { continue }
+                    for j in lo...hi {
+                        var d: Float = 0
+                        let ra = (i - 1) * bands, rb = (j - 1) * bands
+                        for k in 0..<bands { d += abs(a[ra + k] - b[rb + k]) }
+                        let here = i * width + j
+                        // Choose the predecessor by mean cost, so long and short paths compete fairly.
+                        var best = here - width - 1, dir: UInt8 = 1
+                        if means[here - width] < means[best] { best = here - width; dir = 2 }
+                        if means[here - 1] < means[best] { best = here - 1; dir = 3 }
+                        guard cost[best].isFinite else { continue }
+                        let dd = d / Float(bands)
+                        cost[here] = cost[best] + Double(dd)
+                        steps[here] = steps[best] + 1
+                        means[here] = cost[here] / Double(steps[here])
+                        local[here] = dd
+                        from[here] = dir
                     }
-                  }
                 }
-              }
             }
-          }
         }
-        @inline(__always) func mean(_ k: Int) -> Double { means[k] }
         // Free end: stop within `slack` of the end of either sequence.
         var end = -1
         var endMean = inf
         for i in max(1, n - slack)...n {
             for j in max(1, m - slack)...m {
                 let k = i * width + j
-                if steps[k] > 0 && mean(k) < endMean { endMean = mean(k); end = k }
+                if steps[k] > 0 && means[k] < endMean { endMean = means[k]; end = k }
             }
         }
         guard end >= 0 else { return nil }

@@ -93,7 +93,7 @@ public struct Resampler: Sendable {
         // and filter phase follow from it, and from there they step (no division per output).
         let first = outputIndex * down + delay
         let out = [Float](unsafeUninitializedCapacity: count) { o, initialized in
-            filter.reversedCoefficients.withUnsafeBufferPointer { rows in
+            filter.rows.withUnsafeBufferPointer { rows in
                 buffer.withUnsafeBufferPointer { x in
                     miadi_polyphase(rows.baseAddress, taps, x.baseAddress, x.count,
                                     Int(first / up - bufferStart), Int(first % up), Int(down / up), Int(down % up), Int(up),
@@ -102,8 +102,7 @@ public struct Resampler: Sendable {
             }
             initialized = count
         }
-        let outputIndex = self.outputIndex + Int64(count)
-        self.outputIndex = outputIndex
+        outputIndex += Int64(count)
         // Keep only the history the next output can reach back to.
         let nextNewest = (outputIndex * down + delay) / up
         let keepFrom = max(bufferStart, nextNewest - Int64(taps) + 1)
@@ -116,17 +115,16 @@ public struct Resampler: Sendable {
     }
 }
 
-/// The coefficient table of one conversion ratio, phase-major: `coefficients[phase * tapsPerPhase + k]`.
+/// The coefficient table of one conversion ratio, phase-major, each phase's row stored oldest
+/// input first: `rows[phase * tapsPerPhase + k]` weighs the input `tapsPerPhase − 1 − k` before
+/// the newest (the order of the C kernel's contiguous dot product).
 struct PolyphaseFilter: Sendable {
     let up: Int
     let down: Int
     let tapsPerPhase: Int
     /// Group delay in up-sampled samples, added to every output position to cancel the lag.
     let delay: Int
-    let coefficients: [Float]
-    /// The same taps with each phase's row reversed (oldest input first), for the contiguous
-    /// dot product.
-    let reversedCoefficients: [Float]
+    let rows: [Float]
 
     private struct Key: Hashable { let inputRate: Int, outputRate: Int, quality: Resampler.Quality }
     private static let cache = Mutex<[Key: PolyphaseFilter]>([:])
@@ -149,13 +147,13 @@ struct PolyphaseFilter: Sendable {
         let (passFraction, attenuationDb): (Double, Double) = quality == .telephone ? (0.80, 60) : (0.85, 80)
         let passEdge = passFraction * nyquist
         let stopEdge = nyquist
-        let beta = attenuationDb > 50 ? 0.1102 * (attenuationDb - 8.7) : 0.5842 * pow(attenuationDb - 21, 0.4) + 0.07886 * (attenuationDb - 21)
+        let beta = 0.1102 * (attenuationDb - 8.7)   // Kaiser's β for attenuations over 50 dB
         let transition = 2 * Double.pi * (stopEdge - passEdge) / upsampledRate
         let estimated = Int(((attenuationDb - 8) / (2.285 * transition)).rounded(.up))
         var taps = max(4, (estimated + up - 1) / up)
         // A whole number of eight-lane vectors: the extra taps cost nothing in the SIMD dot
-        // product and sharpen the filter a little. (Studio filters keep their length, so that
-        // the corpus they made stays reproducible.)
+        // product and sharpen the filter a little. (Studio filters keep the length the
+        // fingerprint's thresholds were tuned with.)
         if quality == .telephone { taps = (taps + 7) / 8 * 8 }
         tapsPerPhase = taps
         let length = taps * up
@@ -171,18 +169,12 @@ struct PolyphaseFilter: Sendable {
             let window = Self.besselI0(beta * (1 - r * r).squareRoot()) / i0Beta
             prototype[n] = sinc * window * Double(up)
         }
+        // Phase p's k-th tap (newest input first) is prototype[p + k·up]; stored reversed.
         var table = [Float](repeating: 0, count: length)
         for phase in 0..<up {
-            for k in 0..<taps {
-                table[phase * taps + k] = Float(prototype[phase + k * up])
-            }
+            for k in 0..<taps { table[phase * taps + (taps - 1 - k)] = Float(prototype[phase + k * up]) }
         }
-        coefficients = table
-        var reversed = table
-        for phase in 0..<up {
-            for k in 0..<taps { reversed[phase * taps + k] = table[phase * taps + (taps - 1 - k)] }
-        }
-        reversedCoefficients = reversed
+        rows = table
     }
 
     private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }

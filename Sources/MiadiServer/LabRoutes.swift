@@ -9,6 +9,7 @@ import NIOCore
 /// exist only when the server was started with `--lab`, and ask for the stream's bearer token
 /// when one is configured: whoever holds it may create lab calendars on this server.
 ///
+/// - `GET /lab` — answers 200 when lab calls are taken from this client (the lab's first check)
 /// - `POST /lab/calls` — announce a call (`LabCallRequest` as JSON) → 201
 /// - `GET /lab/calls/{sid}/words?after=N` — the agent's words from index N (waits up to 1 s for one)
 /// - `GET /lab/calls/{sid}/result?wait_ms=M` — the server's trace once the call ended (202 while it runs)
@@ -17,16 +18,11 @@ import NIOCore
 /// - `DELETE /lab/calendars/{key}` — forget a calendar and its calls
 extension MiadiServerApp {
     func addLabRoutes(to router: Router<BasicWebSocketRequestContext>, control: LabControl) {
-        let token = configuration.streamToken
-        @Sendable func refused(_ request: Request) -> Response? {
-            guard let token else { return nil }
-            guard request.headers[.authorization] == "Bearer \(token)" else {
-                return Self.json(.unauthorized, ["error": "lab routes need the stream token as a bearer token"])
-            }
-            return nil
+        let lab = router.group("/lab").add(middleware: LabTokenMiddleware(token: configuration.streamToken))
+        lab.get { _, _ -> Response in
+            Self.json(.ok, ["lab": "miadi", "version": MiadiServerVersion.current])
         }
-        router.post("/lab/calls") { request, _ -> Response in
-            if let refusal = refused(request) { return refusal }
+        lab.post("calls") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 4 << 20)
             let call: LabCallRequest
             do { call = try JSONDecoder().decode(LabCallRequest.self, from: Data(buffer: body)) } catch {
@@ -37,8 +33,7 @@ extension MiadiServerApp {
             }
             return Self.json(.created, ["call_sid": call.callSID])
         }
-        router.get("/lab/calls/{sid}/words") { request, context -> Response in
-            if let refusal = refused(request) { return refusal }
+        lab.get("calls/{sid}/words") { request, context -> Response in
             let sid = context.parameters.get("sid") ?? ""
             let after = request.uri.queryParameters.get("after").flatMap(Int.init) ?? 0
             do {
@@ -57,8 +52,7 @@ extension MiadiServerApp {
                 return Self.json(.notFound, ["error": "\(error)"])
             }
         }
-        router.get("/lab/calls/{sid}/result") { request, context -> Response in
-            if let refusal = refused(request) { return refusal }
+        lab.get("calls/{sid}/result") { request, context -> Response in
             let sid = context.parameters.get("sid") ?? ""
             let waitMs = min(60_000, max(0, request.uri.queryParameters.get("wait_ms").flatMap(Int.init) ?? 0))
             do {
@@ -77,8 +71,7 @@ extension MiadiServerApp {
                 return Self.json(.notFound, ["error": "\(error)"])
             }
         }
-        router.get("/lab/calls/{sid}/recording") { request, context -> Response in
-            if let refusal = refused(request) { return refusal }
+        lab.get("calls/{sid}/recording") { request, context -> Response in
             let sid = context.parameters.get("sid") ?? ""
             do {
                 guard let record = try await control.record(of: sid) else { return Self.json(.accepted, ["call_sid": sid, "state": "in progress"]) }
@@ -90,8 +83,7 @@ extension MiadiServerApp {
                 return Self.json(.notFound, ["error": "\(error)"])
             }
         }
-        router.get("/lab/calendars/{key}") { request, context -> Response in
-            if let refusal = refused(request) { return refusal }
+        lab.get("calendars/{key}") { request, context -> Response in
             do {
                 let snapshot = try await control.snapshot(of: context.parameters.get("key") ?? "")
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: snapshot.jsonData())))
@@ -99,8 +91,7 @@ extension MiadiServerApp {
                 return Self.json(.notFound, ["error": "\(error)"])
             }
         }
-        router.delete("/lab/calendars/{key}") { request, context -> Response in
-            if let refusal = refused(request) { return refusal }
+        lab.delete("calendars/{key}") { request, context -> Response in
             do {
                 try await control.delete(calendar: context.parameters.get("key") ?? "")
                 return Response(status: .noContent)
@@ -131,6 +122,20 @@ extension MiadiServerApp {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+}
+
+/// Refuses every `/lab` request without the stream token, when the server has one: whoever
+/// holds it may create calendars here.
+struct LabTokenMiddleware: RouterMiddleware {
+    typealias Context = BasicWebSocketRequestContext
+    let token: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let token, request.headers[.authorization] != "Bearer \(token)" {
+            return MiadiServerApp.json(.unauthorized, ["error": "lab routes need the stream token as a bearer token"])
+        }
+        return try await next(request, context)
     }
 }
 

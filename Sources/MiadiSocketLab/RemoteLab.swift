@@ -29,7 +29,7 @@ struct RemoteLab: Sendable {
     /// Whether the server takes lab calls from us, before any is placed: a wrong URL, a server
     /// without `--lab` or a wrong token is one clear error, not a failed call per scenario.
     func check() async throws {
-        var request = HTTPClientRequest(url: baseURL + "/lab/calendars/miadi-probe")
+        var request = HTTPClientRequest(url: baseURL + "/lab")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         let status: Int, body: String
         do {
@@ -40,10 +40,10 @@ struct RemoteLab: Sendable {
             throw SocketLabError.unreadable(url: baseURL, reason: "cannot reach the server: \(error)")
         }
         switch status {
-        case 404 where body.contains("no lab calendar"): return
+        case 200: return
         case 401: throw SocketLabError.unreadable(url: baseURL, reason: "the server refused the lab (401): set MIADI_STREAM_TOKEN to its stream token")
         case 404: throw SocketLabError.unreadable(url: baseURL, reason: "the server has no /lab routes: start it with `miadi serve --lab`")
-        default: throw SocketLabError.http(url: "GET \(baseURL)/lab/calendars/miadi-probe", status: status, body: body)
+        default: throw SocketLabError.http(url: "GET \(baseURL)/lab", status: status, body: body)
         }
     }
 

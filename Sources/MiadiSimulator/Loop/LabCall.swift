@@ -139,8 +139,8 @@ public struct LabCall {
 
         /// From a stereo recording (left the caller, right the agent).
         public init(events: [TraceEvent], recording: PCMBuffer, effects: [CallAgent.Effect], endReason: String, durationMs: Int) {
-            let stereo = recording.channels == 2 ? recording : PCMBuffer.interleave(left: recording.channel(0), right: PCMBuffer(samples: [], sampleRate: recording.sampleRate))
-            self.init(events: events, caller: stereo.channel(0), agent: stereo.channel(1), effects: effects, endReason: endReason, durationMs: durationMs)
+            let agent = recording.channels == 2 ? recording.channel(1) : PCMBuffer(samples: [], sampleRate: recording.sampleRate)
+            self.init(events: events, caller: recording.channel(0), agent: agent, effects: effects, endReason: endReason, durationMs: durationMs)
         }
 
         /// The stereo recording of the line: left the caller, right the agent as played.

@@ -33,11 +33,17 @@ struct ServeCommand: AsyncParsableCommand {
             var control: LabControl?
             if lab {
                 let loaded = try Corpus.load(directory: configuration.corpusDirectory)
+                // An empty corpus would load, and then the mock would understand no caller.
+                guard !loaded.entries.isEmpty else {
+                    throw failOnBadInput("--lab: no corpus at \(configuration.corpusDirectory) (no manifest.json with entries): the mock model could not hear the lab's callers; set `corpus` in \(config)")
+                }
                 control = LabControl(directory: LabCallDirectory(), hearing: try loaded.mockHearing(), speech: EspeakSpeech())
             }
             app = try MiadiServerApp(configuration: configuration, logger: logger, labControl: control)
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
-            throw failOnBadInput((error as? CustomStringConvertible)?.description ?? "\(error)")
+            throw failOnBadInput("\(error)")
         }
         if configuration.streamToken == nil {
             logger.warning("no stream_token: any client may open a stream; set MIADI_STREAM_TOKEN for real calls")
