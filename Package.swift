@@ -52,17 +52,23 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Caller audio keyed by (text, language, voice): the lab's callers and the mock's ears.
+        .target(
+            name: "MiadiCorpus",
+            dependencies: ["MiadiAudio", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The model interface every provider implements (mock, Gemini Live, OpenAI Realtime…).
         .target(
             name: "MiadiProviders",
-            dependencies: ["MiadiAgent", "MiadiAudio", "MiadiBooking", "MiadiLanguage"]
+            dependencies: ["MiadiAgent", "MiadiAudio", "MiadiBooking", "MiadiCorpus", "MiadiLanguage"]
         ),
         // One call's conversation: the trace, tools and the confirm-before-commit guard.
         .target(
             name: "MiadiAgent",
             dependencies: ["MiadiBooking", "MiadiLanguage"]
         ),
-        // The stream session machine and the webhook's XML: sans-I/O, no server code.
+        // The call machine (session + model + agent), the stream session and the webhook's XML:
+        // sans-I/O, no server code. Every shell (serve, the lab, the socket lab) runs a call here.
         .target(
             name: "MiadiBridge",
             dependencies: ["MiadiAgent", "MiadiProviders", "MiadiAudio"]
@@ -71,7 +77,7 @@ let package = Package(
         .target(
             name: "MiadiServer",
             dependencies: [
-                "MiadiBridge", "MiadiSimulator",
+                "MiadiBridge", "MiadiProviders", "MiadiBooking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -84,7 +90,7 @@ let package = Package(
         .target(
             name: "MiadiSimulator",
             dependencies: [
-                "MiadiScoring", "MiadiReports",
+                "MiadiScoring", "MiadiReports", "MiadiCorpus",
                 "MiadiAudio", "MiadiBridge", "MiadiProviders", "MiadiAgent", "MiadiBooking", "MiadiLanguage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
@@ -117,6 +123,7 @@ let package = Package(
             dependencies: [
                 "MiadiAudio",
                 "MiadiSimulator",
+                "MiadiCorpus",
                 "MiadiSocketLab",
                 "MiadiScoring",
                 "MiadiReports",
@@ -147,7 +154,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MiadiBridgeTests",
-            dependencies: ["MiadiBridge", "MiadiProviders", "MiadiAgent", "MiadiAudio"]
+            dependencies: ["MiadiBridge", "MiadiProviders", "MiadiAgent", "MiadiAudio", "MiadiBooking", "MiadiLanguage"]
         ),
         .testTarget(
             name: "MiadiServerTests",
@@ -179,7 +186,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MiadiSimulatorTests",
-            dependencies: ["MiadiSimulator", "MiadiAudio", "MiadiBooking", "MiadiAgent", "MiadiProviders", "MiadiBridge", "MiadiLanguage"]
+            dependencies: ["MiadiSimulator", "MiadiCorpus", "MiadiAudio", "MiadiBooking", "MiadiAgent", "MiadiProviders", "MiadiBridge", "MiadiLanguage"]
         ),
     ],
     swiftLanguageModes: [.v6]

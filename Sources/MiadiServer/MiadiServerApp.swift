@@ -21,30 +21,34 @@ public struct MiadiServerApp: Sendable {
     public let metrics = BridgeMetrics()
     let registry = CallRegistry()
     let logger: Logger
-    /// The calendar and the mock's ears, when the provider is the mock model.
-    let models: CallModels
+    /// What ordinary calls are answered with (the model, the calendar), injected.
+    let models: ServeModels
     /// Calls the lab announces before placing them (`miadi run --transport websocket`).
     let labCalls: LabCallDirectory?
     /// The `/lab` routes, for a lab on another machine (`miadi serve --lab`).
     let labControl: LabControl?
 
+    /// A server for the configuration's clinic, answering with the models it names
+    /// (`ServeModels(configuration:clinic:)`).
     public init(configuration: ServeConfiguration, logger: Logger, labControl: LabControl? = nil) throws(YAMLFileError) {
         let clinic = try ClinicFile.load(path: configuration.clinicFile)
-        try self.init(configuration: configuration, clinic: clinic, logger: logger, labControl: labControl)
+        let models: ServeModels
+        do { models = try ServeModels(configuration: configuration, clinic: clinic) } catch {
+            throw YAMLFileError(file: configuration.clinicFile, line: 1, field: "(setup)", reason: "\(error)")
+        }
+        self.init(configuration: configuration, clinic: clinic, models: models, logger: logger, labControl: labControl)
     }
 
-    /// A server for an already loaded clinic; `labCalls` lets the lab give each call it places
-    /// its own calendar, clock and line.
-    /// `labControl` adds the `/lab` routes (and its directory serves as `labCalls`).
-    public init(configuration: ServeConfiguration, clinic: Clinic, logger: Logger, labCalls: LabCallDirectory? = nil, labControl: LabControl? = nil) throws(YAMLFileError) {
+    /// A server for an already loaded clinic and the given models; `labCalls` lets the lab give
+    /// each call it places its own calendar, clock and line. `labControl` adds the `/lab` routes
+    /// (and its directory serves as `labCalls`).
+    public init(configuration: ServeConfiguration, clinic: Clinic, models: ServeModels, logger: Logger, labCalls: LabCallDirectory? = nil, labControl: LabControl? = nil) {
         self.configuration = configuration
         self.clinic = clinic
+        self.models = models
         self.logger = logger
         self.labCalls = labCalls ?? labControl?.directory
         self.labControl = labControl
-        do { self.models = try CallModels(configuration: configuration, clinic: clinic) } catch let error as YAMLFileError { throw error } catch {
-            throw YAMLFileError(file: configuration.clinicFile, line: 1, field: "(setup)", reason: "\(error)")
-        }
     }
 
     /// The Hummingbird application; `onServerRunning` receives the bound channel (tests read
@@ -105,7 +109,7 @@ public struct MiadiServerApp: Sendable {
             let offered = context.request.headers[values: .secWebSocketProtocol]
             let subprotocol: String
             if case .accept(let chosen) = policy.decide(offered: offered, authorization: context.request.headers[.authorization]) { subprotocol = chosen } else { subprotocol = "audio.drachtio.org" }
-            let connection = StreamConnection(configuration: configuration, subprotocol: subprotocol, registry: registry, metrics: metrics, clinicID: clinic.id, language: clinic.languages.first?.rawValue ?? "en", models: models, labCalls: labCalls, logger: context.logger)
+            let connection = StreamConnection(configuration: configuration, subprotocol: subprotocol, registry: registry, metrics: metrics, clinic: clinic, models: models, labCalls: labCalls, logger: context.logger)
             try await connection.run(inbound: inbound, outbound: outbound)
         }
         let wsResponder = wsRouter.buildResponder()

@@ -121,9 +121,10 @@ public struct ServeConfiguration: Sendable, Equatable {
         return config
     }
 
-    /// The stream session configuration for one call.
-    func streamConfiguration(inputRate: Int?, subprotocol: String, providerInputRate: Int, providerOutputRate: Int) -> StreamConfiguration {
-        var c = StreamConfiguration(inputSampleRate: inputRate ?? inputSampleRate, track: track, outputSampleRate: outputSampleRate, providerInputRate: providerInputRate, providerOutputRate: providerOutputRate)
+    /// The stream session configuration for one call; the call machine sets the model's rates
+    /// (and the first frame's rate, when it names one).
+    func streamConfiguration(subprotocol: String) -> StreamConfiguration {
+        var c = StreamConfiguration(inputSampleRate: inputSampleRate, track: track, outputSampleRate: outputSampleRate, providerInputRate: 16_000, providerOutputRate: 24_000)
         c.maximumLeadMs = leadMs
         c.bargeIn.minimumSpeechMs = bargeInMinimumSpeechMs
         c.bargeIn.resumeGapMs = bargeInResumeGapMs

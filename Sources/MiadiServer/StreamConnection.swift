@@ -9,29 +9,49 @@ import MiadiLanguage
 import MiadiProviders
 import NIOCore
 
-/// Runs one call's stream: the I/O shell around a `StreamSession`.
-///
-/// One task consumes a single ordered stream of events (frames from the socket, 20 ms ticks)
-/// and performs the session's actions; the provider machine is driven in the same task, so
-/// nothing races. At the end it writes the call's trace and recording.
+/// Runs one call's stream: the I/O shell of `miadi serve` around the `CallMachine`, on the
+/// real clock. It decides nothing: one task takes a single ordered stream of events (frames
+/// from the socket, the 20 ms beat that fires the machine's timers, finished tool runs), gives
+/// each to the machine with the call time, and performs the actions it returns. At the end it
+/// writes the call's trace and recording.
 struct StreamConnection {
     let configuration: ServeConfiguration
     let subprotocol: String
     let registry: CallRegistry
     let metrics: BridgeMetrics
-    let clinicID: String
-    let language: String
-    let models: CallModels
+    let clinic: Clinic
+    let models: ServeModels
     let labCalls: LabCallDirectory?
     let logger: Logger
 
     enum Event: Sendable {
         case text(String)
         case binary([UInt8])
-        case tick
+        /// 20 ms passed: the machine's timers that are due fire.
+        case beat
         case closed(UInt16, String)
-        /// A tool call whose (slow) calendar operation is due now.
-        case tool(ToolCall)
+        /// A tool run the machine asked for has finished.
+        case toolCompleted(ToolCompletion)
+    }
+
+    /// What the shell keeps of one connection besides the machine: which call it is, its
+    /// timers, the trace so far, what to close with.
+    struct Shell {
+        var call = CallMachine()
+        let opened = ContinuousClock.now
+        var callSID: String?
+        var lab: LabCallModels?
+        /// The lab calendar's time when the stream opened (a lab call's scenario "now").
+        var labStart: Date?
+        var agentless = false
+        var tools: ToolRunner?
+        var timers: [(timer: CallTimer, atMs: Int)] = []
+        var trace: [TraceEvent] = []
+        var endReason = "stream closed"
+        var ended = false
+        var pendingClose: (UInt16, String)?
+        /// Set when a write failed: the socket is gone, and nothing more is written to it.
+        var socketGone = false
     }
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
@@ -48,262 +68,201 @@ struct StreamConnection {
             } catch {
                 continuation.yield(.closed(1006, "socket error: \(error)"))
             }
-            continuation.finish()
         }
-        let ticker = Task {
+        let beat = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(20))
-                continuation.yield(.tick)
+                continuation.yield(.beat)
             }
         }
         defer {
             reader.cancel()
-            ticker.cancel()
+            beat.cancel()
         }
-        var driver: CallDriver?
-        var pendingClose: (UInt16, String)?
-        do {
-            try await loop(events: events, later: continuation, outbound: outbound, driver: &driver, pendingClose: &pendingClose)
-        } catch {
-            // A write failed: the socket is gone. The call still ends cleanly below.
-            logger.notice("stream write failed", metadata: ["error": "\(error)"])
-        }
-        if var current = driver, !current.session.isClosed {
-            let t = await registry.callTime(current.metadata.callSID)
-            let actions = current.handle(.closed(1006, "socket gone"), nowMs: t).filter {
-                if case .sendBinary = $0 { return false }
-                if case .sendText = $0 { return false }
-                return true
-            }
-            _ = try? await perform(actions, driver: &current, later: nil, outbound: outbound, pendingClose: &pendingClose)
-            driver = current
-        }
-        if let current = driver { await finish(current) }
-        if let (code, reason) = pendingClose { try? await outbound.close(.init(codeNumber: Int(code)), reason: reason) }
-    }
-
-    private func loop(events: AsyncStream<Event>, later: AsyncStream<Event>.Continuation, outbound: WebSocketOutboundWriter, driver: inout CallDriver?, pendingClose: inout (UInt16, String)?) async throws {
-        var waitedTicks = 0
+        var shell = Shell()
+        await perform(shell.call.opened(nowMs: 0), at: 0, shell: &shell, later: continuation, outbound: outbound)
         for await event in events {
-            if driver == nil {
-                // The first frame names the call (and maybe its rate): only then can the session be made.
-                if case .tick = event {
-                    waitedTicks += 1
-                    if waitedTicks < 500 { continue } // 10 s for the metadata frame
-                }
-                guard case .text(let first) = event, let metadata = StreamMetadata.parse(first) else {
-                    if case .closed = event { return }
-                    try await outbound.close(.policyViolation, reason: "first frame must be metadata with call_sid")
-                    logger.warning("stream closed: bad first frame")
-                    return
-                }
-                let lab = await labCalls?.take(metadata.callSID)
-                var made = CallDriver(connection: self, metadata: metadata, lab: lab)
-                let t = await registry.callTime(metadata.callSID)
-                await registry.opened(metadata.callSID)
-                metrics.liveCalls.increment(by: 1)
-                try await perform(made.handle(.text(first), nowMs: t), driver: &made, later: later, outbound: outbound, pendingClose: &pendingClose)
-                driver = made
-                continue
-            }
-            guard var current = driver else { continue }
-            let t = await registry.callTime(current.metadata.callSID)
+            let t = await callTime(shell)
             let started = ContinuousClock.now
-            let actions: [StreamAction]
-            if case .tool(let call) = event {
-                _ = current.handle(event, nowMs: t) // moves the call's time first
-                actions = await current.runTool(call)
-            } else {
-                actions = current.handle(event, nowMs: t)
+            switch event {
+            case .text(let text):
+                await perform(shell.call.textReceived(text, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
+            case .binary(let bytes):
+                metrics.framesIn.increment()
+                await perform(shell.call.binaryReceived(bytes, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
+            case .beat:
+                while let index = shell.timers.firstIndex(where: { $0.atMs <= t }) {
+                    let due = shell.timers.remove(at: index)
+                    await perform(shell.call.timerFired(due.timer, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
+                }
+            case .closed(let code, let reason):
+                await perform(shell.call.closed(code: code, reason: reason, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
+            case .toolCompleted(let completion):
+                await perform(shell.call.toolCompleted(completion, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
             }
-            let ended = try await perform(actions, driver: &current, later: later, outbound: outbound, pendingClose: &pendingClose)
             metrics.relaySeconds.record(ContinuousClock.now - started)
-            driver = current
-            if ended { break }
+            if shell.ended || shell.socketGone { break }
+        }
+        if !shell.call.isEnded {
+            // The socket went away under the call (a write failed): it ends here, cleanly.
+            let t = await callTime(shell)
+            await perform(shell.call.closed(code: 1006, reason: "socket gone", nowMs: t), at: t, shell: &shell, later: nil, outbound: outbound)
+        }
+        continuation.finish()
+        if shell.callSID != nil { await finish(shell) }
+        if let (code, reason) = shell.pendingClose, !shell.socketGone {
+            try? await outbound.close(.init(codeNumber: Int(code)), reason: reason)
         }
     }
 
-    /// Performs actions in order; returns true when the call has ended.
-    @discardableResult
-    func perform(_ actions: [StreamAction], driver: inout CallDriver, later: AsyncStream<Event>.Continuation?, outbound: WebSocketOutboundWriter, pendingClose: inout (UInt16, String)?) async throws -> Bool {
-        var queue = actions[...]
-        var ended = false
-        while let action = queue.popFirst() {
+    /// Call time, ms: since the webhook answered the call once the stream named it (the
+    /// trace's t = 0), since the socket opened before that.
+    private func callTime(_ shell: Shell) async -> Int {
+        let t: Int
+        if let sid = shell.callSID { t = await registry.callTime(sid) } else { t = Self.ms(ContinuousClock.now - shell.opened) }
+        // A lab call's calendar follows call time, so holds lapse as they would.
+        if let clock = shell.lab?.clock, let start = shell.labStart { clock.moveForward(to: start.addingTimeInterval(Double(t) / 1000)) }
+        return t
+    }
+
+    /// Performs the machine's actions in order.
+    private func perform(_ actions: [CallAction], at t: Int, shell: inout Shell, later: AsyncStream<Event>.Continuation?, outbound: WebSocketOutboundWriter) async {
+        for action in actions {
             switch action {
             case .sendBinary(let bytes):
                 metrics.framesOut.increment()
-                try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
-            case .sendText(let text):
-                if text == BridgeCommand.killAudio { metrics.bargeIns.increment() }
-                try await outbound.write(.text(text))
-            case .toProvider:
-                queue.append(contentsOf: driver.provider(action))
-            case .runTool(let call):
-                if let later, let delay = driver.lab?.bookingLatencyMs, delay > 0 {
-                    // A slow calendar (a lab scenario's injected latency): the call goes on and
-                    // the operation answers when it is due.
-                    Task {
-                        try? await Task.sleep(for: .milliseconds(delay))
-                        later.yield(.tool(call))
-                    }
-                    continue
-                }
-                queue.append(contentsOf: await driver.runTool(call))
-            case .trace(let event):
-                driver.record([event])
-                driver.agent?.observe(event)
+                await write(.binary(ByteBuffer(bytes: bytes)), shell: &shell, outbound: outbound)
+            case .send(let command):
+                if command == .killAudio { metrics.bargeIns.increment() }
+                await write(.text(command.text), shell: &shell, outbound: outbound)
             case .close(let code, let reason):
-                pendingClose = (code, reason)
-            case .ended:
-                ended = true
+                shell.pendingClose = (code, reason)
+            case .identify(let metadata):
+                let setup = await identify(metadata, shell: &shell)
+                let now = await callTime(shell)
+                await perform(shell.call.attach(setup, nowMs: now), at: now, shell: &shell, later: later, outbound: outbound)
+            case .toProvider:
+                // No network model is offered by this build yet; in-process models run inside
+                // the machine and never ask for this.
+                logger.error("a network model input with no network model", metadata: ["call_sid": "\(shell.callSID ?? "?")"])
+            case .runTool(let request):
+                guard let tools = shell.tools else { preconditionFailure("a tool run on a call with no calendar") }
+                if let later {
+                    // The calendar answers in its own time; the call's audio goes on meanwhile.
+                    Task { later.yield(.toolCompleted(await tools.run(request))) }
+                }
+            case .trace(let event):
+                shell.trace.append(event)
+            case .agentSaid(let text):
+                shell.lab?.said(text, t)
+            case .effect(let effect):
+                logger.info("agent effect", metadata: ["call_sid": "\(shell.callSID ?? "?")", "effect": "\(effect)"])
+            case .schedule(let timer, let atMs):
+                shell.timers.removeAll { $0.timer == timer }
+                shell.timers.append((timer, atMs))
+            case .cancel(let timer):
+                shell.timers.removeAll { $0.timer == timer }
+            case .ended(let reason):
+                shell.endReason = reason
+                shell.ended = true
             }
         }
-        return ended
     }
 
-    func finish(_ driver: CallDriver) async {
+    private func write(_ frame: WebSocketOutboundWriter.OutboundFrame, shell: inout Shell, outbound: WebSocketOutboundWriter) async {
+        guard !shell.socketGone else { return }
+        do { try await outbound.write(frame) } catch {
+            shell.socketGone = true
+            logger.notice("stream write failed", metadata: ["call_sid": "\(shell.callSID ?? "?")", "error": "\(error)"])
+        }
+    }
+
+    /// The call is known: what it runs with (a lab call's own calendar and line, or the
+    /// server's models).
+    private func identify(_ metadata: StreamMetadata, shell: inout Shell) async -> CallMachine.Setup {
+        let sid = metadata.callSID
+        shell.callSID = sid
+        await registry.opened(sid)
+        metrics.liveCalls.increment(by: 1)
+        let context = CallContext(callerNumber: metadata.from ?? "unknown", callSID: sid)
+        var stream = configuration.streamConfiguration(subprotocol: subprotocol)
+        if let lab = await labCalls?.take(sid) {
+            shell.lab = lab
+            shell.labStart = lab.clock?.now()
+            shell.tools = ToolRunner(engine: lab.engine)
+            let clinic = lab.engine.clinic
+            let today = CivilDate(lab.engine.clock.now(), in: clinic.timeZone)
+            stream.track = lab.track
+            stream.inputSampleRate = lab.rate
+            stream.outputSampleRate = lab.rate
+            let model = MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: lab.toldAppointmentIDs), hearing: lab.hearing, speech: lab.speech, configuration: lab.mock)
+            let agent = CallAgent(clinic: clinic, today: today, context: context, language: clinic.languages.first ?? .en, handoffNumber: lab.handoffNumber)
+            return CallMachine.Setup(model: .inProcess(model), agent: agent, stream: stream, toolLatencyMs: lab.bookingLatencyMs)
+        }
+        let made = models.make(clinic)
+        var agent: CallAgent?
+        if let engine = made.engine {
+            shell.tools = ToolRunner(engine: engine)
+            let today = CivilDate(engine.clock.now(), in: clinic.timeZone)
+            agent = CallAgent(clinic: clinic, today: today, context: context, language: clinic.languages.first ?? .en, handoffNumber: configuration.handoffNumber)
+        }
+        return CallMachine.Setup(model: made.model, agent: agent, stream: stream)
+    }
+
+    func finish(_ shell: Shell) async {
+        guard let sid = shell.callSID else { return }
         metrics.liveCalls.increment(by: -1)
         metrics.callsEnded.increment()
-        let call = await registry.finished(driver.metadata.callSID)
-        let durationMs = driver.trace.map(\.tMs).max() ?? 0
-        let clinic = driver.lab?.engine.clinic
+        let call = await registry.finished(sid)
+        let durationMs = shell.trace.map(\.tMs).max() ?? 0
+        let callClinic = shell.lab?.engine.clinic ?? clinic
         // The language the call was held in, as the agent's tools last named it (a Swahili
         // caller on an English-first clinic): what `miadi score` reads read-backs in.
-        let spoken = driver.agent?.language.rawValue ?? clinic?.languages.first?.rawValue ?? language
+        let spoken = shell.call.agent?.language.rawValue ?? callClinic.languages.first?.rawValue ?? "en"
+        let session = shell.call.session
+        let model = shell.call.modelDescription
         var trace = CallTrace(header: TraceHeader(
-            callSID: driver.metadata.callSID, source: "serve", clinic: clinic?.id ?? clinicID, language: spoken,
-            now: callStart(driver, answered: call?.answeredWallClock),
-            provider: driver.providerID, model: driver.model,
-            line: .object(["rate": .int(driver.session.configuration.inputSampleRate), "track": .string(driver.session.configuration.track.rawValue), "codec": "L16"]),
-            recording: "\(Self.safeFileName(driver.metadata.callSID)).wav", miadiVersion: MiadiServerVersion.current))
+            callSID: sid, source: "serve", clinic: callClinic.id, language: spoken,
+            now: callStart(shell, clinic: callClinic, answered: call?.answeredWallClock),
+            provider: model?.provider ?? configuration.provider, model: model?.model ?? "",
+            line: .object(["rate": .int(session?.configuration.inputSampleRate ?? configuration.inputSampleRate),
+                           "track": .string((session?.configuration.track ?? configuration.track).rawValue), "codec": "L16"]),
+            recording: "\(Self.safeFileName(sid)).wav", miadiVersion: MiadiServerVersion.current))
         trace.append(TraceEvent(tMs: 0, type: "call.answered"))
         if let webhook = call?.webhook { trace.append(webhook) }
         trace.append(contentsOf: call?.statuses ?? [])
-        trace.append(contentsOf: driver.trace)
+        trace.append(contentsOf: shell.trace)
         let billed = (durationMs + 999) / 1000
-        trace.append(TraceEvent(tMs: durationMs, type: "call.ended", fields: ["reason": .string(driver.endReason), "duration_ms": .int(durationMs), "billed_seconds": .int(billed)]))
+        trace.append(TraceEvent(tMs: durationMs, type: "call.ended", fields: ["reason": .string(shell.endReason), "duration_ms": .int(durationMs), "billed_seconds": .int(billed)]))
+        let recording = session?.recording ?? PCMBuffer(samples: [], sampleRate: configuration.inputSampleRate, channels: 2)
         do {
             try FileManager.default.createDirectory(atPath: configuration.tracesDirectory, withIntermediateDirectories: true)
-            let base = (configuration.tracesDirectory as NSString).appendingPathComponent(Self.safeFileName(driver.metadata.callSID))
+            let base = (configuration.tracesDirectory as NSString).appendingPathComponent(Self.safeFileName(sid))
             try trace.jsonLines().write(to: URL(fileURLWithPath: base + ".trace.jsonl"), options: .atomic)
-            try AudioFile.write(driver.session.recording, to: base + ".wav")
-            logger.info("call trace written", metadata: ["call_sid": "\(driver.metadata.callSID)", "trace": "\(base).trace.jsonl"])
+            try AudioFile.write(recording, to: base + ".wav")
+            logger.info("call trace written", metadata: ["call_sid": "\(sid)", "trace": "\(base).trace.jsonl"])
         } catch {
-            logger.error("cannot write the call trace", metadata: ["call_sid": "\(driver.metadata.callSID)", "error": "\(error)"])
+            logger.error("cannot write the call trace", metadata: ["call_sid": "\(sid)", "error": "\(error)"])
         }
-        driver.lab?.finished(LabCallRecord(trace: trace, recording: driver.session.recording, endReason: driver.endReason))
+        shell.lab?.finished(LabCallRecord(trace: trace, recording: recording, endReason: shell.endReason))
     }
 
     /// The trace header's "now": the call's start in the clinic's local time with its offset, as
     /// lab traces write it (a lab call's is its scenario's time), so a scorer reading the trace
     /// knows the clinic's "today".
-    func callStart(_ driver: CallDriver, answered: Date?) -> String {
-        let start = driver.labStart ?? answered ?? Date() // wall clock: a real call starts now
-        guard let clinic = driver.lab?.engine.clinic ?? models.engine?.clinic else { return ISO8601DateFormatter().string(from: start) }
+    func callStart(_ shell: Shell, clinic: Clinic, answered: Date?) -> String {
+        let start = shell.labStart ?? answered ?? Date() // wall clock: a real call starts now
         return ClinicTime(zone: clinic.timeZone).isoWithOffset(start)
+    }
+
+    static func ms(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// A call SID as a file name: letters, digits, - and _ only.
     static func safeFileName(_ sid: String) -> String {
         let cleaned = sid.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" }
         return String(cleaned.prefix(128))
-    }
-}
-
-/// The state one connection carries: the session, the model, the agent, the trace so far.
-struct CallDriver {
-    let metadata: StreamMetadata
-    var session: StreamSession
-    var providerMachine: any ProviderMachine
-    var agent: CallAgent?
-    private(set) var trace: [TraceEvent] = []
-    var endReason = "stream closed"
-    private var lastNowMs = 0
-    /// Set when the lab placed this call: its models, line and clock.
-    let lab: LabCallModels?
-    /// The calendar's time when the stream opened, for a lab call (its scenario's "now").
-    let labStart: Date?
-
-    var providerID: String { providerMachine.providerID }
-    var model: String { providerMachine.model }
-
-    init(connection: StreamConnection, metadata: StreamMetadata, lab: LabCallModels? = nil) {
-        self.metadata = metadata
-        self.lab = lab
-        labStart = lab?.clock?.now()
-        let models = connection.models
-        var configuration = connection.configuration
-        if let lab {
-            let today = CivilDate(lab.engine.clock.now(), in: lab.engine.clinic.timeZone)
-            providerMachine = MockProvider(brief: MockBrief(clinic: lab.engine.clinic, today: today, toldAppointmentIDs: lab.toldAppointmentIDs), hearing: lab.hearing, speech: lab.speech, configuration: lab.mock)
-            agent = CallAgent(engine: lab.engine, context: CallContext(callerNumber: metadata.from ?? "unknown", callSID: metadata.callSID),
-                              language: lab.engine.clinic.languages.first ?? .en, handoffNumber: lab.handoffNumber)
-            configuration.track = lab.track
-            configuration.inputSampleRate = lab.rate
-            configuration.outputSampleRate = lab.rate
-        } else if let engine = models.engine, let hearing = models.hearing {
-            let today = CivilDate(engine.clock.now(), in: engine.clinic.timeZone)
-            providerMachine = MockProvider(brief: MockBrief(clinic: engine.clinic, today: today), hearing: hearing, speech: models.speech)
-            agent = CallAgent(engine: engine, context: CallContext(callerNumber: metadata.from ?? "unknown", callSID: metadata.callSID),
-                              language: engine.clinic.languages.first ?? .en, handoffNumber: connection.configuration.handoffNumber)
-        } else {
-            providerMachine = EchoProvider(inputSampleRate: 16_000, outputSampleRate: 24_000)
-        }
-        let rate = metadata.sampleRate.flatMap { [8000, 16000].contains($0) ? $0 : nil }
-        session = StreamSession(configuration: configuration.streamConfiguration(
-            inputRate: rate, subprotocol: connection.subprotocol,
-            providerInputRate: providerMachine.inputSampleRate, providerOutputRate: providerMachine.outputSampleRate))
-    }
-
-    /// Trace events of this call, also shown to the lab when it placed the call.
-    mutating func record(_ events: [TraceEvent]) {
-        trace += events
-        if let lab { for event in events { lab.observe(event) } }
-    }
-
-    mutating func handle(_ event: StreamConnection.Event, nowMs: Int) -> [StreamAction] {
-        lastNowMs = nowMs
-        if let clock = lab?.clock, let labStart { clock.moveForward(to: labStart.addingTimeInterval(Double(nowMs) / 1000)) }
-        switch event {
-        case .text(let text): return session.textReceived(text, nowMs: nowMs)
-        case .binary(let bytes): return session.binaryReceived(bytes, nowMs: nowMs)
-        case .tool: return []
-        case .tick:
-            var actions: [StreamAction] = []
-            for e in providerMachine.tick(nowMs: nowMs) { actions += session.providerEvent(e, nowMs: nowMs) }
-            return actions + session.tick(nowMs: nowMs)
-        case .closed(let code, let reason):
-            let actions = session.closed(code: code, reason: reason, nowMs: nowMs)
-            for case .ended(let why) in actions { endReason = why }
-            return actions
-        }
-    }
-
-    /// Feeds the model an input and returns the session's reaction to what it says.
-    mutating func provider(_ action: StreamAction) -> [StreamAction] {
-        guard case .toProvider(let input) = action else { return [] }
-        return feed(input)
-    }
-
-    mutating func feed(_ input: ProviderInput) -> [StreamAction] {
-        var actions: [StreamAction] = []
-        for e in providerMachine.receive(input, nowMs: lastNowMs) { actions += session.providerEvent(e, nowMs: lastNowMs) }
-        return actions
-    }
-
-    /// Runs a tool call through the agent (or tells the model there are no tools) and returns
-    /// the session's reaction.
-    mutating func runTool(_ call: ToolCall) async -> [StreamAction] {
-        guard var agent else {
-            // No agent on this line (the echo provider): the model is told, in words it can say.
-            return feed(.toolResult(ToolResult(callID: call.id, name: call.name, outputJSON: #"{"error":"tools are not available on this line yet"}"#, isError: true)))
-        }
-        let outcome = await agent.execute(call, nowMs: lastNowMs)
-        self.agent = agent
-        record(outcome.trace)
-        var actions: [StreamAction] = []
-        if case .handoff(let target, let reason)? = outcome.effect { actions += session.handoff(target: target, reason: reason, nowMs: lastNowMs) }
-        return actions + feed(.toolResult(outcome.result))
     }
 }
 

@@ -38,7 +38,7 @@ public enum SocketLabServer {
         // Quiet unless asked: MIADI_LAB_LOG=debug shows what the lab's server does.
         logger.logLevel = ProcessInfo.processInfo.environment["MIADI_LAB_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         let directory = LabCallDirectory()
-        let app = try MiadiServerApp(configuration: configuration, clinic: clinic, logger: logger, labCalls: directory)
+        let app = MiadiServerApp(configuration: configuration, clinic: clinic, models: .echo, logger: logger, labCalls: directory)
         let (ready, readySink) = AsyncStream<Int>.makeStream()
         let application = app.application { channel in
             readySink.yield(channel.localAddress?.port ?? 0)

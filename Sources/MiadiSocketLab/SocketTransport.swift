@@ -81,9 +81,7 @@ public struct SocketTransport: LabTransport {
                 engine: setup.engine, hearing: setup.hearing, speech: setup.speech, mock: setup.mock, toldAppointmentIDs: setup.toldAppointmentIDs,
                 handoffNumber: setup.handoffNumber, track: setup.line.bothTracks ? .both : .inbound, rate: setup.line.rate,
                 bookingLatencyMs: setup.bookingLatencyMs, clock: setup.clock,
-                observe: { event in
-                    if event.type == "transcript.out", let text = event["text"]?.string { sink.yield(.agentSaid(text)) }
-                },
+                said: { text, _ in sink.yield(.agentSaid(text)) },
                 finished: { record in
                     recordSink.yield(record)
                     recordSink.finish()

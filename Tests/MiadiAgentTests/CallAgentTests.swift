@@ -9,6 +9,8 @@ import Testing
 struct AgentHarness {
     static let root: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     var agent: CallAgent
+    let tools: ToolRunner
+    var engine: BookingEngine { tools.engine }
     var calls = 0
 
     init(caller: String = "+254711000002", language: LanguageCode = .en, seed: [SeedAppointment] = []) async throws {
@@ -16,20 +18,21 @@ struct AgentHarness {
         let now = ISO8601DateFormatter().date(from: "2026-03-02T09:15:00+03:00")!
         let engine = try BookingEngine.inMemory(clinic: clinic, clock: ManualClock(now))
         try await engine.seed(seed)
-        agent = CallAgent(engine: engine, context: CallContext(callerNumber: caller, callSID: "CA-agent"), language: language, handoffNumber: "+254709000101")
+        agent = CallAgent(clinic: clinic, today: CivilDate(now, in: clinic.timeZone), context: CallContext(callerNumber: caller, callSID: "CA-agent"), language: language, handoffNumber: "+254709000101")
+        tools = ToolRunner(engine: engine)
     }
 
     mutating func call(_ name: String, _ args: String, at t: Int, id: String? = nil) async -> CallAgent.Outcome {
         calls += 1
-        return await agent.execute(ToolCall(id: id ?? "call-\(calls)", name: name, argumentsJSON: args), nowMs: t)
+        return await agent.execute(ToolCall(id: id ?? "call-\(calls)", name: name, argumentsJSON: args), nowMs: t, runner: tools)
     }
 
     mutating func played(_ text: String, id: String = "agent-1", endMs: Int, completed: Bool = true) {
-        agent.observe(TraceEvent(tMs: endMs, type: "agent.utterance", fields: ["id": .string(id), "text": .string(text), "end_ms": .int(endMs), "status": .string(completed ? "completed" : "cut")]))
+        agent.observe(.agentUtterance(id: id, text: text, endMs: endMs, completed: completed))
     }
 
     mutating func callerSaid(_ text: String, at t: Int) {
-        agent.observe(TraceEvent(tMs: t, type: "transcript.in", fields: ["text": .string(text)]))
+        agent.observe(.callerSaid(text: text, atMs: t))
     }
 
     static func object(_ outcome: CallAgent.Outcome) -> [String: Any] {
@@ -63,9 +66,9 @@ struct CallAgentTests {
         let confirmed = await h.call("confirm_proposal", #"{"proposal_id":"\#(id)"}"#, at: 7300)
         #expect(!confirmed.result.isError, "\(confirmed.result.outputJSON)")
         #expect(confirmed.trace.map(\.type) == ["guard", "commit", "tool.result"])
-        let mine = try await h.agent.engine.upcomingAppointments(for: CallContext(callerNumber: "+254711000002", callSID: "x"))
+        let mine = try await h.engine.upcomingAppointments(for: CallContext(callerNumber: "+254711000002", callSID: "x"))
         #expect(mine.count == 1)
-        let audit = try await h.agent.engine.auditTrail()
+        let audit = try await h.engine.auditTrail()
         #expect(audit.last?.evidence?.contains("Yes, that's right.") == true)
     }
 
@@ -84,7 +87,7 @@ struct CallAgentTests {
         h.callerSaid("No, that's not right.", at: 8600)
         let no = await h.call("confirm_proposal", #"{"proposal_id":"\#(id)"}"#, at: 8700)
         #expect(no.result.outputJSON.contains("the caller said no"))
-        #expect(try await h.agent.engine.allAppointments().isEmpty)
+        #expect(try await h.engine.allAppointments().isEmpty)
     }
 
     @Test("a Swahili read-back 'saa kumi jioni' confirms 16:00 and 'ndiyo' is yes")
@@ -120,7 +123,7 @@ struct CallAgentTests {
         let retry = await h.call("confirm_proposal", #"{"proposal_id":"\#(id)"}"#, at: 3500, id: "tool-7")
         #expect(!first.result.isError && !retry.result.isError)
         #expect(retry.trace.first { $0.type == "commit" }?["replayed"] == true)
-        #expect(try await h.agent.engine.allAppointments().count == 1)
+        #expect(try await h.engine.allAppointments().count == 1)
         #expect(await h.call("transfer_to_human", #"{"reason":"billing question"}"#, at: 4000).effect == .handoff(target: "+254709000101", reason: "billing question"))
         #expect(await h.call("end_call", "{}", at: 5000).effect == .endCall(reason: "conversation finished"))
         #expect(await h.call("book_everything", "{}", at: 6000).result.outputJSON.contains("no tool called"))

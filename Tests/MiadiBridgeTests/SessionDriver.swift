@@ -83,8 +83,8 @@ struct SessionDriver {
     var binaryFrames: [(t: Int, bytes: [UInt8])] {
         log.compactMap { if case .sendBinary(let b) = $0.action { return ($0.t, b) }; return nil }
     }
-    var texts: [(t: Int, text: String)] {
-        log.compactMap { if case .sendText(let s) = $0.action { return ($0.t, s) }; return nil }
+    var texts: [(t: Int, text: BridgeCommand)] {
+        log.compactMap { if case .send(let command) = $0.action { return ($0.t, command) }; return nil }
     }
     func traces(_ type: String) -> [TraceEvent] {
         log.compactMap { if case .trace(let e) = $0.action, e.type == type { return e }; return nil }

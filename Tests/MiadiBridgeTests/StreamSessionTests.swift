@@ -116,7 +116,7 @@ struct StreamSessionOutboundTests {
             // Frame k plays from max(now, end of frame k-1): its end is at most 200 ms ahead.
             #expect((k + 1) * 20 - frame.t <= 200, "frame \(k) sent at \(frame.t)")
         }
-        #expect(d.texts.last?.text == BridgeCommand.mark("agent-1-end"))
+        #expect(d.texts.last?.text == .mark("agent-1-end"))
     }
 
     @Test("marks: playout completes the utterance; a killAudio leaves it cut, and its mark comes back cleared")
@@ -150,7 +150,7 @@ struct StreamSessionOutboundTests {
         d.idle(ms: 400)
         let sentBefore = d.binaryFrames.count
         d.provider(.interrupted)
-        #expect(d.texts.last?.text == BridgeCommand.killAudio)
+        #expect(d.texts.last?.text == .killAudio)
         // Audio still in flight for the abandoned response is dropped until its turn ends…
         d.provider(.audio(BridgeFixtures.agentSpeech(ms: 500)))
         d.idle(ms: 600)
@@ -171,9 +171,9 @@ struct StreamSessionOutboundTests {
         d.provider(.turnDone)
         d.idle(ms: 100)
         d.record(d.session.handoff(target: "+254700000000", reason: "asked for a person", nowMs: d.nowMs))
-        #expect(!d.texts.contains { $0.text == BridgeCommand.disconnect })
+        #expect(!d.texts.contains { $0.text == .disconnect })
         d.idle(ms: 1200)
-        let disconnect = d.texts.first { $0.text == BridgeCommand.disconnect }
+        let disconnect = d.texts.first { $0.text == .disconnect }
         #expect(disconnect != nil)
         #expect((disconnect?.t ?? 0) >= 1000, "not before the last frame has played")
         #expect(d.traces("handoff").first?["target"] == "+254700000000")
@@ -192,7 +192,7 @@ struct StreamSessionBargeInTests {
         d.idle(ms: 600)
         d.caller(try BridgeFixtures.bargeLine())
         d.idle(ms: 1000)
-        let kill = try #require(d.texts.first { $0.text == BridgeCommand.killAudio })
+        let kill = try #require(d.texts.first { $0.text == .killAudio })
         let event = try #require(d.traces("barge_in").first)
         let onset = try #require(event["caller_onset_ms"]?.int)
         let detected = try #require(event["detected_ms"]?.int)
@@ -221,7 +221,7 @@ struct StreamSessionBargeInTests {
         d.caller(short)
         d.caller(PCMBuffer.silence(durationMs: 800, sampleRate: 16_000))
         d.idle(ms: 2000)
-        #expect(!d.texts.contains { $0.text == BridgeCommand.killAudio })
+        #expect(!d.texts.contains { $0.text == .killAudio })
         #expect(d.traces("guard.barge_in").first?["decision"] == "ignored")
         #expect(d.binaryFrames.count == 150, "the whole reply played")
     }

@@ -12,6 +12,8 @@ struct TextCall {
     static let root: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     var policy: MockPolicy
     var agent: CallAgent
+    let tools: ToolRunner
+    var engine: BookingEngine { tools.engine }
     var t = 0
     var transcript: [String] = []
     var effects: [CallAgent.Effect] = []
@@ -22,7 +24,8 @@ struct TextCall {
         let engine = try BookingEngine.inMemory(clinic: clinic, clock: ManualClock(instant))
         try await engine.seed(seed)
         policy = MockPolicy(brief: MockBrief(clinic: clinic, today: CivilDate(instant, in: clinic.timeZone)))
-        agent = CallAgent(engine: engine, context: CallContext(callerNumber: caller, callSID: "CA-text"), language: clinic.languages[0], handoffNumber: "+254709000101")
+        agent = CallAgent(clinic: clinic, today: CivilDate(instant, in: clinic.timeZone), context: CallContext(callerNumber: caller, callSID: "CA-text"), language: clinic.languages[0], handoffNumber: "+254709000101")
+        tools = ToolRunner(engine: engine)
     }
 
     mutating func run(_ steps: [MockPolicy.Step]) async {
@@ -32,9 +35,9 @@ struct TextCall {
             switch step {
             case .say(let text):
                 transcript.append("agent: \(text)")
-                agent.observe(TraceEvent(tMs: t, type: "agent.utterance", fields: ["id": .string("a\(t)"), "text": .string(text), "end_ms": .int(t), "status": "completed"]))
+                agent.observe(.agentUtterance(id: "a\(t)", text: text, endMs: t, completed: true))
             case .tool(let name, let arguments):
-                let outcome = await agent.execute(ToolCall(id: "tool-\(t)", name: name, argumentsJSON: arguments), nowMs: t)
+                let outcome = await agent.execute(ToolCall(id: "tool-\(t)", name: name, argumentsJSON: arguments), nowMs: t, runner: tools)
                 transcript.append("tool: \(name) \(arguments) → \(outcome.result.outputJSON)")
                 if let effect = outcome.effect { effects.append(effect) }
                 queue.append(contentsOf: policy.toolResult(name: name, json: outcome.result.outputJSON, isError: outcome.result.isError))
@@ -46,7 +49,7 @@ struct TextCall {
     mutating func caller(_ line: String?, _ language: LanguageCode) async {
         t += 1000
         transcript.append("caller: \(line ?? "(garbled)")")
-        if let line { agent.observe(TraceEvent(tMs: t, type: "transcript.in", fields: ["text": .string(line)])) }
+        if let line { agent.observe(.callerSaid(text: line, atMs: t)) }
         await run(policy.heard(line, language: language))
     }
 
@@ -68,9 +71,9 @@ struct MockPolicyTests {
         #expect(call.lastAgentLine.contains("Thursday the 5th of March at three p.m."), "\(call.transcript)")
         await call.caller("Yes, that's right.", .en)
         #expect(call.lastAgentLine.contains("You're booked"), "\(call.transcript)")
-        let booked = try await call.agent.engine.allAppointments()
+        let booked = try await call.engine.allAppointments()
         #expect(booked.count == 1)
-        #expect(ClinicTime(zone: call.agent.engine.clinic.timeZone).localISO(booked[0].start) == "2026-03-05T15:00")
+        #expect(ClinicTime(zone: call.engine.clinic.timeZone).localISO(booked[0].start) == "2026-03-05T15:00")
         #expect(call.effects == [.endCall(reason: "booked")])
     }
 
@@ -87,8 +90,8 @@ struct MockPolicyTests {
         #expect(call.lastAgentLine.contains("Jumamosi tarehe 7 Machi saa tatu asubuhi"), "\(call.transcript)")
         await call.caller("Ndiyo.", .sw)
         #expect(call.lastAgentLine.contains("Imehamishwa"), "\(call.transcript)")
-        let moved = try await call.agent.engine.allAppointments()
-        #expect(ClinicTime(zone: call.agent.engine.clinic.timeZone).localISO(moved[0].start) == "2026-03-07T09:00")
+        let moved = try await call.engine.allAppointments()
+        #expect(ClinicTime(zone: call.engine.clinic.timeZone).localISO(moved[0].start) == "2026-03-07T09:00")
     }
 
     @Test("French: cancel Wednesday's check-up, then no thanks")
@@ -105,7 +108,7 @@ struct MockPolicyTests {
         #expect(call.lastAgentLine.contains("C'est annulé"), "\(call.transcript)")
         await call.caller("Non merci.", .fr)
         #expect(call.lastAgentLine.contains("Au revoir"))
-        #expect(try await call.agent.engine.allAppointments().first?.status == .cancelled)
+        #expect(try await call.engine.allAppointments().first?.status == .cancelled)
     }
 
     @Test("a caller it cannot understand twice is offered a person")
@@ -128,7 +131,7 @@ struct MockPolicyTests {
         await call.run(call.policy.greet())
         await call.caller("Please cancel my neighbour's check-up tomorrow at nine, her number is 0788 000 071.", .en)
         #expect(call.lastAgentLine.contains("I can't find an appointment"), "\(call.transcript)")
-        #expect(try await call.agent.engine.allAppointments().first?.status == .booked)
+        #expect(try await call.engine.allAppointments().first?.status == .booked)
     }
 
     @Test("a calendar refusal is said in the call's language; in English the engine's own sentence", arguments: [

@@ -1,4 +1,5 @@
 import Foundation
+import MiadiCorpus
 import MiadiAudio
 import MiadiSimulator
 import Testing

@@ -1,3 +1,4 @@
+import MiadiCorpus
 import MiadiAudio
 import MiadiSimulator
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import MiadiCorpus
 import MiadiAgent
 import MiadiAudio
 import MiadiBooking

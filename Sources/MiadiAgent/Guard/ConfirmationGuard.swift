@@ -5,8 +5,8 @@ import MiadiLanguage
 /// utterance that was played to the caller to the end (not cut by a barge-in) read back that
 /// proposal's date and time, and (b) the caller's next answer after it was yes.
 ///
-/// The evidence is what the bridge recorded: `agent.utterance` events (with their status and
-/// the time their last sample played) and `transcript.in` events (what the caller said). Dates
+/// The evidence is what the bridge observed (`Evidence`): each agent utterance with its status
+/// and the time its last sample played, and what the caller said. Dates
 /// and times are recognised with `MiadiLanguage` in any supported language, relative to the
 /// clinic's "today".
 public struct ConfirmationGuard: Sendable {
@@ -35,17 +35,23 @@ public struct ConfirmationGuard: Sendable {
 
     public mutating func proposed(_ facts: ProposalFacts) { proposals[facts.id] = facts }
 
-    /// Takes the bridge's trace events; keeps what is evidence.
-    public mutating func observe(_ event: TraceEvent) {
-        switch event.type {
-        case "agent.utterance":
-            utterances.append(Utterance(
-                id: event["id"]?.string ?? "?", text: event["text"]?.string ?? "",
-                endMs: event["end_ms"]?.int ?? event.tMs, completed: event["status"]?.string == "completed"))
-        case "transcript.in", "caller.utterance":
-            if let text = event["text"]?.string { callerTexts.append(CallerText(text: text, atMs: event.tMs)) }
-        default:
-            break
+    /// What the bridge saw happen on the line that bears on a confirmation: typed, from the
+    /// session machine itself (never read back out of the trace).
+    public enum Evidence: Sendable, Equatable {
+        /// An agent utterance as the caller heard it: played to its end (`completed`) or cut,
+        /// its last heard sample at call time `endMs`.
+        case agentUtterance(id: String, text: String, endMs: Int, completed: Bool)
+        /// What the caller said, as the model heard it, at call time `atMs`.
+        case callerSaid(text: String, atMs: Int)
+    }
+
+    /// Takes one piece of evidence from the bridge.
+    public mutating func observe(_ evidence: Evidence) {
+        switch evidence {
+        case .agentUtterance(let id, let text, let endMs, let completed):
+            utterances.append(Utterance(id: id, text: text, endMs: endMs, completed: completed))
+        case .callerSaid(let text, let atMs):
+            callerTexts.append(CallerText(text: text, atMs: atMs))
         }
     }
 

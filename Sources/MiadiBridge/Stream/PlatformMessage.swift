@@ -49,15 +49,23 @@ public enum PlatformMessage: Sendable, Equatable {
     }
 }
 
-/// The control messages the bridge sends the platform.
-public enum BridgeCommand {
-    public static let killAudio = #"{"type":"killAudio"}"#
-    public static let disconnect = #"{"type":"disconnect"}"#
+/// The control messages the bridge sends the platform, typed so that a shell can count them
+/// (barge-ins are `killAudio`s) without reading strings; `text` is the frame on the wire.
+public enum BridgeCommand: Sendable, Equatable {
+    /// Flush whatever the platform has buffered for the caller: a barge-in.
+    case killAudio
+    /// End the stream; the platform goes on with the webhook's `<Dial>`.
+    case disconnect
+    /// A mark at the position of the next audio sent; names are ours (`agent-3-end`).
+    case mark(String)
 
-    /// A mark at the position of the next audio sent; names are ours (`agent-3-end`), no
-    /// escaping needed beyond JSON's.
-    public static func mark(_ name: String) -> String {
-        let data = try? JSONSerialization.data(withJSONObject: ["type": "mark", "data": ["name": name]], options: [.sortedKeys])
-        return data.map { String(decoding: $0, as: UTF8.self) } ?? #"{"type":"mark"}"#
+    public var text: String {
+        switch self {
+        case .killAudio: return #"{"type":"killAudio"}"#
+        case .disconnect: return #"{"type":"disconnect"}"#
+        case .mark(let name):
+            let data = try? JSONSerialization.data(withJSONObject: ["type": "mark", "data": ["name": name]], options: [.sortedKeys])
+            return data.map { String(decoding: $0, as: UTF8.self) } ?? #"{"type":"mark"}"#
+        }
     }
 }

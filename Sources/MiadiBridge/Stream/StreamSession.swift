@@ -7,11 +7,13 @@ import MiadiProviders
 /// returns. Tests drive it without sockets or sleeping; the lab drives it on virtual time.
 ///
 /// ```
-///  awaitingMetadata ──text(metadata)──▶ live ──handoff──▶ handingOff
-///        │  binary / bad text                │  audio drained  │
-///        ▼                                   │                 ▼ send disconnect
-///     closed (1008)  ◀──────── closed(code) ─┴─────────────── closed
+///  awaitingMetadata ──open(metadata)──▶ live ──handoff──▶ handingOff ──audio drained──▶ disconnecting
+///        │  binary / bad text             │                  │        send disconnect        │
+///        ▼                                ▼ closed(code)     ▼                               ▼
+///     closed (1008)  ◀──────────────────────────────────── closed ◀───────────────── closed(code)
 /// ```
+/// In `disconnecting` the platform is about to close: no more model audio is queued or sent,
+/// and a second handoff is refused (there is one `<Dial>`).
 /// Inside `live`: caller audio is split (left channel of `both_tracks`), fed to the VAD and
 /// resampled for the provider; provider audio is resampled, queued per utterance and paced;
 /// caller speech over the agent that outlasts `BargeInPolicy.minimumSpeechMs` (or the
@@ -21,6 +23,8 @@ public struct StreamSession: Sendable {
         case awaitingMetadata
         case live(metadata: StreamMetadata)
         case handingOff(metadata: StreamMetadata, target: String, reason: String)
+        /// `disconnect` was sent; waiting for the platform to close the stream.
+        case disconnecting(metadata: StreamMetadata)
         case closed
     }
 
@@ -62,7 +66,7 @@ public struct StreamSession: Sendable {
     /// The call this stream belongs to, once the first frame named it.
     public var metadata: StreamMetadata? {
         switch state {
-        case .live(let m), .handingOff(let m, _, _): return m
+        case .live(let m), .handingOff(let m, _, _), .disconnecting(let m): return m
         case .awaitingMetadata, .closed: return nil
         }
     }
@@ -85,18 +89,24 @@ public struct StreamSession: Sendable {
                 return [.trace(TraceEvent(tMs: nowMs, type: "error", fields: ["where": "bridge", "message": .string("first frame is not stream metadata with a call SID")])),
                         .close(code: 1008, reason: "first frame must be metadata with call_sid"), .ended(reason: "bad first frame")]
             }
-            state = .live(metadata: metadata)
-            streamStartMs = nowMs
-            return [.trace(TraceEvent(tMs: nowMs, type: "stream.open", fields: [
-                "subprotocol": .string(configuration.subprotocol), "rate": .int(configuration.inputSampleRate),
-                "track": .string(configuration.track.rawValue), "output_rate": .int(configuration.outputSampleRate),
-                "call_sid": .string(metadata.callSID),
-            ]))]
-        case .live, .handingOff:
+            return open(metadata, nowMs: nowMs)
+        case .live, .handingOff, .disconnecting:
             return platformMessage(PlatformMessage.parse(text), nowMs: nowMs)
         case .closed:
             return []
         }
+    }
+
+    /// The stream opens for the call its first frame named (parsed once, by whoever read it).
+    public mutating func open(_ metadata: StreamMetadata, nowMs: Int) -> [StreamAction] {
+        guard case .awaitingMetadata = state else { preconditionFailure("StreamSession.open in \(state)") }
+        state = .live(metadata: metadata)
+        streamStartMs = nowMs
+        return [.trace(TraceEvent(tMs: nowMs, type: "stream.open", fields: [
+            "subprotocol": .string(configuration.subprotocol), "rate": .int(configuration.inputSampleRate),
+            "track": .string(configuration.track.rawValue), "output_rate": .int(configuration.outputSampleRate),
+            "call_sid": .string(metadata.callSID),
+        ]))]
     }
 
     public mutating func binaryReceived(_ bytes: [UInt8], nowMs: Int) -> [StreamAction] {
@@ -107,7 +117,7 @@ public struct StreamSession: Sendable {
                     .close(code: 1008, reason: "first frame must be metadata"), .ended(reason: "bad first frame")]
         case .closed:
             return []
-        case .live, .handingOff:
+        case .live, .handingOff, .disconnecting:
             guard !bytes.isEmpty else { return [] } // the platform's flush before a graceful stop
             framesIn += 1
             return callerAudio(assembler.append(bytes), nowMs: nowMs)
@@ -124,12 +134,15 @@ public struct StreamSession: Sendable {
             actions.append(.trace(TraceEvent(tMs: nowMs, type: "stream.close", fields: ["code": .int(Int(code)), "reason": .string(reason)])))
             state = .closed
             return actions + [.ended(reason: "closed before metadata")]
-        case .live, .handingOff(_, _, _):
+        case .live, .handingOff, .disconnecting:
             let handoff: Bool
-            if case .handingOff = state { handoff = true } else { handoff = false }
+            switch state {
+            case .handingOff, .disconnecting: handoff = true
+            case .awaitingMetadata, .live, .closed: handoff = false
+            }
             for event in vad.finish() { actions += speechEvent(event, nowMs: nowMs) }
             for (u, heard) in playout.flush(nowMs: nowMs, resumeGapMs: 0) where !completedUtterances.contains(u.id) && u.sentSamples > 0 {
-                actions.append(utteranceTrace(u, nowMs: nowMs, completed: heard >= (u.endMs ?? 0) - (u.firstSampleMs ?? 0), heardMs: heard))
+                actions += utteranceTrace(u, nowMs: nowMs, completed: heard >= (u.endMs ?? 0) - (u.firstSampleMs ?? 0), heardMs: heard)
             }
             actions.append(.trace(TraceEvent(tMs: nowMs, type: "stream.close", fields: ["code": .int(Int(code)), "reason": .string(reason)])))
             actions.append(.toProvider(.endOfCall))
@@ -142,19 +155,29 @@ public struct StreamSession: Sendable {
     // MARK: Events from the model and the agent
 
     public mutating func providerEvent(_ event: ProviderEvent, nowMs: Int) -> [StreamAction] {
-        guard metadata != nil else { return [] }
+        // After `disconnect` the model's words go nowhere: the platform is leaving the stream.
+        let disconnecting: Bool
+        switch state {
+        case .awaitingMetadata, .closed: return []
+        case .live, .handingOff: disconnecting = false
+        case .disconnecting: disconnecting = true
+        }
         var actions: [StreamAction] = []
         switch event {
         case .audio(let buffer):
-            if discardingResponse { return [] }
+            if discardingResponse || disconnecting { return [] }
             _ = playout.audio(buffer)
             actions += pump(nowMs: nowMs)
         case .outputTranscript(let text, let final):
-            if discardingResponse { return [] }
+            if discardingResponse || disconnecting { return [] }
             _ = playout.transcript(text, final: final)
-            if final { actions.append(.trace(TraceEvent(tMs: nowMs, type: "transcript.out", fields: ["text": .string(text)]))) }
+            if final {
+                actions.append(.trace(TraceEvent(tMs: nowMs, type: "transcript.out", fields: ["text": .string(text)])))
+                actions.append(.agentSaid(text))
+            }
         case .inputTranscript(let text):
             actions.append(.trace(TraceEvent(tMs: nowMs, type: "transcript.in", fields: ["text": .string(text)])))
+            actions.append(.evidence(.callerSaid(text: text, atMs: nowMs)))
         case .toolCall(let call):
             actions.append(.trace(TraceEvent(tMs: nowMs, type: "tool.call", fields: ["id": .string(call.id), "name": .string(call.name), "arguments": .string(call.argumentsJSON)])))
             actions.append(.runTool(call))
@@ -167,6 +190,7 @@ public struct StreamSession: Sendable {
                 actions += bargeIn(onsetMs: speechOnsetMs ?? nowMs, nowMs: nowMs, source: "provider")
             }
         case .turnDone:
+            if disconnecting { return [] }
             if discardingResponse { discardingResponse = false; return [] }
             playout.closeCurrent()
             actions += pump(nowMs: nowMs)
@@ -184,9 +208,17 @@ public struct StreamSession: Sendable {
     }
 
     /// The agent's transfer: once what is queued has played, end the stream so the platform
-    /// continues with the webhook's `<Dial>`.
+    /// continues with the webhook's `<Dial>`. Only one: a second handoff, or one after the
+    /// stream began to close, is refused (traced, nothing else happens).
     public mutating func handoff(target: String, reason: String, nowMs: Int) -> [StreamAction] {
-        guard case .live(let metadata) = state else { return [] }
+        let metadata: StreamMetadata
+        switch state {
+        case .live(let m): metadata = m
+        case .handingOff, .disconnecting:
+            return [.trace(TraceEvent(tMs: nowMs, type: "handoff.refused", fields: ["target": .string(target), "reason": "a handoff is already under way"]))]
+        case .awaitingMetadata, .closed:
+            return []
+        }
         state = .handingOff(metadata: metadata, target: target, reason: reason)
         return tick(nowMs: nowMs)
     }
@@ -196,16 +228,15 @@ public struct StreamSession: Sendable {
         switch state {
         case .awaitingMetadata, .closed:
             return []
-        case .live:
+        case .live, .disconnecting:
             return pump(nowMs: nowMs)
         case .handingOff(let metadata, let target, let reason):
             var actions = pump(nowMs: nowMs)
             if !playout.isAudible(nowMs: nowMs) {
                 actions.append(.trace(TraceEvent(tMs: nowMs, type: "handoff", fields: ["target": .string(target), "reason": .string(reason)])))
-                actions.append(.sendText(BridgeCommand.disconnect))
-                // Wait in `live` for the platform to close; no more audio will be queued.
-                state = .live(metadata: metadata)
-                discardingResponse = true
+                actions.append(.send(.disconnect))
+                // Wait for the platform to close; no more audio will be queued.
+                state = .disconnecting(metadata: metadata)
             }
             return actions
         }
@@ -220,7 +251,7 @@ public struct StreamSession: Sendable {
             if let id = outstandingMarks.removeValue(forKey: name), event == .playout, !completedUtterances.contains(id) {
                 completedUtterances.insert(id)
                 if let u = playout.utterances.first(where: { $0.id == id }) {
-                    actions.append(utteranceTrace(u, nowMs: nowMs, completed: true, heardMs: (u.endMs ?? 0) - (u.firstSampleMs ?? 0)))
+                    actions += utteranceTrace(u, nowMs: nowMs, completed: true, heardMs: (u.endMs ?? 0) - (u.firstSampleMs ?? 0))
                 }
             }
             return actions
@@ -302,7 +333,7 @@ public struct StreamSession: Sendable {
         let cut = playout.flush(nowMs: nowMs, resumeGapMs: configuration.bargeIn.resumeGapMs)
         recorder.cutAgent(atMs: nowMs - streamStartMs)
         var actions: [StreamAction] = [
-            .sendText(BridgeCommand.killAudio),
+            .send(.killAudio),
             .trace(TraceEvent(tMs: nowMs, type: "barge_in", fields: [
                 "caller_onset_ms": .int(onsetMs), "detected_ms": .int(nowMs), "kill_audio_ms": .int(nowMs),
                 "last_agent_sample_ms": .int(lastHeard), "source": .string(source),
@@ -312,7 +343,7 @@ public struct StreamSession: Sendable {
         actions.append(.toProvider(.heardUpTo(ms: heardCurrent)))
         for (u, heard) in cut where !completedUtterances.contains(u.id) {
             completedUtterances.insert(u.id)
-            actions.append(utteranceTrace(u, nowMs: nowMs, completed: false, heardMs: heard))
+            actions += utteranceTrace(u, nowMs: nowMs, completed: false, heardMs: heard)
         }
         return actions
     }
@@ -331,7 +362,7 @@ public struct StreamSession: Sendable {
             case .endMark(let name, let id):
                 if outstandingMarks.count < 30 {
                     outstandingMarks[name] = id
-                    actions.append(.sendText(BridgeCommand.mark(name)))
+                    actions.append(.send(.mark(name)))
                     actions.append(.trace(TraceEvent(tMs: nowMs, type: "mark", fields: ["name": .string(name), "event": "sent"])))
                 }
             }
@@ -339,11 +370,16 @@ public struct StreamSession: Sendable {
         return actions
     }
 
-    private func utteranceTrace(_ u: OutboundPlayout.Utterance, nowMs: Int, completed: Bool, heardMs: Int) -> StreamAction {
-        .trace(TraceEvent(tMs: nowMs, type: "agent.utterance", fields: [
-            "id": .string("agent-\(u.id)"), "text": .string(u.text), "start_ms": .optional(u.firstSampleMs),
-            "end_ms": .optional(completed ? u.endMs : u.firstSampleMs.map { $0 + heardMs }),
-            "status": .string(completed ? "completed" : "cut"), "heard_ms": .int(heardMs),
-        ]))
+    /// An utterance as the caller heard it: its trace event, and the same facts as evidence
+    /// for the confirmation guard.
+    private func utteranceTrace(_ u: OutboundPlayout.Utterance, nowMs: Int, completed: Bool, heardMs: Int) -> [StreamAction] {
+        let endMs = completed ? u.endMs : u.firstSampleMs.map { $0 + heardMs }
+        return [
+            .trace(TraceEvent(tMs: nowMs, type: "agent.utterance", fields: [
+                "id": .string("agent-\(u.id)"), "text": .string(u.text), "start_ms": .optional(u.firstSampleMs),
+                "end_ms": .optional(endMs), "status": .string(completed ? "completed" : "cut"), "heard_ms": .int(heardMs),
+            ])),
+            .evidence(.agentUtterance(id: "agent-\(u.id)", text: u.text, endMs: endMs ?? nowMs, completed: completed)),
+        ]
     }
 }

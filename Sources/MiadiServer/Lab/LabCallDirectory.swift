@@ -21,15 +21,15 @@ public struct LabCallModels: Sendable {
     public var bookingLatencyMs: Int
     /// Moved with call time, so holds lapse as in the in-process lab.
     public var clock: ManualClock?
-    /// Every trace event as it happens (the scripted caller keys its answers on the agent's
-    /// transcript, as it does in process).
-    public var observe: @Sendable (TraceEvent) -> Void
+    /// The agent's words as they are said, with their call time (the scripted caller keys its
+    /// answers on them, as it does in process).
+    public var said: @Sendable (_ text: String, _ atMs: Int) -> Void
     /// Called once when the call's trace and recording are complete.
     public var finished: @Sendable (LabCallRecord) -> Void
 
     public init(engine: BookingEngine, hearing: MockHearing, speech: any SpeechRenderer, mock: MockConfiguration, toldAppointmentIDs: [String], handoffNumber: String?,
                 track: StreamTrack, rate: Int, bookingLatencyMs: Int, clock: ManualClock?,
-                observe: @escaping @Sendable (TraceEvent) -> Void, finished: @escaping @Sendable (LabCallRecord) -> Void) {
+                said: @escaping @Sendable (_ text: String, _ atMs: Int) -> Void, finished: @escaping @Sendable (LabCallRecord) -> Void) {
         self.engine = engine
         self.hearing = hearing
         self.speech = speech
@@ -40,7 +40,7 @@ public struct LabCallModels: Sendable {
         self.rate = rate
         self.bookingLatencyMs = bookingLatencyMs
         self.clock = clock
-        self.observe = observe
+        self.said = said
         self.finished = finished
     }
 }

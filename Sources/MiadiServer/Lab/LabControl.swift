@@ -78,9 +78,9 @@ public actor LabControl {
             engine: calendar.engine, hearing: hearing, speech: speech, mock: mock, toldAppointmentIDs: request.toldAppointmentIDs,
             handoffNumber: request.handoffNumber, track: track, rate: request.rate, bookingLatencyMs: max(0, request.bookingLatencyMs),
             clock: calendar.clock,
-            observe: { event in
-                guard event.type == "transcript.out" else { return }
-                log.state.withLock { $0.said.append(event) }
+            said: { text, atMs in
+                let words = TraceEvent(tMs: atMs, type: "transcript.out", fields: ["text": .string(text)])
+                log.state.withLock { $0.said.append(words) }
             },
             finished: { record in
                 log.state.withLock { $0.record = record }

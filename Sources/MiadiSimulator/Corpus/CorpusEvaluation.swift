@@ -1,4 +1,5 @@
 import Foundation
+import MiadiCorpus
 import MiadiAudio
 
 /// Measures how well the lab's ears work on the corpus: the fingerprint's identification

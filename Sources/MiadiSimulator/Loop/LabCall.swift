@@ -181,28 +181,32 @@ public struct LabCall {
         return results.map { $0! }
     }
 
-    /// One lab call as a machine stepped 20 ms at a time, so that one loop can drive several
-    /// calls sharing one calendar in a fixed order (two callers racing for the last slot)
-    /// without threads and with the same bytes every run.
+    /// One lab call stepped 20 ms at a time, so that one loop can drive several calls sharing
+    /// one calendar in a fixed order (two callers racing for the last slot) without threads and
+    /// with the same bytes every run. It is a shell: the call is the production `CallMachine`,
+    /// the platform is the `PlatformEmulator`; this only moves frames, runs tools and timers on
+    /// virtual time, and keeps the trace.
     public struct Machine {
         let setup: Setup
-        private var provider: MockProvider
-        private var agent: CallAgent
-        private var session: StreamSession
+        private var call = CallMachine()
+        private let callSetup: CallMachine.Setup
+        private let tools: ToolRunner
         private var platform: PlatformEmulator
         private var events: [TraceEvent] = [TraceEvent(tMs: 0, type: "call.answered")]
         private var effects: [CallAgent.Effect] = []
         private var endReason = "time limit"
         private var ended = false
-        private var slowTools: [(dueMs: Int, call: ToolCall)] = []
         private var openMetadata: String?
+        /// The machine's timers, in the order they were set (the order due ones fire in).
+        private var timers: [(timer: CallTimer, atMs: Int)] = []
 
         public init(_ setup: Setup) {
             self.setup = setup
             let clinic = setup.engine.clinic
             let today = CivilDate(setup.engine.clock.now(), in: clinic.timeZone)
-            provider = MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: setup.toldAppointmentIDs), hearing: setup.hearing, speech: setup.speech, configuration: setup.mock)
-            agent = CallAgent(engine: setup.engine, context: setup.caller, language: clinic.languages.first ?? .en, handoffNumber: setup.handoffNumber)
+            let provider = MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: setup.toldAppointmentIDs), hearing: setup.hearing, speech: setup.speech, configuration: setup.mock)
+            let agent = CallAgent(clinic: clinic, today: today, context: setup.caller, language: clinic.languages.first ?? .en, handoffNumber: setup.handoffNumber)
+            tools = ToolRunner(engine: setup.engine)
             platform = PlatformEmulator(.init(script: setup.script, audio: setup.audio, line: setup.line, callerPauseMs: setup.callerPauseMs))
             // The platform asks the webhook what to do and reads the XML answer, as Sautikit does.
             var track: StreamTrack = setup.line.bothTracks ? .both : .inbound
@@ -218,9 +222,9 @@ public struct LabCall {
                 endReason = "webhook error"
                 ended = true
             }
-            var config = StreamConfiguration(inputSampleRate: setup.line.rate, track: track, outputSampleRate: outputRate, providerInputRate: provider.inputSampleRate, providerOutputRate: provider.outputSampleRate)
-            config.subprotocol = "audio.drachtio.org"
-            session = StreamSession(configuration: config)
+            var stream = StreamConfiguration(inputSampleRate: setup.line.rate, track: track, outputSampleRate: outputRate, providerInputRate: provider.inputSampleRate, providerOutputRate: provider.outputSampleRate)
+            stream.subprotocol = "audio.drachtio.org"
+            callSetup = CallMachine.Setup(model: .inProcess(provider), agent: agent, stream: stream, toolLatencyMs: setup.bookingLatencyMs)
         }
 
         /// False once the call has ended (hang-up, handoff, the bridge closed).
@@ -229,16 +233,16 @@ public struct LabCall {
         /// Opens the stream: the platform's first frame is the call's metadata (`openMetadata`).
         public mutating func start() async {
             guard let openMetadata else { return }
-            let opening = session.textReceived(openMetadata, nowMs: 0)
             events.append(LabCall.streamStatus("stream-started", callSID: setup.caller.callSID, atMs: 0))
-            await handle(opening, at: 0)
+            await perform(call.opened(nowMs: 0), at: 0)
+            await perform(call.textReceived(openMetadata, nowMs: 0), at: 0)
         }
 
         /// 20 ms of the call ending at `now`.
         public mutating func step(nowMs now: Int) async {
             guard !ended else { return }
             // The platform plays one frame and reports the marks it passed.
-            for mark in platform.playoutTick(nowMs: now) { await handle(session.textReceived(mark, nowMs: now), at: now) }
+            for mark in platform.playoutTick(nowMs: now) { await perform(call.textReceived(mark, nowMs: now), at: now) }
             // The caller speaks after the agent's turn, or over it on cue; the line delivers.
             let arriving = platform.callerTick(nowMs: now)
             events += platform.takeEvents()
@@ -247,72 +251,65 @@ public struct LabCall {
                 ended = true
                 return
             }
-            if let arriving { await handle(session.binaryReceived(arriving, nowMs: now), at: now) }
-            while let index = slowTools.firstIndex(where: { $0.dueMs <= now }) {
-                let due = slowTools.remove(at: index)
-                await handle(await runTool(due.call, at: now), at: now)
+            if let arriving { await perform(call.binaryReceived(arriving, nowMs: now), at: now) }
+            // The machine's timers that are due, in the order they were set.
+            while let index = timers.firstIndex(where: { $0.atMs <= now }) {
+                let due = timers.remove(at: index)
+                await perform(call.timerFired(due.timer, nowMs: now), at: now)
             }
-            var providerEvents: [StreamAction] = []
-            for e in provider.tick(nowMs: now) { providerEvents += session.providerEvent(e, nowMs: now) }
-            await handle(providerEvents, at: now)
-            await handle(session.tick(nowMs: now), at: now)
         }
 
         /// Ends the call at `now` (closing the stream if it is still open) and returns it.
         public mutating func finish(nowMs now: Int) async -> Result {
             let reason = endReason
-            if !session.isClosed && openMetadata != nil { await handle(session.closed(code: 1000, reason: reason, nowMs: now), at: now) }
+            if !call.isEnded && openMetadata != nil { await perform(call.closed(code: 1000, reason: reason, nowMs: now), at: now) }
             endReason = reason
             if openMetadata != nil { events.append(LabCall.streamStatus("stream-stopped", callSID: setup.caller.callSID, atMs: now)) }
             events.append(TraceEvent(tMs: now, type: "call.ended", fields: ["reason": .string(endReason), "duration_ms": .int(now), "billed_seconds": .int((now + 999) / 1000)]))
-            let line = session.lineChannels
+            let rate = setup.line.rate
+            let line = call.session?.lineChannels ?? (caller: PCMBuffer(samples: [], sampleRate: rate), agent: PCMBuffer(samples: [], sampleRate: rate))
             return Result(events: events, caller: line.caller, agent: line.agent, effects: effects, endReason: endReason, durationMs: now)
         }
 
-        private mutating func runTool(_ call: ToolCall, at t: Int) async -> [StreamAction] {
-            let outcome = await agent.execute(call, nowMs: t)
-            events += outcome.trace
-            var actions: [StreamAction] = []
-            if let effect = outcome.effect {
-                effects.append(effect)
-                if case .handoff(let target, let reason) = effect { actions += session.handoff(target: target, reason: reason, nowMs: t) }
-            }
-            for e in provider.receive(.toolResult(outcome.result), nowMs: t) { actions += session.providerEvent(e, nowMs: t) }
-            return actions
-        }
-
-        private mutating func handle(_ actions: [StreamAction], at t: Int) async {
-            var queue = actions[...]
-            while let action = queue.popFirst() {
+        /// Performs the machine's actions in order, at call time `t`. The platform's replies
+        /// (marks a `killAudio` cleared) reach the bridge after the batch that caused them.
+        private mutating func perform(_ actions: [CallAction], at t: Int) async {
+            var replies: [String] = []
+            for action in actions {
                 switch action {
                 case .sendBinary(let bytes):
                     platform.bridgeSent(binary: bytes)
-                case .sendText(let text):
-                    for reply in platform.bridgeSent(text: text) { queue.append(contentsOf: session.textReceived(reply, nowMs: t)) }
-                    if text == BridgeCommand.disconnect {
+                case .send(let command):
+                    replies += platform.bridgeSent(text: command.text)
+                    if command == .disconnect {
                         endReason = "handoff"
                         ended = true
                     }
-                case .toProvider(let input):
-                    for e in provider.receive(input, nowMs: t) { queue.append(contentsOf: session.providerEvent(e, nowMs: t)) }
-                case .runTool(let call):
-                    if setup.bookingLatencyMs > 0 {
-                        // A slow calendar: the operation answers later, in call time.
-                        slowTools.append((t + setup.bookingLatencyMs, call))
-                        continue
-                    }
-                    queue.append(contentsOf: await runTool(call, at: t))
-                case .trace(let event):
-                    events.append(event)
-                    agent.observe(event)
-                    if event.type == "transcript.out", let text = event["text"]?.string { platform.agentSaid(text) }
                 case .close:
                     ended = true
+                case .identify:
+                    await perform(call.attach(callSetup, nowMs: t), at: t)
+                case .toProvider:
+                    preconditionFailure("the lab's mock runs inside the call machine; nothing is sent to a network model")
+                case .runTool(let request):
+                    await perform(call.toolCompleted(await tools.run(request), nowMs: t), at: t)
+                case .trace(let event):
+                    events.append(event)
+                case .agentSaid(let text):
+                    platform.agentSaid(text)
+                case .effect(let effect):
+                    effects.append(effect)
+                case .schedule(let timer, let atMs):
+                    timers.removeAll { $0.timer == timer }
+                    timers.append((timer, atMs))
+                case .cancel(let timer):
+                    timers.removeAll { $0.timer == timer }
                 case .ended(let reason):
                     endReason = reason
                     ended = true
                 }
             }
+            for reply in replies { await perform(call.textReceived(reply, nowMs: t), at: t) }
         }
     }
 

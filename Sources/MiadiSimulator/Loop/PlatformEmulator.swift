@@ -76,10 +76,10 @@ public struct PlatformEmulator: Sendable {
     /// A control message from the bridge; returns the platform's replies (marks cleared by a
     /// `killAudio`).
     public mutating func bridgeSent(text: String) -> [String] {
-        if text == BridgeCommand.killAudio {
+        if text == BridgeCommand.killAudio.text {
             return playout.kill().map { #"{"type":"mark","data":{"name":"\#($0)","event":"cleared"}}"# }
         }
-        if text == BridgeCommand.disconnect {
+        if text == BridgeCommand.disconnect.text {
             disconnected = true
         } else if let mark = LabCall.markName(text) {
             playout.received(mark: mark)

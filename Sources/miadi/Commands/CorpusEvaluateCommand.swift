@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MiadiCorpus
 import MiadiAudio
 import MiadiSimulator
 

@@ -1,0 +1,272 @@
+import MiadiAgent
+import MiadiAudio
+import MiadiProviders
+
+/// One call, as a machine with no I/O: the stream session, the model, the agent's tool
+/// decisions and the confirmation guard's evidence, composed once. `miadi serve`
+/// (`StreamConnection`), the lab's virtual-time loop (`LabCall`) and the socket lab are shells
+/// over this one machine, so every lab run exercises the code that answers real calls.
+///
+/// Inputs are events with the call time (ms since the call was answered): `opened`, platform
+/// frames, `attach` (the shell's answer to `.identify`), provider events (a network model),
+/// tool completions, timer fires, `closed`. Outputs are `CallAction`s: I/O only.
+///
+/// ```
+///  awaitingMetadata ──text(metadata)──▶ identifying ──attach(setup)──▶ live ──ended──▶ ended
+///     │ binary, bad text, deadline                                      │ closed / bad frame
+///     ▼                                                                 ▼
+///   ended (close 1008)                                                ended
+/// ```
+/// In `live`, an in-process model (the mock, the echo) is driven right here, in call time; a
+/// network model's inputs go out as `.toProvider` and its events come back as an input. A
+/// fatal model failure hands the call to a person when there is one to hand it to, and
+/// otherwise closes the stream (1011): a caller never sits in silence with a dead model.
+public struct CallMachine: Sendable {
+    /// What the call is given once it is known: its model, its agent (nil: a line with no
+    /// tools, such as the echo), its stream's facts, and a slow calendar's latency.
+    public struct Setup: Sendable {
+        public var model: CallModel
+        public var agent: CallAgent?
+        /// The stream's facts; the input rate may be overridden by the first frame's
+        /// `sampleRate`, and the provider rates are the model's.
+        public var stream: StreamConfiguration
+        /// Every tool call waits this long (ms of call time) before it is run: a lab's slow
+        /// calendar. 0 in production.
+        public var toolLatencyMs = 0
+
+        public init(model: CallModel, agent: CallAgent?, stream: StreamConfiguration, toolLatencyMs: Int = 0) {
+            self.model = model
+            self.agent = agent
+            self.stream = stream
+            self.toolLatencyMs = toolLatencyMs
+        }
+    }
+
+    enum State: Sendable {
+        case awaitingMetadata
+        case identifying(StreamMetadata)
+        case live(Live)
+        /// Over; a call that went live keeps its parts (the session's recording, the agent).
+        case ended(Live?)
+        /// Only while a `live` call is being changed in place (no copy of its buffers).
+        case modifying
+    }
+
+    /// The first frame must arrive within this long of the socket opening, ms.
+    public let metadataDeadlineMs: Int
+    private var state: State = .awaitingMetadata
+
+    public init(metadataDeadlineMs: Int = 10_000) {
+        self.metadataDeadlineMs = metadataDeadlineMs
+    }
+
+    /// The session, once the call is live: its recording, counters and state.
+    public var session: StreamSession? {
+        switch state {
+        case .live(let live), .ended(let live?): return live.session
+        case .awaitingMetadata, .identifying, .ended(nil), .modifying: return nil
+        }
+    }
+
+    /// The agent, once the call is live (the language it last spoke in, its guard).
+    public var agent: CallAgent? {
+        switch state {
+        case .live(let live), .ended(let live?): return live.agent
+        case .awaitingMetadata, .identifying, .ended(nil), .modifying: return nil
+        }
+    }
+
+    /// `provider` and `model` ids, for the trace header.
+    public var modelDescription: (provider: String, model: String)? {
+        switch state {
+        case .live(let live), .ended(let live?): return (live.providerID, live.modelID)
+        case .awaitingMetadata, .identifying, .ended(nil), .modifying: return nil
+        }
+    }
+
+    public var isEnded: Bool {
+        if case .ended = state { return true }
+        return false
+    }
+
+    // MARK: Inputs
+
+    /// The socket is open: the first frame is now due.
+    public mutating func opened(nowMs: Int) -> [CallAction] {
+        guard case .awaitingMetadata = state else { preconditionFailure("CallMachine.opened in \(state)") }
+        return [.schedule(.metadataDeadline, atMs: nowMs + metadataDeadlineMs)]
+    }
+
+    public mutating func textReceived(_ text: String, nowMs: Int) -> [CallAction] {
+        switch state {
+        case .awaitingMetadata:
+            guard let metadata = StreamMetadata.parse(text) else {
+                return refuse("first frame is not stream metadata with a call SID", close: "first frame must be metadata with call_sid", nowMs: nowMs)
+            }
+            state = .identifying(metadata)
+            return [.cancel(.metadataDeadline), .identify(metadata)]
+        case .live:
+            return withSession(nowMs: nowMs) { session in session.textReceived(text, nowMs: nowMs) }
+        case .ended:
+            return []
+        case .identifying, .modifying:
+            preconditionFailure("CallMachine.textReceived in \(state): the shell must attach the call before the next frame")
+        }
+    }
+
+    public mutating func binaryReceived(_ bytes: [UInt8], nowMs: Int) -> [CallAction] {
+        switch state {
+        case .awaitingMetadata:
+            return refuse("audio before the metadata frame", close: "first frame must be metadata", nowMs: nowMs)
+        case .live:
+            return withSession(nowMs: nowMs) { session in session.binaryReceived(bytes, nowMs: nowMs) }
+        case .ended:
+            return []
+        case .identifying, .modifying:
+            preconditionFailure("CallMachine.binaryReceived in \(state): the shell must attach the call before the next frame")
+        }
+    }
+
+    /// The shell's answer to `.identify`: what this call runs with.
+    public mutating func attach(_ setup: Setup, nowMs: Int) -> [CallAction] {
+        guard case .identifying(let metadata) = state else { preconditionFailure("CallMachine.attach in \(state)") }
+        var stream = setup.stream
+        if let rate = metadata.sampleRate, [8000, 16000].contains(rate) { stream.inputSampleRate = rate }
+        stream.providerInputRate = setup.model.inputSampleRate
+        stream.providerOutputRate = setup.model.outputSampleRate
+        var session = StreamSession(configuration: stream)
+        let opening = session.open(metadata, nowMs: nowMs)
+        state = .live(Live(session: session, model: setup.model, agent: setup.agent, toolLatencyMs: setup.toolLatencyMs))
+        return withSession(nowMs: nowMs) { _ in opening } + [.schedule(.pacing, atMs: nowMs + 20)]
+    }
+
+    /// Events from a network model (an in-process one is driven inside).
+    public mutating func providerEvents(_ events: [ProviderEvent], nowMs: Int) -> [CallAction] {
+        guard case .live = state else { return [] }
+        return withLive(nowMs: nowMs) { live in events.flatMap { live.providerEvent($0, nowMs: nowMs) } }
+    }
+
+    /// A tool run the machine asked for (`.runTool`) has finished.
+    public mutating func toolCompleted(_ completion: ToolCompletion, nowMs: Int) -> [CallAction] {
+        guard case .live = state else { return [] }
+        return withLive(nowMs: nowMs) { live in
+            guard var agent = live.agent else { return [] }
+            let outcome = agent.toolCompleted(completion)
+            live.agent = agent
+            return [.answered(outcome)]
+        }
+    }
+
+    public mutating func timerFired(_ timer: CallTimer, nowMs: Int) -> [CallAction] {
+        switch (state, timer) {
+        case (.awaitingMetadata, .metadataDeadline):
+            return refuse("no metadata frame within \(metadataDeadlineMs) ms", close: "first frame must be metadata with call_sid", nowMs: nowMs)
+        case (.live, .pacing):
+            // The model's time first, and everything it set off, then the session's beat.
+            var out = withLive(nowMs: nowMs) { live in live.modelTick(nowMs: nowMs) }
+            if case .live = state { out += withSession(nowMs: nowMs) { session in session.tick(nowMs: nowMs) } }
+            if case .live = state { out.append(.schedule(.pacing, atMs: nowMs + 20)) }
+            return out
+        case (.live, .toolDue(let id)):
+            return withLive(nowMs: nowMs) { live in
+                guard let index = live.heldTools.firstIndex(where: { $0.id == id }) else { return [] }
+                return [.toolCalled(live.heldTools.remove(at: index), held: true)]
+            }
+        case (.awaitingMetadata, _), (.identifying, _), (.live, .metadataDeadline), (.ended, _):
+            return [] // a timer that outlived its reason
+        case (.modifying, _):
+            preconditionFailure("CallMachine.timerFired while modifying")
+        }
+    }
+
+    /// The socket closed (the platform hung up or ended the stream), at any state.
+    public mutating func closed(code: UInt16, reason: String, nowMs: Int) -> [CallAction] {
+        switch state {
+        case .awaitingMetadata, .identifying:
+            state = .ended(nil)
+            return [.cancel(.metadataDeadline),
+                    .trace(TraceEvent(tMs: nowMs, type: "stream.close", fields: ["code": .int(Int(code)), "reason": .string(reason)])),
+                    .ended(reason: "closed before metadata")]
+        case .live:
+            return withSession(nowMs: nowMs) { session in session.closed(code: code, reason: reason, nowMs: nowMs) }
+        case .ended:
+            return []
+        case .modifying:
+            preconditionFailure("CallMachine.closed while modifying")
+        }
+    }
+
+    // MARK: Inside
+
+    private mutating func refuse(_ message: String, close reason: String, nowMs: Int) -> [CallAction] {
+        state = .ended(nil)
+        return [.cancel(.metadataDeadline),
+                .trace(TraceEvent(tMs: nowMs, type: "error", fields: ["where": "bridge", "message": .string(message)])),
+                .close(code: 1008, reason: reason), .ended(reason: "bad first frame")]
+    }
+
+    /// Runs `body` on the live call in place and turns what it returns into the shell's actions.
+    /// The state is `modifying` meanwhile, so the call's buffers are never copied.
+    private mutating func withLive(nowMs: Int, _ body: (inout Live) -> [Live.Step]) -> [CallAction] {
+        guard case .live(var live) = state else { preconditionFailure("CallMachine.withLive in \(state)") }
+        state = .modifying
+        let steps = body(&live)
+        let (actions, ended) = live.perform(steps, nowMs: nowMs)
+        state = ended ? .ended(live) : .live(live)
+        return actions
+    }
+
+    private mutating func withSession(nowMs: Int, _ body: (inout StreamSession) -> [StreamAction]) -> [CallAction] {
+        withLive(nowMs: nowMs) { live in body(&live.session).map(Live.Step.session) }
+    }
+}
+
+/// The model of one call: in process, driven by the machine in call time, or across a network,
+/// whose events the shell feeds back.
+public enum CallModel: Sendable {
+    case inProcess(any ProviderMachine)
+    case network(NetworkModel)
+
+    /// A network model's identity and audio rates.
+    public struct NetworkModel: Sendable, Equatable {
+        public var providerID: String
+        public var model: String
+        public var inputSampleRate: Int
+        public var outputSampleRate: Int
+
+        public init(providerID: String, model: String, inputSampleRate: Int, outputSampleRate: Int) {
+            self.providerID = providerID
+            self.model = model
+            self.inputSampleRate = inputSampleRate
+            self.outputSampleRate = outputSampleRate
+        }
+    }
+
+    public var providerID: String {
+        switch self {
+        case .inProcess(let machine): return machine.providerID
+        case .network(let network): return network.providerID
+        }
+    }
+
+    public var model: String {
+        switch self {
+        case .inProcess(let machine): return machine.model
+        case .network(let network): return network.model
+        }
+    }
+
+    public var inputSampleRate: Int {
+        switch self {
+        case .inProcess(let machine): return machine.inputSampleRate
+        case .network(let network): return network.inputSampleRate
+        }
+    }
+
+    public var outputSampleRate: Int {
+        switch self {
+        case .inProcess(let machine): return machine.outputSampleRate
+        case .network(let network): return network.outputSampleRate
+        }
+    }
+}
