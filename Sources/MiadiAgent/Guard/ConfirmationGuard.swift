@@ -16,6 +16,13 @@ public struct ConfirmationGuard: Sendable {
         public let time: ClockTime
         /// Call time (ms) the proposal was made.
         public let madeAtMs: Int
+
+        public init(id: String, date: CivilDate, time: ClockTime, madeAtMs: Int) {
+            self.id = id
+            self.date = date
+            self.time = time
+            self.madeAtMs = madeAtMs
+        }
     }
 
     public enum Decision: Sendable, Equatable {
