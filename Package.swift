@@ -132,34 +132,40 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What the test targets share: the repository's root, scratch folders, the `miadi`
+        // executable (run, or serving on a port of its own choosing), and the test tags.
+        .target(
+            name: "MiadiTestSupport",
+            path: "Tests/MiadiTestSupport"
+        ),
         .testTarget(
             name: "MiadiAudioTests",
-            dependencies: ["MiadiAudio", "CMiadiDSP"]
+            dependencies: ["MiadiTestSupport", "MiadiAudio", "CMiadiDSP"]
         ),
         .testTarget(
             name: "MiadiLanguageTests",
-            dependencies: ["MiadiLanguage"]
+            dependencies: ["MiadiTestSupport", "MiadiLanguage"]
         ),
         .testTarget(
             name: "MiadiBookingTests",
-            dependencies: ["MiadiBooking", "MiadiLanguage", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["MiadiTestSupport", "MiadiBooking", "MiadiLanguage", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "MiadiAgentTests",
-            dependencies: ["MiadiAgent", "MiadiBooking", "MiadiLanguage"]
+            dependencies: ["MiadiTestSupport", "MiadiAgent", "MiadiBooking", "MiadiLanguage"]
         ),
         .testTarget(
             name: "MiadiProvidersTests",
-            dependencies: ["MiadiProviders", "MiadiAgent", "MiadiBooking", "MiadiLanguage", "MiadiAudio"]
+            dependencies: ["MiadiTestSupport", "MiadiProviders", "MiadiAgent", "MiadiBooking", "MiadiLanguage", "MiadiAudio"]
         ),
         .testTarget(
             name: "MiadiBridgeTests",
-            dependencies: ["MiadiBridge", "MiadiProviders", "MiadiAgent", "MiadiAudio", "MiadiBooking", "MiadiLanguage"]
+            dependencies: ["MiadiTestSupport", "MiadiBridge", "MiadiProviders", "MiadiAgent", "MiadiAudio", "MiadiBooking", "MiadiLanguage"]
         ),
         .testTarget(
             name: "MiadiServerTests",
             dependencies: [
-                "MiadiServer", "MiadiBridge", "MiadiAgent", "MiadiAudio", "MiadiProviders", "MiadiBooking", "MiadiLanguage",
+                "MiadiTestSupport", "MiadiServer", "MiadiBridge", "MiadiAgent", "MiadiAudio", "MiadiProviders", "MiadiBooking", "MiadiLanguage",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,25 +174,25 @@ let package = Package(
         ),
         .testTarget(
             name: "MiadiScoringTests",
-            dependencies: ["MiadiScoring", "MiadiAgent", "MiadiAudio", "MiadiLanguage"]
+            dependencies: ["MiadiTestSupport", "MiadiScoring", "MiadiAgent", "MiadiAudio", "MiadiLanguage"]
         ),
         .testTarget(
             name: "MiadiReportsTests",
-            dependencies: ["MiadiReports", "MiadiScoring"]
+            dependencies: ["MiadiTestSupport", "MiadiReports", "MiadiScoring"]
         ),
         .testTarget(
             name: "MiadiCLITests",
             // Runs the `miadi` executable itself: exit codes are what CI reads.
-            dependencies: ["miadi", "MiadiReports", "MiadiScoring"]
+            dependencies: ["MiadiTestSupport", "miadi", "MiadiReports", "MiadiScoring"]
         ),
         .testTarget(
             name: "MiadiSocketLabTests",
             // Runs the `miadi` executable itself (its own process, its own thread pool).
-            dependencies: ["miadi", "MiadiSimulator", "MiadiReports", "MiadiBooking", "MiadiAgent"]
+            dependencies: ["MiadiTestSupport", "miadi", "MiadiSimulator", "MiadiReports", "MiadiBooking", "MiadiAgent"]
         ),
         .testTarget(
             name: "MiadiSimulatorTests",
-            dependencies: ["MiadiSimulator", "MiadiCorpus", "MiadiAudio", "MiadiBooking", "MiadiAgent", "MiadiProviders", "MiadiBridge", "MiadiLanguage"]
+            dependencies: ["MiadiTestSupport", "MiadiSimulator", "MiadiCorpus", "MiadiAudio", "MiadiBooking", "MiadiAgent", "MiadiProviders", "MiadiBridge", "MiadiLanguage"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -8,6 +8,7 @@ import MiadiBridge
 import HummingbirdCore
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// `miadi serve`: the voice webhook, the stream WebSocket, status callbacks, health and metrics.
@@ -27,6 +28,11 @@ public struct MiadiServerApp: Sendable {
     let labCalls: LabCallDirectory?
     /// The `/lab` routes, for a lab on another machine (`miadi serve --lab`).
     let labControl: LabControl?
+    /// The port the server listens on, once it does (for `listen.port: 0`).
+    let boundPort = BoundPort()
+
+    /// The configuration with the bound port in its public URL (see `ServeConfiguration.bound(to:)`).
+    public var publicConfiguration: ServeConfiguration { configuration.bound(to: boundPort.value) }
 
     /// A server for the configuration's clinic, answering with the models it names
     /// (`ServeModels(configuration:clinic:)`).
@@ -120,10 +126,14 @@ public struct MiadiServerApp: Sendable {
                     configuration: .init(ws: .init(maxFrameSize: 1 << 20))),
                 path: "/stream", policy: policy)
         }
+        let bound = boundPort
         return Application(
             router: router, server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "miadi"),
-            onServerRunning: onServerRunning, logger: logger)
+            onServerRunning: { channel in
+                bound.set(channel.localAddress?.port)
+                await onServerRunning(channel)
+            }, logger: logger)
     }
 
     /// The server and its drain, as one service group: on a graceful shutdown (SIGTERM, SIGINT
@@ -140,6 +150,7 @@ public struct MiadiServerApp: Sendable {
     }
 
     func webhookResponse(for call: WebhookRequest) -> WebhookResponse {
+        let configuration = publicConfiguration
         let language = clinic.languages.first?.rawValue ?? "en"
         var headers: [String: String] = [:]
         if let token = configuration.streamToken { headers["Authorization"] = "Bearer \(token)" }
@@ -172,6 +183,13 @@ public struct MiadiServerApp: Sendable {
         fields["reason"] = .optional(first("reason", "StreamError", "error"))
         return fields
     }
+}
+
+/// The port a server bound, set once it listens.
+final class BoundPort: Sendable {
+    private let port = Mutex<Int?>(nil)
+    var value: Int? { port.withLock { $0 } }
+    func set(_ value: Int?) { port.withLock { $0 = value } }
 }
 
 /// On SIGTERM, lets live calls finish (up to `seconds`) before the server stops.

@@ -46,6 +46,16 @@ public struct ServeConfiguration: Sendable, Equatable {
         return base + "/stream"
     }
 
+    /// The configuration once the server listens on `port`: with `listen.port: 0` (the kernel
+    /// chooses), a public URL whose port is written `:0` (`http://127.0.0.1:0`, for tests and
+    /// local trials) gets the port actually bound.
+    public func bound(to port: Int?) -> ServeConfiguration {
+        guard self.port == 0, let port, port > 0, let range = publicURL.range(of: #"^https?://[^/]+:0(?=/|$)"#, options: .regularExpression) else { return self }
+        var copy = self
+        copy.publicURL = String(publicURL[range].dropLast()) + String(port) + publicURL[range.upperBound...]
+        return copy
+    }
+
     public var statusCallbackURL: String {
         (publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL) + "/stream-status"
     }

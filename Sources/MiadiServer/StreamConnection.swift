@@ -24,6 +24,9 @@ struct StreamConnection {
     let labCalls: LabCallDirectory?
     let logger: Logger
 
+    /// The real clock's beat, ms.
+    static let beatMs = 20
+
     enum Event: Sendable {
         case text(String)
         case binary([UInt8])
@@ -71,7 +74,7 @@ struct StreamConnection {
         }
         let beat = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(20))
+                try? await Task.sleep(for: .milliseconds(Self.beatMs))
                 continuation.yield(.beat)
             }
         }
@@ -91,7 +94,10 @@ struct StreamConnection {
                 metrics.framesIn.increment()
                 await perform(shell.call.binaryReceived(bytes, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
             case .beat:
-                while let index = shell.timers.firstIndex(where: { $0.atMs <= t }) {
+                // The real clock is read in 20 ms beats: a timer fires on the beat nearest its
+                // due time (a beat that comes a millisecond early must not hold the pacing back
+                // a whole beat).
+                while let index = shell.timers.firstIndex(where: { $0.atMs <= t + Self.beatMs / 2 }) {
                     let due = shell.timers.remove(at: index)
                     await perform(shell.call.timerFired(due.timer, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
                 }

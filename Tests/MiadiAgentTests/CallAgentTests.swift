@@ -2,12 +2,13 @@ import Foundation
 import MiadiAgent
 import MiadiBooking
 import MiadiLanguage
+import MiadiTestSupport
 import Testing
 
 /// Drives the agent with tool calls as a model would, with the bridge's evidence as trace
 /// events, against a real SQLite calendar.
 struct AgentHarness {
-    static let root: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = Repository.root
     var agent: CallAgent
     let tools: ToolRunner
     var engine: BookingEngine { tools.engine }

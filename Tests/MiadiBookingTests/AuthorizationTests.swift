@@ -70,7 +70,7 @@ struct AuthorizationTests {
         #expect(result.appointment.start == friday)
         #expect(result.appointment.changedByCall == "CA-baraka")
         let audit = try await engine.auditTrail().last
-        #expect(audit?.action == "reschedule")
+        #expect(audit?.action == .reschedule)
         #expect(audit?.before?.contains("\"start_utc\":\(Int(cleaning.timeIntervalSince1970))") == true)
         #expect(audit?.after.contains("\"start_utc\":\(Int(friday.timeIntervalSince1970))") == true)
     }

@@ -1,10 +1,11 @@
+import MiadiTestSupport
 import Foundation
 import MiadiBooking
 import MiadiLanguage
 
 /// Clinics, clocks and engines for booking tests.
 enum BookingFixtures {
-    static let root: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = Repository.root
     static var clinics: String { root + "/Scenarios/clinics" }
 
     static func clinic(_ name: String = "whitedent-nairobi") throws -> Clinic {
@@ -37,9 +38,5 @@ enum BookingFixtures {
     static let confirmation = Confirmation(readBack: "a cleaning on Thursday the 5th of March at two p.m.", callerAnswer: "yes please")
 
     /// A scratch folder for database files.
-    static func scratch(_ name: String) -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("miadi-booking-\(ProcessInfo.processInfo.processIdentifier)-\(name)-\(UUID().uuidString.prefix(8))").path
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    static func scratch(_ name: String) -> String { Scratch.folder(name) }
 }

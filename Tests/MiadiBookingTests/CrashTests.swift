@@ -1,20 +1,12 @@
 import Foundation
 import GRDB
 import MiadiBooking
+import MiadiTestSupport
 import Testing
 
 @Suite("Crash safety")
 struct CrashTests {
-    /// The `miadi` executable SwiftPM built beside this test bundle.
-    static var miadi: String {
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = testBinary.deletingLastPathComponent()
-        // On Linux the tests are an executable in the build folder; on macOS inside a bundle.
-        while !folder.path.hasSuffix("/debug") && !folder.path.hasSuffix("/release") && folder.path != "/" {
-            folder.deleteLastPathComponent()
-        }
-        return folder.appendingPathComponent("miadi").path
-    }
+    static var miadi: String { MiadiExecutable.path }
 
     @Test("kill -9 in the middle of a stream of commits leaves a consistent calendar")
     func killNine() async throws {

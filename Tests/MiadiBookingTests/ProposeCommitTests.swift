@@ -30,7 +30,7 @@ struct ProposeCommitTests {
 
         let audit = try await engine.auditTrail()
         #expect(audit.count == 1)
-        #expect(audit[0].action == "book")
+        #expect(audit[0].action == .book)
         #expect(audit[0].callSID == "CA-amina")
         #expect(audit[0].caller == amina.callerNumber)
         #expect(audit[0].before == nil)

@@ -1,3 +1,4 @@
+import MiadiTestSupport
 import Foundation
 import MiadiAgent
 import MiadiAudio
@@ -38,7 +39,7 @@ struct ScriptedModel: ProviderMachine {
 /// A test shell for one `CallMachine` on virtual time: performs timers like `miadi serve` and
 /// the lab do, records every action with its time, and leaves tool runs to the test.
 struct MachineHarness {
-    static let root: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = Repository.root
 
     var machine: CallMachine
     var setup: CallMachine.Setup

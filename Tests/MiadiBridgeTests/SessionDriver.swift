@@ -1,3 +1,4 @@
+import MiadiTestSupport
 import Foundation
 import MiadiAgent
 import MiadiAudio
@@ -6,7 +7,7 @@ import MiadiProviders
 
 /// Real audio from the bundled corpus.
 enum BridgeFixtures {
-    static let root: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = Repository.root
 
     /// A corpus utterance (16 kHz mono FLAC) by id.
     static func utterance(_ id: String) throws -> PCMBuffer {

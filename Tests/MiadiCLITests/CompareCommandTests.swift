@@ -1,27 +1,16 @@
 import Foundation
 import MiadiReports
 import MiadiScoring
+import MiadiTestSupport
 import Testing
 
 /// `miadi compare` as a user runs it: its exit code is the gate CI reads.
-@Suite("miadi compare: exit codes")
+@Suite("miadi compare: exit codes", .tags(.executable))
 struct CompareCommandTests {
-    static var miadi: String {
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        while !folder.path.hasSuffix("/debug") && !folder.path.hasSuffix("/release") && folder.path != "/" { folder.deleteLastPathComponent() }
-        return folder.appendingPathComponent("miadi").path
-    }
+    static var miadi: String { MiadiExecutable.path }
 
     static func run(_ arguments: [String]) async throws -> Int32 {
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: miadi)
-        child.arguments = arguments
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
-        return try await withCheckedThrowingContinuation { continuation in
-            child.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try child.run() } catch { continuation.resume(throwing: error) }
-        }
+        try await MiadiExecutable.run(arguments).status
     }
 
     static func write(passed: [Bool], latency: Int, to folder: String) throws {

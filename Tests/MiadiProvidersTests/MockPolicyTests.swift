@@ -3,13 +3,14 @@ import MiadiAgent
 import MiadiBooking
 import MiadiLanguage
 @testable import MiadiProviders
+import MiadiTestSupport
 import Testing
 
 /// A conversation at the text level: the mock's policy talks, the real agent runs its tools on
 /// a real SQLite calendar, and a caller answers from a script. What the mock says counts as
 /// played to the end, and what the caller says as heard.
 struct TextCall {
-    static let root: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = Repository.root
     var policy: MockPolicy
     var agent: CallAgent
     let tools: ToolRunner

@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 @testable import MiadiReports
 import MiadiScoring
+import MiadiTestSupport
 import Testing
 
 @Suite("Run results, calls.csv and junit.xml")
@@ -115,7 +116,7 @@ struct RunComparisonTests {
 
 @Suite("Price table and cost projection")
 struct PriceTableTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = Repository.root
 
     @Test("the bundled table loads, each price with its source; its examples say so")
     func bundled() throws {

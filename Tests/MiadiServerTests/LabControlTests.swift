@@ -4,13 +4,14 @@ import MiadiBooking
 import MiadiLanguage
 import MiadiProviders
 @testable import MiadiServer
+import MiadiTestSupport
 import Testing
 
 /// The server's side of `miadi run --target`: what a lab call announcement must hold, and the
 /// calendars it makes (real in-memory SQLite engines).
 @Suite("Lab control")
 struct LabControlTests {
-    static let root: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = Repository.root
     static let clinicFile = root + "/Scenarios/clinics/whitedent-nairobi.yaml"
 
     struct SilentSpeech: SpeechRenderer {

@@ -1,3 +1,4 @@
+import MiadiTestSupport
 import Foundation
 import Logging
 import MiadiServer
@@ -7,14 +8,10 @@ import Glibc
 
 /// Starts a real `miadi serve` application on 127.0.0.1 (an ephemeral port) for one test.
 enum ServerHarness {
-    static let root: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = Repository.root
     static let token = "tok-123"
 
-    static func scratch(_ name: String) -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("miadi-server-\(ProcessInfo.processInfo.processIdentifier)-\(name)-\(UUID().uuidString.prefix(8))").path
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    static func scratch(_ name: String) -> String { Scratch.folder(name) }
 
     static func configuration(traces: String) -> ServeConfiguration {
         var config = ServeConfiguration(publicURL: "https://miadi.example.com", clinicFile: root + "/Scenarios/clinics/whitedent-nairobi.yaml", databasePath: traces + "/calendar.sqlite")

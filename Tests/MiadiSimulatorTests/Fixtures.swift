@@ -1,18 +1,15 @@
+import MiadiTestSupport
 import Foundation
 
 /// Paths into the repository and scratch folders for tests.
 enum Fixtures {
     /// The package root (three levels above this file).
-    static let root: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = Repository.root
     static var corpus: String { root + "/Corpora" }
     static var scenarios: String { root + "/Scenarios" }
 
     /// A new empty folder under the system temporary directory.
-    static func scratch(_ name: String) -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("miadi-tests-\(ProcessInfo.processInfo.processIdentifier)-\(name)-\(UUID().uuidString.prefix(8))").path
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    static func scratch(_ name: String) -> String { Scratch.folder(name) }
 
     /// Writes `text` to `folder/name` and returns the path.
     @discardableResult

@@ -23,7 +23,7 @@ public struct Appointment: Sendable, Equatable, Codable {
         staffID = record.staffID
         start = Date(timeIntervalSince1970: TimeInterval(record.startUTC))
         end = Date(timeIntervalSince1970: TimeInterval(record.endUTC))
-        status = Status(rawValue: record.status) ?? .cancelled
+        status = record.status
         createdByCall = record.createdByCall
         changedByCall = record.changedByCall
     }

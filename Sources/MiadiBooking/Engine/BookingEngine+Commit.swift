@@ -20,12 +20,12 @@ extension BookingEngine {
             guard var hold = try HoldRecord.fetchOne(db, key: proposalID) else { throw BookingError.noSuchProposal(proposalID) }
             guard hold.callSID == context.callSID, hold.caller == context.callerNumber else { throw BookingError.proposalOfAnotherCall(proposalID) }
             switch hold.state {
-            case "committed": throw BookingError.proposalAlreadyCommitted(proposalID)
-            case "released": throw BookingError.proposalReleased(proposalID)
-            case "expired": throw BookingError.proposalExpired(proposalID)
-            default: break
+            case .committed: throw BookingError.proposalAlreadyCommitted(proposalID)
+            case .released: throw BookingError.proposalReleased(proposalID)
+            case .expired: throw BookingError.proposalExpired(proposalID)
+            case .held: break
             }
-            let kind = Proposal.Kind(rawValue: hold.kind) ?? .booking
+            let kind = hold.kind
             var before: AppointmentRecord?
             var after: AppointmentRecord
             switch kind {
@@ -34,7 +34,7 @@ extension BookingEngine {
                 after = AppointmentRecord(
                     id: try Self.nextID(db, "apt"), customerPhone: context.callerNumber, serviceID: hold.serviceID,
                     staffID: hold.staffID, startUTC: hold.startUTC, endUTC: hold.endUTC, busyUntilUTC: hold.busyUntilUTC,
-                    status: "booked", createdByCall: context.callSID, changedByCall: context.callSID)
+                    status: .booked, createdByCall: context.callSID, changedByCall: context.callSID)
                 try after.insert(db)
             case .reschedule, .cancellation:
                 let current = try Self.ownedActiveAppointment(db, id: hold.appointmentID ?? "", context: context, now: now)
@@ -47,17 +47,17 @@ extension BookingEngine {
                     after.endUTC = hold.endUTC
                     after.busyUntilUTC = hold.busyUntilUTC
                 } else {
-                    after.status = "cancelled"
+                    after.status = .cancelled
                 }
                 try after.update(db)
             }
             var audit = AuditRecord(
                 seq: nil, atUTC: now, callSID: context.callSID, caller: context.callerNumber,
-                action: kind == .booking ? "book" : kind == .reschedule ? "reschedule" : "cancel",
+                action: AuditAction(kind),
                 appointmentID: after.id, proposalID: hold.id, beforeJSON: try before.map(Self.json),
                 afterJSON: try Self.json(after), evidenceJSON: try Self.json(confirmation))
             try audit.insert(db)
-            hold.state = "committed"
+            hold.state = .committed
             try hold.update(db)
             try db.execute(sql: "INSERT INTO idempotency(key, call_sid, proposal_id, appointment_id, audit_seq) VALUES (?, ?, ?, ?, ?)",
                            arguments: [idempotencyKey, context.callSID, hold.id, after.id, audit.seq])
@@ -70,7 +70,7 @@ extension BookingEngine {
         try await write { db in
             guard let hold = try HoldRecord.fetchOne(db, key: proposalID) else { throw BookingError.noSuchProposal(proposalID) }
             guard hold.callSID == context.callSID, hold.caller == context.callerNumber else { throw BookingError.proposalOfAnotherCall(proposalID) }
-            guard hold.state != "committed" else { throw BookingError.proposalAlreadyCommitted(proposalID) }
+            guard hold.state != .committed else { throw BookingError.proposalAlreadyCommitted(proposalID) }
             try db.execute(sql: "UPDATE hold SET state = 'released' WHERE id = ? AND state = 'held'", arguments: [proposalID])
         }
     }
@@ -86,7 +86,7 @@ extension BookingEngine {
               let appointment = try AppointmentRecord.fetchOne(db, key: row["appointment_id"] as String) else {
             throw BookingError.storeFailed("idempotency record for \(key) points at a missing row")
         }
-        return CommitResult(proposalID: proposalID, kind: Proposal.Kind(rawValue: hold.kind) ?? .booking, appointment: Appointment(appointment), replayed: true)
+        return CommitResult(proposalID: proposalID, kind: hold.kind, appointment: Appointment(appointment), replayed: true)
     }
 
     /// Creates the customer on first contact; a name given later fills in, never erases.

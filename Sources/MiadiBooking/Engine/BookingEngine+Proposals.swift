@@ -38,11 +38,11 @@ extension BookingEngine {
             let appointment = try Self.ownedActiveAppointment(db, id: appointmentID, context: context, now: now)
             try Self.releaseLiveHolds(db, callSID: context.callSID)
             let hold = HoldRecord(
-                id: try Self.nextID(db, "prop"), kind: Proposal.Kind.cancellation.rawValue, callSID: context.callSID,
+                id: try Self.nextID(db, "prop"), kind: .cancellation, callSID: context.callSID,
                 caller: context.callerNumber, callerName: context.callerName, appointmentID: appointment.id,
                 serviceID: appointment.serviceID, staffID: appointment.staffID, startUTC: appointment.startUTC,
                 endUTC: appointment.endUTC, busyUntilUTC: appointment.busyUntilUTC, createdUTC: now,
-                expiresUTC: now + Int64(clinic.holdSeconds), state: "held")
+                expiresUTC: now + Int64(clinic.holdSeconds), state: .held)
             try hold.insert(db)
             return proposal(from: hold, previousStart: nil)
         }
@@ -108,10 +108,10 @@ extension BookingEngine {
         }
         try Self.releaseLiveHolds(db, callSID: context.callSID)
         let hold = HoldRecord(
-            id: try Self.nextID(db, "prop"), kind: kind.rawValue, callSID: context.callSID, caller: context.callerNumber,
+            id: try Self.nextID(db, "prop"), kind: kind, callSID: context.callSID, caller: context.callerNumber,
             callerName: context.callerName, appointmentID: moving?.id, serviceID: service.id, staffID: staff.id,
             startUTC: start, endUTC: start + Int64(service.durationMinutes * 60), busyUntilUTC: start + occupied,
-            createdUTC: now, expiresUTC: now + Int64(clinic.holdSeconds), state: "held")
+            createdUTC: now, expiresUTC: now + Int64(clinic.holdSeconds), state: .held)
         try hold.insert(db)
         return proposal(from: hold, previousStart: moving?.startUTC)
     }
@@ -120,7 +120,7 @@ extension BookingEngine {
         let start = Date(timeIntervalSince1970: TimeInterval(hold.startUTC))
         let (date, time) = planner.time.local(start)
         return Proposal(
-            id: hold.id, kind: Proposal.Kind(rawValue: hold.kind) ?? .booking, callSID: hold.callSID, caller: hold.caller,
+            id: hold.id, kind: hold.kind, callSID: hold.callSID, caller: hold.caller,
             appointmentID: hold.appointmentID, serviceID: hold.serviceID, staffID: hold.staffID, start: start,
             end: Date(timeIntervalSince1970: TimeInterval(hold.endUTC)), date: date, time: time,
             previousStart: previousStart.map { Date(timeIntervalSince1970: TimeInterval($0)) },

@@ -33,7 +33,7 @@ extension BookingEngine {
             let end = start + Int64(service.durationMinutes * 60)
             records.append(AppointmentRecord(
                 id: seed.id, customerPhone: seed.customer, serviceID: service.id, staffID: seed.staffID, startUTC: start,
-                endUTC: end, busyUntilUTC: end + Int64(service.bufferMinutes * 60), status: "booked",
+                endUTC: end, busyUntilUTC: end + Int64(service.bufferMinutes * 60), status: .booked,
                 createdByCall: callSID, changedByCall: callSID))
         }
         let names = appointments.map(\.customerName)
@@ -47,7 +47,7 @@ extension BookingEngine {
                 do { try record.insert(db) } catch let error as DatabaseError where error.message?.contains(BookingSchema.overlapMessage) == true {
                     throw BookingError.slotTaken(start: localISO(record.startUTC) + " (\(record.id) overlaps another appointment of \(record.staffID))")
                 }
-                var audit = AuditRecord(seq: nil, atUTC: now, callSID: callSID, caller: record.customerPhone, action: "seed",
+                var audit = AuditRecord(seq: nil, atUTC: now, callSID: callSID, caller: record.customerPhone, action: .seed,
                                         appointmentID: record.id, proposalID: nil, beforeJSON: nil, afterJSON: try Self.json(record), evidenceJSON: nil)
                 try audit.insert(db)
             }

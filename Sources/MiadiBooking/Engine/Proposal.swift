@@ -41,8 +41,7 @@ public struct AuditEntry: Sendable, Equatable {
     public let at: Date
     public let callSID: String
     public let caller: String
-    /// `seed`, `book`, `reschedule` or `cancel`.
-    public let action: String
+    public let action: AuditAction
     public let appointmentID: String
     public let proposalID: String?
     /// The appointment before (nil for a new one) and after, as JSON.

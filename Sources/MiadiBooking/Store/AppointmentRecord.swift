@@ -12,7 +12,7 @@ struct AppointmentRecord: Codable, Equatable, FetchableRecord, PersistableRecord
     var startUTC: Int64
     var endUTC: Int64
     var busyUntilUTC: Int64
-    var status: String
+    var status: Appointment.Status
     var createdByCall: String
     var changedByCall: String
 
@@ -29,7 +29,7 @@ struct AppointmentRecord: Codable, Equatable, FetchableRecord, PersistableRecord
         case changedByCall = "changed_by_call"
     }
 
-    var isBooked: Bool { status == "booked" }
+    var isBooked: Bool { status == .booked }
 }
 
 /// A row of `hold`: a proposal and the slot it keeps from others until it lapses.
@@ -37,7 +37,7 @@ struct HoldRecord: Codable, Equatable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "hold"
 
     var id: String
-    var kind: String
+    var kind: Proposal.Kind
     var callSID: String
     var caller: String
     var callerName: String?
@@ -49,7 +49,7 @@ struct HoldRecord: Codable, Equatable, FetchableRecord, PersistableRecord {
     var busyUntilUTC: Int64
     var createdUTC: Int64
     var expiresUTC: Int64
-    var state: String
+    var state: HoldState
 
     enum CodingKeys: String, CodingKey {
         case id, kind, caller, state
@@ -75,7 +75,7 @@ struct AuditRecord: Codable, Equatable, FetchableRecord, MutablePersistableRecor
     var atUTC: Int64
     var callSID: String
     var caller: String
-    var action: String
+    var action: AuditAction
     var appointmentID: String
     var proposalID: String?
     var beforeJSON: String?

@@ -55,7 +55,8 @@ struct ServeCommand: AsyncParsableCommand {
         let log = logger
         let group = app.serviceGroup { channel in
             let address = channel.localAddress.map { "\($0)" } ?? "?"
-            log.notice("miadi serve listening", metadata: ["address": "\(address)", "webhook": "\(configuration.publicURL)/voice", "stream": "\(configuration.streamURL)"])
+            let public_ = configuration.bound(to: channel.localAddress?.port)
+            log.notice("miadi serve listening", metadata: ["address": "\(address)", "webhook": "\(public_.publicURL)/voice", "stream": "\(public_.streamURL)"])
         }
         try await group.run()
     }
