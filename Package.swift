@@ -42,12 +42,16 @@ let package = Package(
         .target(
             name: "MiadiLanguage"
         ),
+        // JSON coders configured once (sorted keys, unescaped slashes): every file and message.
+        .target(
+            name: "MiadiJSON"
+        ),
         // The calendar: clinics, availability, holds, commits and the SQLite store. It uses
         // MiadiLanguage only for its calendar value types (CivilDate, ClockTime).
         .target(
             name: "MiadiBooking",
             dependencies: [
-                "MiadiLanguage",
+                "MiadiJSON", "MiadiLanguage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -55,7 +59,7 @@ let package = Package(
         // Caller audio keyed by (text, language, voice): the lab's callers and the mock's ears.
         .target(
             name: "MiadiCorpus",
-            dependencies: ["MiadiAudio", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["MiadiJSON", "MiadiAudio", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The model interface every provider implements (mock, Gemini Live, OpenAI Realtime…).
         .target(
@@ -65,7 +69,7 @@ let package = Package(
         // One call's conversation: the trace, tools and the confirm-before-commit guard.
         .target(
             name: "MiadiAgent",
-            dependencies: ["MiadiBooking", "MiadiLanguage"]
+            dependencies: ["MiadiJSON", "MiadiBooking", "MiadiLanguage"]
         ),
         // The call machine (session + model + agent), the stream session and the webhook's XML:
         // sans-I/O, no server code. Every shell (serve, the lab, the socket lab) runs a call here.
@@ -77,7 +81,7 @@ let package = Package(
         .target(
             name: "MiadiServer",
             dependencies: [
-                "MiadiBridge", "MiadiProviders", "MiadiBooking",
+                "MiadiJSON", "MiadiBridge", "MiadiProviders", "MiadiBooking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,13 +109,13 @@ let package = Package(
         .target(
             name: "MiadiReports",
             // MiadiBooking for its strict YAML reader (the price table).
-            dependencies: ["MiadiScoring", "MiadiAgent", "MiadiBooking"]
+            dependencies: ["MiadiJSON", "MiadiScoring", "MiadiAgent", "MiadiBooking"]
         ),
         // The lab over real sockets: the emulated platform against a real `miadi serve`.
         .target(
             name: "MiadiSocketLab",
             dependencies: [
-                "MiadiSimulator", "MiadiServer", "MiadiBridge", "MiadiAgent", "MiadiAudio", "MiadiBooking",
+                "MiadiJSON", "MiadiSimulator", "MiadiServer", "MiadiBridge", "MiadiAgent", "MiadiAudio", "MiadiBooking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MiadiJSON
 import MiadiAudio
 
 /// The caller audio the lab plays: `Corpora/manifest.json` plus one FLAC (or WAV) per utterance.
@@ -32,7 +33,7 @@ public struct Corpus: Sendable {
             throw .manifestUnreadable(path: path, reason: error.localizedDescription)
         }
         let manifest: Manifest
-        do { manifest = try JSONDecoder().decode(Manifest.self, from: data) } catch {
+        do { manifest = try JSONCoding.decoder().decode(Manifest.self, from: data) } catch {
             throw .manifestInvalid(path: path, reason: Self.describe(error))
         }
         guard manifest.schema == Manifest.currentSchema else {
@@ -47,8 +48,7 @@ public struct Corpus: Sendable {
 
     /// Writes the manifest (sorted, stable key order) atomically.
     public func save() throws(CorpusError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONCoding.encoder(.document)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             var data = try encoder.encode(Manifest(schema: Manifest.currentSchema, entries: entries))

@@ -1,4 +1,5 @@
 import Foundation
+import MiadiJSON
 import MiadiScoring
 
 /// `results.json`: what one run found, for `miadi compare` and CI to gate on (schema
@@ -192,9 +193,7 @@ public struct RunResults: Codable, Sendable, Equatable {
     static func rounded(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
 
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let encoder = JSONCoding.encoder(.snakeCaseDocument)
         return try encoder.encode(self) + Data("\n".utf8)
     }
 
@@ -219,8 +218,7 @@ public struct RunResults: Codable, Sendable, Equatable {
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let schema = object["schema"] as? String, schema != schemaName {
             throw .wrongSchema(path: file, found: schema)
         }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let decoder = JSONCoding.decoder(.snakeCaseDocument)
         do { return try decoder.decode(RunResults.self, from: data) } catch { throw .unreadable(path: file, reason: "not a results file: \(error)") }
     }
 }

@@ -1,8 +1,10 @@
 import Foundation
+import MiadiJSON
 import Hummingbird
 import HummingbirdWebSocket
 import MiadiAgent
 import MiadiBooking
+import MiadiBridge
 import NIOCore
 
 /// `miadi serve --lab`: the routes `miadi run --target URL` drives (see `LabControl`). They
@@ -25,7 +27,7 @@ extension MiadiServerApp {
         lab.post("calls") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 4 << 20)
             let call: LabCallRequest
-            do { call = try JSONDecoder().decode(LabCallRequest.self, from: Data(buffer: body)) } catch {
+            do { call = try JSONCoding.decoder().decode(LabCallRequest.self, from: Data(buffer: body)) } catch {
                 return Self.json(.badRequest, ["error": "the body is not a lab call: \(Self.reason(error))"])
             }
             do { try await control.register(call) } catch {
@@ -118,8 +120,7 @@ extension MiadiServerApp {
     }
 
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONCoding.encoder()
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
     }
@@ -132,7 +133,7 @@ struct LabTokenMiddleware: RouterMiddleware {
     let token: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let token, request.headers[.authorization] != "Bearer \(token)" {
+        if let token, BearerToken.check(request.headers[.authorization], against: token) != .accepted {
             return MiadiServerApp.json(.unauthorized, ["error": "lab routes need the stream token as a bearer token"])
         }
         return try await next(request, context)

@@ -74,7 +74,7 @@ public struct MiadiServerApp: Sendable {
                 return Response(status: .serviceUnavailable, headers: [.retryAfter: "5"], body: .init(byteBuffer: ByteBuffer(string: "shutting down\n")))
             }
             let body = try await request.body.collect(upTo: 64 << 10)
-            guard let call = WebhookRequest.parse(body: Data(buffer: body), contentType: request.headers[.contentType]) else {
+            guard let fields = try? RequestFields.read(body, contentType: request.headers[.contentType]), let call = WebhookRequest(fields: fields) else {
                 return Response(status: .badRequest, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "the webhook body names no call_sid\n")))
             }
             var response = webhookResponse(for: call)
@@ -96,7 +96,7 @@ public struct MiadiServerApp: Sendable {
         router.post("/stream-status") { request, _ -> Response in
             // Never fail a call on a callback: always 200, even when it cannot be read.
             if let body = try? await request.body.collect(upTo: 64 << 10) {
-                let fields = Self.statusFields(Data(buffer: body), contentType: request.headers[.contentType])
+                let fields = Self.statusFields((try? RequestFields.read(body, contentType: request.headers[.contentType])) ?? [:])
                 if let sid = fields["call_sid"]?.string { await registry.status(callSID: sid, fields: fields) }
             }
             return Response(status: .ok)
@@ -162,19 +162,8 @@ public struct MiadiServerApp: Sendable {
             dialNumber: configuration.handoffNumber)
     }
 
-    /// A status callback's fields, from a form or JSON, in the trace's names.
-    static func statusFields(_ body: Data, contentType: String?) -> [String: TraceValue] {
-        var raw: [String: String] = [:]
-        if (contentType ?? "").contains("json") || body.first == UInt8(ascii: "{") {
-            if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
-                for (k, v) in object { raw[k] = (v as? String) ?? "\(v)" }
-            }
-        } else {
-            for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
-                if parts.count == 2 { raw[parts[0]] = parts[1] }
-            }
-        }
+    /// A status callback's fields in the trace's names.
+    static func statusFields(_ raw: [String: String]) -> [String: TraceValue] {
         func first(_ names: String...) -> String? { names.lazy.compactMap { raw[$0] }.first }
         var fields: [String: TraceValue] = [:]
         fields["call_sid"] = .optional(first("call_sid", "CallSid", "callSid"))

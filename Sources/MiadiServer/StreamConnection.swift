@@ -196,14 +196,7 @@ struct StreamConnection {
             shell.lab = lab
             shell.labStart = lab.clock?.now()
             shell.tools = ToolRunner(engine: lab.engine)
-            let clinic = lab.engine.clinic
-            let today = CivilDate(lab.engine.clock.now(), in: clinic.timeZone)
-            stream.track = lab.track
-            stream.inputSampleRate = lab.rate
-            stream.outputSampleRate = lab.rate
-            let model = MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: lab.toldAppointmentIDs), hearing: lab.hearing, speech: lab.speech, configuration: lab.mock)
-            let agent = CallAgent(clinic: clinic, today: today, context: context, language: clinic.languages.first ?? .en, handoffNumber: lab.handoffNumber)
-            return CallMachine.Setup(model: .inProcess(model), agent: agent, stream: stream, toolLatencyMs: lab.bookingLatencyMs)
+            return lab.callSetup(context: context, stream: stream)
         }
         let made = models.make(clinic)
         var agent: CallAgent?

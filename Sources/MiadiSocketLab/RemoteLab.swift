@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import MiadiJSON
 import MiadiAgent
 import MiadiAudio
 import MiadiBooking
@@ -60,8 +61,7 @@ struct RemoteLab: Sendable {
             appointments: spec.appointments.map { .init(id: $0.id, customer: $0.customer, customerName: $0.customerName, service: $0.serviceID, staff: $0.staffID, start: time.isoWithOffset($0.start)) },
             faults: setup.mock.faults.map(\.rawValue).sorted(), toldAppointmentIDs: setup.toldAppointmentIDs, handoffNumber: setup.handoffNumber,
             track: setup.line.bothTracks ? "both_tracks" : "inbound_track", rate: setup.line.rate, bookingLatencyMs: setup.bookingLatencyMs)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = JSONCoding.encoder()
         _ = try await send(.POST, "/lab/calls", body: try encoder.encode(request), expect: [201])
     }
 
@@ -118,7 +118,7 @@ struct RemoteLab: Sendable {
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], _ path: String) throws -> T {
-        do { return try JSONDecoder().decode(type, from: Data(bytes)) } catch {
+        do { return try JSONCoding.decoder().decode(type, from: Data(bytes)) } catch {
             throw SocketLabError.unreadable(url: baseURL + path, reason: "unexpected answer: \(error)")
         }
     }

@@ -4,7 +4,7 @@ import MiadiBooking
 import MiadiTestSupport
 import Testing
 
-@Suite("Crash safety")
+@Suite("Crash safety", .tags(.executable), .timeLimit(.minutes(3)))
 struct CrashTests {
     static var miadi: String { MiadiExecutable.path }
 

@@ -5,7 +5,7 @@ import MiadiTestSupport
 import Testing
 
 /// `miadi compare` as a user runs it: its exit code is the gate CI reads.
-@Suite("miadi compare: exit codes", .tags(.executable))
+@Suite("miadi compare: exit codes", .tags(.executable), .timeLimit(.minutes(3)))
 struct CompareCommandTests {
     static var miadi: String { MiadiExecutable.path }
 

@@ -4,6 +4,7 @@ import Logging
 import MiadiAgent
 import MiadiServer
 import NIOCore
+import MiadiTestSupport
 import Testing
 
 /// A local stand-in for the Sautikit API that checks each request as the real one would
@@ -77,7 +78,7 @@ actor Waits {
     func add(_ d: Duration) { all.append(d) }
 }
 
-@Suite("Sautikit REST client against a local API", .serialized)
+@Suite("Sautikit REST client against a local API", .serialized, .tags(.sockets), .timeLimit(.minutes(3)))
 struct SautikitClientTests {
     func client(_ base: String, key: String = "sk-test", waits: Waits) throws -> SautikitClient {
         var client = try SautikitClient(baseURL: base, apiKey: key)

@@ -1,7 +1,8 @@
 import Foundation
 import MiadiBooking
 import MiadiBridge
-import MiadiServer
+@testable import MiadiServer
+import NIOCore
 import Testing
 
 @Suite("miadi serve configuration")
@@ -65,5 +66,28 @@ struct ServeConfigurationTests {
             #expect(error.line == line, "\(error)")
             #expect(error.field == field, "\(error)")
         }
+    }
+}
+
+@Suite("Request bodies")
+struct RequestFieldsTests {
+    @Test("a webhook body is read from a form (Hummingbird's decoder) or JSON", arguments: [
+        ("application/x-www-form-urlencoded", "CallSid=CA9&From=%2B254711000002&To=%2B254709000100"),
+        ("application/json", #"{"call_sid":"CA9","from":"+254711000002","to":"+254709000100"}"#),
+        ("application/json", #"{"callSid":"CA9","from":"+254711000002","to":"+254709000100"}"#),
+        (nil, "call_sid=CA9&from=%2B254711000002&to=%2B254709000100"),
+    ])
+    func webhookBodies(contentType: String?, body: String) throws {
+        let fields = try RequestFields.read(ByteBuffer(string: body), contentType: contentType)
+        let request = try #require(WebhookRequest(fields: fields))
+        #expect(request.callSID == "CA9")
+        #expect(request.from == "+254711000002")
+        #expect(request.to == "+254709000100")
+    }
+
+    @Test("a body that is neither is an error, not a call")
+    func unreadable() {
+        #expect(throws: RequestFields.ReadError.self) { try RequestFields.read(ByteBuffer(string: "[1,2]"), contentType: "application/json") }
+        #expect(throws: RequestFields.ReadError.self) { try RequestFields.read(ByteBuffer(string: "a[b=1&a=2"), contentType: nil) }
     }
 }

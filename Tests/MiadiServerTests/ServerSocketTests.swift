@@ -8,12 +8,13 @@ import MiadiAudio
 import MiadiBridge
 import MiadiServer
 import ServiceLifecycle
+import MiadiTestSupport
 import Testing
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
 
-@Suite("miadi serve on 127.0.0.1", .serialized)
+@Suite("miadi serve on 127.0.0.1", .serialized, .tags(.sockets), .timeLimit(.minutes(3)))
 struct ServerSocketTests {
     @Test("the handshake: subprotocol echoed in the 101, none offered is 400, a wrong or missing token is 401")
     func handshake() async throws {
@@ -116,7 +117,7 @@ actor ReceivedAudio {
     func add(_ n: Int) { bytes += n }
 }
 
-@Suite("miadi serve graceful shutdown", .serialized)
+@Suite("miadi serve graceful shutdown", .serialized, .tags(.sockets), .timeLimit(.minutes(3)))
 struct ServerShutdownTests {
     @Test("SIGTERM-style shutdown lets a live call finish: the reply still plays and the trace is written")
     func drainsLiveCalls() async throws {
@@ -183,7 +184,7 @@ actor PacedLine {
     }
 }
 
-@Suite("miadi serve with the mock model", .serialized)
+@Suite("miadi serve with the mock model", .serialized, .tags(.sockets), .timeLimit(.minutes(3)))
 struct ServerMockTests {
     @Test("a real call over a WebSocket: greeting, the caller asks for a person, the agent hands off with disconnect")
     func handoff() async throws {

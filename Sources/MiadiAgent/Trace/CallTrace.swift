@@ -1,4 +1,5 @@
 import Foundation
+import MiadiJSON
 
 /// Why a trace could not be read.
 public enum TraceError: Error, Equatable, CustomStringConvertible {
@@ -38,8 +39,7 @@ public struct CallTrace: Sendable, Equatable {
 
     /// The JSON Lines text: header, then one event per line; keys sorted; ends with a newline.
     public func jsonLines() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONCoding.encoder()
         var out = Data()
         // Encoding values built from strings and numbers cannot fail.
         out.append((try? encoder.encode(header)) ?? Data())
@@ -55,7 +55,7 @@ public struct CallTrace: Sendable, Equatable {
     public static func parse(_ data: Data, path: String) throws(TraceError) -> CallTrace {
         let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
         guard let first = lines.first, !first.isEmpty else { throw .unreadable(path: path, reason: "empty trace") }
-        let decoder = JSONDecoder()
+        let decoder = JSONCoding.decoder()
         if let probe = try? decoder.decode([String: TraceValue].self, from: Data(first)), let schema = probe["schema"]?.string,
            !schema.hasPrefix("miadi.trace/1") {
             throw .unsupportedSchema(path: path, found: schema)

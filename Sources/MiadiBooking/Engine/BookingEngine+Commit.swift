@@ -1,4 +1,5 @@
 import Foundation
+import MiadiJSON
 import GRDB
 
 extension BookingEngine {
@@ -98,8 +99,7 @@ extension BookingEngine {
     }
 
     static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONCoding.encoder()
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MiadiJSON
 
 /// The calendar at one instant, in a stable form: appointments sorted by start, staff and id;
 /// keys sorted; times in the clinic's local time with their offset. Scoring compares the
@@ -40,8 +41,7 @@ public struct CalendarSnapshot: Codable, Equatable, Sendable {
 
     /// The snapshot as pretty, key-sorted JSON ending in a newline.
     public func jsonData() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let encoder = JSONCoding.encoder(.document)
         // Encoding plain strings and arrays cannot fail.
         var data = (try? encoder.encode(self)) ?? Data()
         data.append(0x0A)
@@ -51,7 +51,7 @@ public struct CalendarSnapshot: Codable, Equatable, Sendable {
     /// Reads a snapshot file (written by the lab or `miadi serve`).
     public static func load(path: String) throws(BookingError) -> CalendarSnapshot {
         let snapshot: CalendarSnapshot
-        do { snapshot = try JSONDecoder().decode(CalendarSnapshot.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+        do { snapshot = try JSONCoding.decoder().decode(CalendarSnapshot.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
             throw .storeFailed("cannot read calendar snapshot \(path): \(error)")
         }
         guard snapshot.schema == schemaName else {

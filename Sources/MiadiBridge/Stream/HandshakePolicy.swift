@@ -28,22 +28,12 @@ public struct HandshakePolicy: Sendable {
             return .badRequest(reason: "the handshake must offer the subprotocol audio.drachtio.org")
         }
         if let token {
-            guard let header = authorization, header.lowercased().hasPrefix("bearer ") else {
-                return .unauthorized(reason: "missing bearer token")
+            switch BearerToken.check(authorization, against: token) {
+            case .accepted: break
+            case .missing: return .unauthorized(reason: "missing bearer token")
+            case .wrong: return .unauthorized(reason: "wrong bearer token")
             }
-            let presented = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-            guard Self.constantTimeEqual(presented, token) else { return .unauthorized(reason: "wrong bearer token") }
         }
         return .accept(subprotocol: chosen)
-    }
-
-    /// Equal strings, in time that depends only on their lengths.
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        var difference = UInt8(x.count == y.count ? 0 : 1)
-        for i in 0..<max(x.count, y.count) {
-            difference |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
-        }
-        return difference == 0
     }
 }

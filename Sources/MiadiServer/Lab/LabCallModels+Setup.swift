@@ -1,0 +1,22 @@
+import MiadiAgent
+import MiadiBooking
+import MiadiBridge
+import MiadiLanguage
+import MiadiProviders
+
+extension LabCallModels {
+    /// What a lab call runs with: the mock as the lab configured it, on the scenario's own
+    /// calendar, with the scenario's line and handoff number. The call machine is the same as
+    /// for any other call.
+    func callSetup(context: CallContext, stream: StreamConfiguration) -> CallMachine.Setup {
+        let clinic = engine.clinic
+        let today = CivilDate(engine.clock.now(), in: clinic.timeZone)
+        var stream = stream
+        stream.track = track
+        stream.inputSampleRate = rate
+        stream.outputSampleRate = rate
+        let model = MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: toldAppointmentIDs), hearing: hearing, speech: speech, configuration: mock)
+        let agent = CallAgent(clinic: clinic, today: today, context: context, language: clinic.languages.first ?? .en, handoffNumber: handoffNumber)
+        return CallMachine.Setup(model: .inProcess(model), agent: agent, stream: stream, toolLatencyMs: bookingLatencyMs)
+    }
+}
