@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
@@ -71,7 +72,7 @@ final class HandshakeGate: ChannelInboundHandler, RemovableChannelHandler {
             }
         }
         guard upgrade, target == path else { return .pass }
-        switch policy.decide(offered: offered, authorization: authorization) {
+        switch policy.decide(offered: offered, authorization: authorization, now: Date()) { // wall clock: tickets lapse in real time
         case .accept: return .pass
         case .badRequest(let reason): return .refuse("400 Bad Request", reason)
         case .unauthorized(let reason): return .refuse("401 Unauthorized", reason)

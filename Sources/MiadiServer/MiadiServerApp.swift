@@ -30,6 +30,15 @@ public struct MiadiServerApp: Sendable {
     let labControl: LabControl?
     /// The port the server listens on, once it does (for `listen.port: 0`).
     let boundPort = BoundPort()
+    /// Per-call stream tickets, signed with the stream token (nil: streams need none).
+    var tickets: StreamTickets? { configuration.streamToken.map { StreamTickets(secret: $0) } }
+    let ticketLedger = StreamTicketLedger()
+
+    /// 12 random bytes for a ticket (the system's generator: a production value, never in the lab's bytes).
+    static func nonce() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<12).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
 
     /// The configuration with the bound port in its public URL (see `ServeConfiguration.bound(to:)`).
     public var publicConfiguration: ServeConfiguration { configuration.bound(to: boundPort.value) }
@@ -102,20 +111,31 @@ public struct MiadiServerApp: Sendable {
             return Response(status: .ok)
         }
 
-        let policy = HandshakePolicy(token: configuration.streamToken)
+        let policy = HandshakePolicy(tickets: tickets)
+        let ledger = ticketLedger
         let wsRouter = Router(context: BasicWebSocketRequestContext.self)
         wsRouter.ws("/stream") { request, _ in
             // The gate has already refused bad handshakes with 400/401; this echoes the subprotocol.
             let offered = request.headers[values: .secWebSocketProtocol]
-            guard case .accept(let subprotocol) = policy.decide(offered: offered, authorization: request.headers[.authorization]) else {
+            guard case .accept(let subprotocol, _) = policy.decide(offered: offered, authorization: request.headers[.authorization], now: Date()) else {
                 return .dontUpgrade
             }
             return .upgrade([.secWebSocketProtocol: subprotocol])
         } onUpgrade: { inbound, outbound, context in
             let offered = context.request.headers[values: .secWebSocketProtocol]
-            let subprotocol: String
-            if case .accept(let chosen) = policy.decide(offered: offered, authorization: context.request.headers[.authorization]) { subprotocol = chosen } else { subprotocol = "audio.drachtio.org" }
-            let connection = StreamConnection(configuration: configuration, subprotocol: subprotocol, registry: registry, metrics: metrics, clinic: clinic, models: models, labCalls: labCalls, logger: context.logger)
+            let now = Date() // wall clock: tickets lapse in real time
+            guard case .accept(let subprotocol, let ticket) = policy.decide(offered: offered, authorization: context.request.headers[.authorization], now: now) else {
+                try await outbound.close(.policyViolation, reason: "stream ticket no longer valid")
+                return
+            }
+            // A ticket opens one stream: a second connection with it is closed at once.
+            if let ticket, !ledger.take(ticket, now: Int64(now.timeIntervalSince1970)) {
+                context.logger.warning("stream refused: its ticket was used already")
+                try await outbound.close(.policyViolation, reason: "this stream ticket was used already")
+                return
+            }
+            let connection = StreamConnection(configuration: configuration, subprotocol: subprotocol, registry: registry, metrics: metrics, clinic: clinic, models: models,
+                                              labCalls: labCalls, ticketCallSID: ticket?.callSID, logger: context.logger)
             try await connection.run(inbound: inbound, outbound: outbound)
         }
         let wsResponder = wsRouter.buildResponder()
@@ -153,7 +173,8 @@ public struct MiadiServerApp: Sendable {
         let configuration = publicConfiguration
         let language = clinic.languages.first?.rawValue ?? "en"
         var headers: [String: String] = [:]
-        if let token = configuration.streamToken { headers["Authorization"] = "Bearer \(token)" }
+        // A ticket for this call alone, never the server's secret (StreamTickets).
+        if let tickets { headers["Authorization"] = "Bearer \(tickets.issue(callSID: call.callSID, now: Date(), nonce: Self.nonce()))" }
         let greeting = configuration.greetings[language].map { (text: $0, language: Optional(language)) }
         return WebhookResponse(
             say: greeting,

@@ -22,6 +22,8 @@ struct StreamConnection {
     let clinic: Clinic
     let models: ServeModels
     let labCalls: LabCallDirectory?
+    /// The call the stream's ticket was issued for: the first frame must name it.
+    let ticketCallSID: String?
     let logger: Logger
 
     /// The real clock's beat, ms.
@@ -40,7 +42,7 @@ struct StreamConnection {
     /// What the shell keeps of one connection besides the machine: which call it is, its
     /// timers, the trace so far, what to close with.
     struct Shell {
-        var call = CallMachine()
+        var call: CallMachine
         let opened = ContinuousClock.now
         var callSID: String?
         var lab: LabCallModels?
@@ -82,7 +84,7 @@ struct StreamConnection {
             reader.cancel()
             beat.cancel()
         }
-        var shell = Shell()
+        var shell = Shell(call: CallMachine(expectedCallSID: ticketCallSID))
         await perform(shell.call.opened(nowMs: 0), at: 0, shell: &shell, later: continuation, outbound: outbound)
         for await event in events {
             let t = await callTime(shell)

@@ -1,5 +1,5 @@
 import Foundation
-import MiadiBridge
+@testable import MiadiBridge
 import Testing
 #if canImport(FoundationXML)
 import FoundationXML
@@ -41,16 +41,50 @@ struct WebhookTests {
         #expect(root.elements(forName: "Dial").first?.elements(forName: "Number").first?.stringValue == "+254700000000")
     }
 
-    @Test("handshake: subprotocol chosen or 400, token checked or 401")
-    func handshake() {
-        let policy = HandshakePolicy(token: "tok-123")
-        #expect(policy.decide(offered: ["audio.drachtio.org"], authorization: "Bearer tok-123") == .accept(subprotocol: "audio.drachtio.org"))
-        #expect(policy.decide(offered: ["foo, audio.jambonz.org"], authorization: "bearer tok-123") == .accept(subprotocol: "audio.jambonz.org"))
-        #expect(policy.decide(offered: ["audio.jambonz.org", "audio.drachtio.org"], authorization: "Bearer tok-123") == .accept(subprotocol: "audio.drachtio.org"))
-        #expect(policy.decide(offered: [], authorization: "Bearer tok-123") == .badRequest(reason: "the handshake must offer the subprotocol audio.drachtio.org"))
-        #expect(policy.decide(offered: ["audio.drachtio.org"], authorization: nil) == .unauthorized(reason: "missing bearer token"))
-        #expect(policy.decide(offered: ["audio.drachtio.org"], authorization: "Bearer tok-124") == .unauthorized(reason: "wrong bearer token"))
-        #expect(policy.decide(offered: ["audio.drachtio.org"], authorization: "Bearer tok-1234") == .unauthorized(reason: "wrong bearer token"))
-        #expect(HandshakePolicy(token: nil).decide(offered: ["audio.drachtio.org"], authorization: nil) == .accept(subprotocol: "audio.drachtio.org"))
+    @Test("handshake: subprotocol chosen or 400; only a valid ticket opens a stream, never the secret itself")
+    func handshake() throws {
+        let policy = HandshakePolicy(secret: "tok-123")
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let ticket = StreamTickets(secret: "tok-123").issue(callSID: "CA9", now: now, nonce: [1, 2, 3])
+        guard case .accept(let chosen, let issued?) = policy.decide(offered: ["audio.drachtio.org"], authorization: "Bearer \(ticket)", now: now) else {
+            Issue.record("a valid ticket was refused")
+            return
+        }
+        #expect(chosen == "audio.drachtio.org")
+        #expect(issued.callSID == "CA9")
+        #expect(issued.expires == 1_790_000_000 + 120)
+        func subprotocol(_ offered: [String], _ authorization: String?) -> String? {
+            if case .accept(let s, _) = policy.decide(offered: offered, authorization: authorization, now: now) { return s }
+            return nil
+        }
+        #expect(subprotocol(["foo, audio.jambonz.org"], "bearer \(ticket)") == "audio.jambonz.org")
+        #expect(subprotocol(["audio.jambonz.org", "audio.drachtio.org"], "Bearer \(ticket)") == "audio.drachtio.org")
+        #expect(policy.decide(offered: [], authorization: "Bearer \(ticket)", now: now) == .badRequest(reason: "the handshake must offer the subprotocol audio.drachtio.org"))
+        #expect(policy.decide(offered: ["audio.drachtio.org"], authorization: nil, now: now) == .unauthorized(reason: "missing bearer token"))
+        for wrong in ["tok-123", "tok-124", ticket + "x", ticket.replacingOccurrences(of: "mt1.", with: "mt2.")] {
+            #expect(subprotocol(["audio.drachtio.org"], "Bearer \(wrong)") == nil, "\(wrong) opened a stream")
+        }
+        #expect(policy.decide(offered: ["audio.drachtio.org"], authorization: "Bearer \(ticket)", now: now.addingTimeInterval(121)) == .unauthorized(reason: "the stream ticket has expired"))
+        #expect(HandshakePolicy(secret: nil).decide(offered: ["audio.drachtio.org"], authorization: nil, now: now) == .accept(subprotocol: "audio.drachtio.org", ticket: nil))
+    }
+
+    @Test("a stream ticket names its call: another call's SID, another secret or a changed field is forged")
+    func tickets() {
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let tickets = StreamTickets(secret: "s3cret")
+        let ticket = tickets.issue(callSID: "CA-one", now: now, nonce: [9, 9])
+        guard case .valid(let sid, _, _) = tickets.verify(ticket, now: now) else {
+            Issue.record("not valid")
+            return
+        }
+        #expect(sid == "CA-one")
+        #expect(!ticket.contains("s3cret"))
+        var parts = ticket.split(separator: ".").map(String.init)
+        parts[1] = StreamTickets.base64url(Data("CA-two".utf8))
+        #expect(tickets.verify(parts.joined(separator: "."), now: now) == .forged)
+        #expect(StreamTickets(secret: "other").verify(ticket, now: now) == .forged)
+        #expect(tickets.verify("mt1.x.y", now: now) == .malformed)
+        #expect(tickets.verify(ticket, now: now.addingTimeInterval(120)) == .expired)
+        #expect(tickets.issue(callSID: "CA-one", now: now, nonce: [1]) != ticket, "two tickets for one call differ")
     }
 }

@@ -1,6 +1,7 @@
 import MiadiTestSupport
 import Foundation
 import Logging
+import MiadiBridge
 import MiadiServer
 #if canImport(Glibc)
 import Glibc
@@ -82,6 +83,21 @@ enum ServerHarness {
             }
         }
         return String(decoding: received, as: UTF8.self)
+    }
+
+    /// POSTs the voice webhook for a call, as the platform does, and returns the `Authorization`
+    /// the answer's `<Stream headerMetadata>` carries (the call's stream ticket).
+    static func answer(port: Int, body: String) async throws -> String {
+        let response = try await raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        guard let start = response.range(of: "headerMetadata=\""), let end = response[start.upperBound...].firstIndex(of: "\"") else { throw POSIXError(.EPROTO) }
+        let json = String(response[start.upperBound..<end]).replacingOccurrences(of: "&quot;", with: "\"")
+        guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String], let authorization = object["Authorization"] else { throw POSIXError(.EPROTO) }
+        return authorization
+    }
+
+    /// A stream ticket for `callSID`, as the webhook would issue it.
+    static func ticket(_ callSID: String) -> String {
+        "Bearer " + StreamTickets(secret: token).issue(callSID: callSID, now: Date(), nonce: Array(UUID().uuidString.utf8.prefix(12)))
     }
 
     static func upgradeRequest(port: Int, protocols: String?, authorization: String?) -> String {

@@ -21,18 +21,21 @@ struct ServerSocketTests {
         let traces = ServerHarness.scratch("handshake")
         defer { try? FileManager.default.removeItem(atPath: traces) }
         try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
-            let ok = try await ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: "Bearer tok-123"))
+            let ok = try await ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: ServerHarness.ticket("CA-hs-1")))
             #expect(ok.hasPrefix("HTTP/1.1 101"))
             #expect(ok.lowercased().contains("sec-websocket-protocol: audio.drachtio.org\r\n"))
             #expect(ok.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="))
-            let jambonz = try await ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.jambonz.org", authorization: "Bearer tok-123"))
+            let jambonz = try await ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.jambonz.org", authorization: ServerHarness.ticket("CA-hs-2")))
             #expect(jambonz.lowercased().contains("sec-websocket-protocol: audio.jambonz.org\r\n"))
-            let none = try await ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: nil, authorization: "Bearer tok-123"))
+            let none = try await ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: nil, authorization: ServerHarness.ticket("CA-hs-3")))
             #expect(none.hasPrefix("HTTP/1.1 400"))
             let wrong = try await ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: "Bearer tok-124"))
             #expect(wrong.hasPrefix("HTTP/1.1 401"))
             let missing = try await ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: nil))
             #expect(missing.hasPrefix("HTTP/1.1 401"))
+            // The server's secret itself opens nothing: only a call's ticket does.
+            let secret = try await ServerHarness.raw(port: port, ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: "Bearer tok-123"))
+            #expect(secret.hasPrefix("HTTP/1.1 401"))
         }
     }
 
@@ -51,7 +54,10 @@ struct ServerSocketTests {
             #expect(stream.attribute(forName: "url")?.stringValue == "wss://miadi.example.com/stream")
             #expect(stream.attribute(forName: "statusCallback")?.stringValue == "https://miadi.example.com/stream-status")
             #expect(stream.attribute(forName: "track")?.stringValue == "both_tracks")
-            #expect(stream.attribute(forName: "headerMetadata")?.stringValue == #"{"Authorization":"Bearer tok-123"}"#)
+            // A ticket for this call, never the server's secret.
+            let header = try #require(stream.attribute(forName: "headerMetadata")?.stringValue)
+            #expect(header.hasPrefix(#"{"Authorization":"Bearer mt1."#))
+            #expect(!xml.contains("tok-123"))
             #expect(stream.attribute(forName: "openMetadata")?.stringValue == #"{"call_sid":"CA-web-1","from":"+254711000002","to":"+254709000100"}"#)
             #expect(root.elements(forName: "Say").first?.stringValue == "Welcome to Whitedent Clinic.")
             #expect(root.elements(forName: "Dial").first?.stringValue == "+254709000101")
@@ -64,6 +70,30 @@ struct ServerSocketTests {
         }
     }
 
+    @Test("a stream ticket opens one stream, for its own call: another call's first frame is refused, a second use is closed")
+    func ticketsOpenOneStream() async throws {
+        let traces = ServerHarness.scratch("tickets")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
+            let authorization = try await ServerHarness.answer(port: port, body: "CallSid=CA-own&From=%2B254711000002&To=%2B254709000100")
+            let headers: HTTPFields = [.secWebSocketProtocol: "audio.drachtio.org", .authorization: authorization]
+            // Someone who learnt this call's ticket tries to open a stream for another call.
+            let first = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/stream", configuration: .init(additionalHeaders: headers), logger: Logger(label: "test.client")) { inbound, outbound, _ in
+                try await outbound.write(.text(#"{"call_sid":"CA-other","from":"+254711000002","to":"+254709000100"}"#))
+                for try await _ in inbound.messages(maxSize: 1 << 20) {}
+            }
+            #expect(first?.closeCode == .policyViolation)
+            // The ticket was taken by that stream: it opens no second one, even for its own call.
+            let second = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/stream", configuration: .init(additionalHeaders: headers), logger: Logger(label: "test.client")) { inbound, outbound, _ in
+                try? await outbound.write(.text(#"{"call_sid":"CA-own","from":"+254711000002","to":"+254709000100"}"#))
+                for try await _ in inbound.messages(maxSize: 1 << 20) {}
+            }
+            #expect(second?.closeCode == .policyViolation)
+            #expect(second?.reason == "this stream ticket was used already")
+            #expect(!FileManager.default.fileExists(atPath: traces + "/CA-other.trace.jsonl"), "no call was made for the other SID")
+        }
+    }
+
     @Test("a whole call over a real WebSocket: the echo provider's reply comes back paced, with its mark; trace and recording are written")
     func wholeCall() async throws {
         let traces = ServerHarness.scratch("call")
@@ -71,8 +101,8 @@ struct ServerSocketTests {
         let line = try AudioFile.read(ServerHarness.root + "/Corpora/en/7ba6be4c9b0e351e.flac") // "The first one is fine."
         try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
             let body = "CallSid=CA-call-1&From=%2B254711000002&To=%2B254709000100"
-            _ = try await ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
-            let headers: HTTPFields = [.secWebSocketProtocol: "audio.drachtio.org", .authorization: "Bearer tok-123"]
+            let authorization = try await ServerHarness.answer(port: port, body: body)
+            let headers: HTTPFields = [.secWebSocketProtocol: "audio.drachtio.org", .authorization: authorization]
             let received = ReceivedAudio()
             try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/stream", configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers), logger: Logger(label: "test.client")) { inbound, outbound, _ in
                 try await outbound.write(.text(#"{"call_sid":"CA-call-1","from":"+254711000002","to":"+254709000100"}"#))
@@ -135,8 +165,8 @@ struct ServerShutdownTests {
             var iterator = ports.makeAsyncIterator()
             let port = await iterator.next() ?? 0
             let answer = "CallSid=CA-drain&From=%2B254711000002&To=%2B254709000100"
-            _ = try await ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(answer.utf8.count)\r\nConnection: close\r\n\r\n\(answer)")
-            let headers: HTTPFields = [.secWebSocketProtocol: "audio.drachtio.org", .authorization: "Bearer tok-123"]
+            let authorization = try await ServerHarness.answer(port: port, body: answer)
+            let headers: HTTPFields = [.secWebSocketProtocol: "audio.drachtio.org", .authorization: authorization]
             try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/stream", configuration: .init(additionalHeaders: headers), logger: Logger(label: "test.client")) { inbound, outbound, _ in
                 try await outbound.write(.text(#"{"call_sid":"CA-drain","from":"+254711000002","to":"+254709000100"}"#))
                 // The server is told to stop while the caller is mid-sentence: new calls are refused…
@@ -197,8 +227,8 @@ struct ServerMockTests {
         let line = try AudioFile.read(ServerHarness.root + "/Corpora/en/6e60dc3b33b656c5.flac") // "I have a question about my bill, can I talk to a person?"
         try await ServerHarness.with(config) { port in
             let body = "CallSid=CA-mock-1&From=%2B254711000031&To=%2B254709000100"
-            _ = try await ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
-            let headers: HTTPFields = [.secWebSocketProtocol: "audio.drachtio.org", .authorization: "Bearer tok-123"]
+            let authorization = try await ServerHarness.answer(port: port, body: body)
+            let headers: HTTPFields = [.secWebSocketProtocol: "audio.drachtio.org", .authorization: authorization]
             let phone = PacedLine()
             let outcome = ReceivedAudio()
             try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/stream", configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers), logger: Logger(label: "test.client")) { inbound, outbound, _ in

@@ -54,10 +54,14 @@ public struct CallMachine: Sendable {
 
     /// The first frame must arrive within this long of the socket opening, ms.
     public let metadataDeadlineMs: Int
+    /// The call the stream was opened for (its ticket's), when the shell knows it: a first
+    /// frame naming another call is refused.
+    public let expectedCallSID: String?
     private var state: State = .awaitingMetadata
 
-    public init(metadataDeadlineMs: Int = 10_000) {
+    public init(metadataDeadlineMs: Int = 10_000, expectedCallSID: String? = nil) {
         self.metadataDeadlineMs = metadataDeadlineMs
+        self.expectedCallSID = expectedCallSID
     }
 
     /// The session, once the call is live: its recording, counters and state.
@@ -102,6 +106,9 @@ public struct CallMachine: Sendable {
         case .awaitingMetadata:
             guard let metadata = StreamMetadata.parse(text) else {
                 return refuse("first frame is not stream metadata with a call SID", close: "first frame must be metadata with call_sid", nowMs: nowMs)
+            }
+            if let expected = expectedCallSID, metadata.callSID != expected {
+                return refuse("the stream's ticket was issued for another call than \(metadata.callSID)", close: "the stream ticket is for another call", nowMs: nowMs)
             }
             state = .identifying(metadata)
             return [.cancel(.metadataDeadline), .identify(metadata)]

@@ -10,9 +10,15 @@ public enum BearerToken {
 
     /// Checks an `Authorization` header value against `token`.
     public static func check(_ authorization: String?, against token: String) -> Verdict {
-        guard let header = authorization, header.lowercased().hasPrefix("bearer ") else { return .missing }
-        let presented = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        guard let presented = presented(authorization) else { return .missing }
         return constantTimeEqual(presented, token) ? .accepted : .wrong
+    }
+
+    /// The token of a `Bearer` header value, if it is one.
+    public static func presented(_ authorization: String?) -> String? {
+        guard let header = authorization, header.lowercased().hasPrefix("bearer ") else { return nil }
+        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
     }
 
     /// Equal strings, in time that depends only on their lengths.

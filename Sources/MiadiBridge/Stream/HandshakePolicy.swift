@@ -8,32 +8,42 @@ public struct HandshakePolicy: Sendable {
     public static let subprotocols = ["audio.drachtio.org", "audio.jambonz.org"]
 
     public enum Decision: Sendable, Equatable {
-        case accept(subprotocol: String)
+        /// `ticket`: the call the stream was issued for (nil when no secret is configured).
+        case accept(subprotocol: String, ticket: Ticket?)
         /// 400: no subprotocol we speak was offered.
         case badRequest(reason: String)
-        /// 401: missing or wrong bearer token.
+        /// 401: missing, forged or expired stream token.
         case unauthorized(reason: String)
     }
 
-    /// The expected token; nil accepts any (for local trials only; `miadi serve` warns).
-    public let token: String?
+    /// A valid stream ticket: the call it names, and its id for the single-use ledger.
+    public struct Ticket: Sendable, Equatable {
+        public let callSID: String
+        public let expires: Int64
+        public let id: String
+    }
 
-    public init(token: String?) { self.token = token }
+    /// How stream tokens are checked; nil accepts any (for local trials only; `miadi serve` warns).
+    public let tickets: StreamTickets?
+
+    public init(tickets: StreamTickets?) { self.tickets = tickets }
+
+    /// Tickets signed with the server's `secret` (its `stream_token`), or none.
+    public init(secret: String?) { self.init(tickets: secret.map { StreamTickets(secret: $0) }) }
 
     /// `offered`: the `Sec-WebSocket-Protocol` header values; `authorization`: the
-    /// `Authorization` header value.
-    public func decide(offered: [String], authorization: String?) -> Decision {
+    /// `Authorization` header value (`Bearer <ticket>`); `now`: the server's clock.
+    public func decide(offered: [String], authorization: String?, now: Date) -> Decision {
         let names = offered.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard let chosen = Self.subprotocols.first(where: names.contains) else {
             return .badRequest(reason: "the handshake must offer the subprotocol audio.drachtio.org")
         }
-        if let token {
-            switch BearerToken.check(authorization, against: token) {
-            case .accepted: break
-            case .missing: return .unauthorized(reason: "missing bearer token")
-            case .wrong: return .unauthorized(reason: "wrong bearer token")
-            }
+        guard let tickets else { return .accept(subprotocol: chosen, ticket: nil) }
+        guard let presented = BearerToken.presented(authorization) else { return .unauthorized(reason: "missing bearer token") }
+        switch tickets.verify(presented, now: now) {
+        case .valid(let callSID, let expires, let id): return .accept(subprotocol: chosen, ticket: Ticket(callSID: callSID, expires: expires, id: id))
+        case .malformed, .forged: return .unauthorized(reason: "wrong bearer token (a stream opens only with the ticket its call's webhook gave)")
+        case .expired: return .unauthorized(reason: "the stream ticket has expired")
         }
-        return .accept(subprotocol: chosen)
     }
 }
