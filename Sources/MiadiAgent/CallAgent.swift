@@ -51,26 +51,19 @@ public struct CallAgent: Sendable {
 
     /// Decides one tool call at call time `nowMs`.
     public mutating func toolCalled(_ call: ToolCall, nowMs: Int) -> Step {
-        let args: ToolArguments
-        do { args = try ToolArguments(json: call.argumentsJSON) } catch { return .answer(Self.refused(call, error, atMs: nowMs)) }
-        if let code = args.string("language"), let language = LanguageCode(rawValue: code) { self.language = language }
-        guard let tool = AgentTool(rawValue: call.name) else {
-            return .answer(Self.refused(call, .say("There is no tool called \(call.name)."), atMs: nowMs))
-        }
-        switch tool {
-        case .transferToHuman:
-            let reason = args.string("reason") ?? "the caller asked for a person"
+        let invocation: ToolInvocation
+        do { invocation = try read(call) } catch { return .answer(Self.refused(call, error, atMs: nowMs)) }
+        switch invocation {
+        case .transferToHuman(let reason):
             guard let target = handoffNumber else {
                 return .answer(Self.refused(call, .say("There is nobody to transfer to on this line; offer to take a message."), atMs: nowMs))
             }
-            let (result, event) = ToolReply.make(call, .success(["transferring_to": "a member of staff"]), atMs: nowMs)
-            return .answer(Outcome(result: result, trace: [event], effect: .handoff(target: target, reason: reason)))
-        case .endCall:
-            let (result, event) = ToolReply.make(call, .success(["ending": true]), atMs: nowMs)
-            return .answer(Outcome(result: result, trace: [event], effect: .endCall(reason: args.string("reason") ?? "conversation finished")))
-        case .confirmProposal:
-            let id: String
-            do { id = try args.required("proposal_id") } catch { return .answer(Self.refused(call, error, atMs: nowMs)) }
+            let (result, event) = ToolReply.make(call, .success(.transferring), atMs: nowMs)
+            return .answer(Outcome(result: result, trace: [event], effect: .handoff(target: target, reason: reason ?? "the caller asked for a person")))
+        case .endCall(let reason):
+            let (result, event) = ToolReply.make(call, .success(.ending), atMs: nowMs)
+            return .answer(Outcome(result: result, trace: [event], effect: .endCall(reason: reason ?? "conversation finished")))
+        case .confirmProposal(let id):
             switch confirmationGuard.decide(proposalID: id) {
             case .refused(let reason):
                 let decision = TraceEvent(tMs: nowMs, type: "guard", fields: ["proposal_id": .string(id), "decision": "refused", "reason": .string(reason)])
@@ -80,15 +73,28 @@ public struct CallAgent: Sendable {
                 let decision = TraceEvent(tMs: nowMs, type: "guard", fields: [
                     "proposal_id": .string(id), "decision": "allowed", "read_back_id": .string(readBackID), "caller_answer": .string(answer),
                 ])
-                return .run(request(call, tool, args, confirmation: Confirmation(readBack: readBack, callerAnswer: answer), leading: [decision], nowMs: nowMs))
+                return .run(request(call, invocation, confirmation: Confirmation(readBack: readBack, callerAnswer: answer), leading: [decision], nowMs: nowMs))
             }
-        case .proposeBooking:
+        case .proposeBooking(let arguments):
             // The name is the caller's from now on, whatever the calendar answers.
-            if let name = args.string("caller_name") { context.callerName = name }
-            return .run(request(call, tool, args, nowMs: nowMs))
+            if let name = arguments.callerName, !name.isEmpty { context.callerName = name }
+            return .run(request(call, invocation, nowMs: nowMs))
         case .findSlots, .listMyAppointments, .proposeReschedule, .proposeCancellation, .releaseProposal:
-            return .run(request(call, tool, args, nowMs: nowMs))
+            return .run(request(call, invocation, nowMs: nowMs))
         }
+    }
+
+    /// The call's typed arguments: as the model made them, or read once from its JSON. The
+    /// language it names becomes the call's language even when the call is refused.
+    private mutating func read(_ call: ToolCall) throws(ToolFailure) -> ToolInvocation {
+        if let typed = call.invocation {
+            if let code = typed.language, let language = LanguageCode(rawValue: code) { self.language = language }
+            return typed
+        }
+        let arguments = try ToolArguments(json: call.argumentsJSON)
+        if let code = arguments.string("language"), let language = LanguageCode(rawValue: code) { self.language = language }
+        guard let tool = AgentTool(rawValue: call.name) else { throw .say("There is no tool called \(call.name).") }
+        return try ToolInvocation(tool: tool, arguments: arguments)
     }
 
     /// Takes a run's completion: a proposal becomes something the guard knows of.
@@ -97,8 +103,8 @@ public struct CallAgent: Sendable {
         return Outcome(result: completion.result, trace: completion.trace, effect: nil)
     }
 
-    private func request(_ call: ToolCall, _ tool: AgentTool, _ args: ToolArguments, confirmation: Confirmation? = nil, leading: [TraceEvent] = [], nowMs: Int) -> ToolRequest {
-        ToolRequest(call: call, tool: tool, arguments: args, context: context, language: language, confirmation: confirmation, leadingTrace: leading, calledAtMs: nowMs)
+    private func request(_ call: ToolCall, _ invocation: ToolInvocation, confirmation: Confirmation? = nil, leading: [TraceEvent] = [], nowMs: Int) -> ToolRequest {
+        ToolRequest(call: call, invocation: invocation, context: context, language: language, confirmation: confirmation, leadingTrace: leading, calledAtMs: nowMs)
     }
 
     static func refused(_ call: ToolCall, _ failure: ToolFailure, atMs: Int) -> Outcome {

@@ -37,11 +37,13 @@ struct TextCall {
             case .say(let text):
                 transcript.append("agent: \(text)")
                 agent.observe(.agentUtterance(id: "a\(t)", text: text, endMs: t, completed: true))
-            case .tool(let name, let arguments):
-                let outcome = await agent.execute(ToolCall(id: "tool-\(t)", name: name, argumentsJSON: arguments), nowMs: t, runner: tools)
+            case .tool(let invocation):
+                let name = invocation.tool.rawValue
+                let arguments = invocation.argumentsJSON
+                let outcome = await agent.execute(ToolCall(id: "tool-\(t)", invocation: invocation), nowMs: t, runner: tools)
                 transcript.append("tool: \(name) \(arguments) → \(outcome.result.outputJSON)")
                 if let effect = outcome.effect { effects.append(effect) }
-                queue.append(contentsOf: policy.toolResult(name: name, json: outcome.result.outputJSON, isError: outcome.result.isError))
+                queue.append(contentsOf: policy.toolResult(tool: invocation.tool, output: outcome.result.output))
             }
         }
     }
@@ -141,9 +143,9 @@ struct MockPolicyTests {
     func refusalInTheCallsLanguage(language: LanguageCode, expected: String) async throws {
         var call = try await TextCall(now: "2026-03-02T09:15:00+03:00", caller: "+254711000002")
         _ = call.policy.heard("Yes.", language: language)
-        let steps = call.policy.toolResult(name: "propose_booking", json: #"{"code":"slot_taken","error":"That slot was just taken."}"#, isError: true)
+        let steps = call.policy.toolResult(tool: .proposeBooking, output: .refused(sentence: "That slot was just taken.", code: "slot_taken"))
         #expect(steps.first == .say(expected))
-        let unknown = call.policy.toolResult(name: "propose_booking", json: #"{"code":"store_failed","error":"Something went wrong."}"#, isError: true)
+        let unknown = call.policy.toolResult(tool: .proposeBooking, output: .refused(sentence: "Something went wrong.", code: "store_failed"))
         if language != .en { #expect(unknown.first != .say("Something went wrong."), "no English in a \(language) call") }
     }
 }

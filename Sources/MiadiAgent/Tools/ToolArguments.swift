@@ -4,6 +4,8 @@ import Foundation
 struct ToolArguments: Sendable, Equatable {
     let values: [String: String]
 
+    init(values: [String: String]) { self.values = values }
+
     init(json: String) throws(ToolFailure) {
         let text = json.trimmingCharacters(in: .whitespaces).isEmpty ? "{}" : json
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
@@ -35,32 +37,24 @@ enum ToolFailure: Error, Equatable {
 /// The answer to one tool call, as the model gets it and as the trace records it.
 enum ToolReply {
     /// The model's `ToolResult` and the `tool.result` trace event for a success or a refusal.
-    static func make(_ call: ToolCall, _ result: Result<[String: Any], ToolFailure>, atMs: Int) -> (ToolResult, TraceEvent) {
-        let toolResult: ToolResult
+    static func make(_ call: ToolCall, _ result: Result<ToolOutput, ToolFailure>, atMs: Int) -> (ToolResult, TraceEvent) {
+        let output: ToolOutput
         var errorCode: String?
         switch result {
-        case .success(let object):
-            toolResult = ToolResult(callID: call.id, name: call.name, outputJSON: json(object))
+        case .success(let made):
+            output = made
         case .failure(let failure):
-            // The sentence to say (or to say in the caller's language) and, when the calendar
-            // refused, which refusal it was.
-            var output: [String: Any] = ["error": failure.sentence]
             // Another caller's appointment is, to the model, one that does not exist: the
             // sentence says nothing more, and neither may the code (the trace keeps the truth).
-            if let code = failure.code { output["code"] = code == "not_your_appointment" ? "no_such_appointment" : code }
-            toolResult = ToolResult(callID: call.id, name: call.name, outputJSON: json(output), isError: true)
+            output = .refused(sentence: failure.sentence, code: failure.code.map { $0 == "not_your_appointment" ? "no_such_appointment" : $0 })
             errorCode = failure.code
         }
+        let toolResult = ToolResult(callID: call.id, name: call.name, output: output)
         var fields: [String: TraceValue] = [
             "id": .string(call.id), "name": .string(call.name), "output": .string(toolResult.outputJSON), "is_error": .bool(toolResult.isError),
         ]
         // Which refusal it was, for the scorer (the model hears it too, as `code`).
         if let errorCode { fields["error_code"] = .string(errorCode) }
         return (toolResult, TraceEvent(tMs: atMs, type: "tool.result", fields: fields))
-    }
-
-    static func json(_ object: [String: Any]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 }

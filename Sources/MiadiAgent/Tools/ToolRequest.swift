@@ -7,8 +7,8 @@ import MiadiLanguage
 /// answered with a `ToolCompletion` the agent takes back.
 public struct ToolRequest: Sendable, Equatable {
     public let call: ToolCall
-    public let tool: AgentTool
-    let arguments: ToolArguments
+    public let invocation: ToolInvocation
+    public var tool: AgentTool { invocation.tool }
     /// The caller on whose behalf the calendar is asked (the name they gave included).
     public let context: CallContext
     /// The language the answer's words are spoken in.

@@ -19,22 +19,20 @@ public struct ToolRunner: Sendable {
         let t = request.calledAtMs
         var trace = request.leadingTrace
         var proposal: ConfirmationGuard.ProposalFacts?
-        let result: Result<[String: Any], ToolFailure>
+        let result: Result<ToolOutput, ToolFailure>
         do {
-            let args = request.arguments
-            switch request.tool {
-            case .findSlots: result = .success(try await findSlots(args, request))
+            switch request.invocation {
+            case .findSlots(let arguments): result = .success(try await findSlots(arguments, request))
             case .listMyAppointments: result = .success(try await listMine(request))
             case .proposeBooking, .proposeReschedule, .proposeCancellation:
-                let (object, facts) = try await propose(args, request, trace: &trace)
+                let (object, facts) = try await propose(request, trace: &trace)
                 proposal = facts
                 result = .success(object)
-            case .confirmProposal: result = .success(try await commit(args, request, trace: &trace))
-            case .releaseProposal:
-                let id = try args.required("proposal_id")
+            case .confirmProposal(let id): result = .success(try await commit(id, request, trace: &trace))
+            case .releaseProposal(let id):
                 try await run { try await engine.release(proposalID: id, for: request.context) }
                 trace.append(TraceEvent(tMs: t, type: "release", fields: ["proposal_id": .string(id)]))
-                result = .success(["released": id])
+                result = .success(.released(proposalID: id))
             case .transferToHuman, .endCall:
                 // Answered by the agent itself; a request for them is our own mistake.
                 preconditionFailure("ToolRunner asked to run \(request.tool.rawValue), which the agent answers without the calendar")
@@ -56,8 +54,7 @@ public struct ToolRunner: Sendable {
         do { return try await body() } catch let error as BookingError { throw ToolFailure.say(error.spokenReason, code: error.code) }
     }
 
-    func service(_ args: ToolArguments, language: LanguageCode) throws -> Service {
-        let id = try args.required("service")
+    func service(_ id: String, language: LanguageCode) throws -> Service {
         if let service = engine.clinic.service(id) { return service }
         // Models often pass the caller's word; accept any of the service's names.
         let matcher = TermMatcher(terms: engine.clinic.services.map { s in (s.id, [s.id] + s.names.values.flatMap { $0 }) })
@@ -72,56 +69,57 @@ public struct ToolRunner: Sendable {
 
     func staffName(_ id: String) -> String { engine.clinic.staffMember(id)?.name ?? id }
 
-    func findSlots(_ args: ToolArguments, _ request: ToolRequest) async throws -> [String: Any] {
-        let service = try service(args, language: request.language)
-        guard let first = CivilDate(iso: try args.required("date")) else { throw ToolFailure.say("I need the date as YYYY-MM-DD.") }
-        let last = args.string("to_date").flatMap(CivilDate.init(iso:)) ?? first
-        let part = args.string("part_of_day").flatMap(DayPart.init(rawValue:))
-        let query = SlotQuery(serviceID: service.id, staffID: args.string("staff"), firstDay: first, lastDay: last,
-                              earliest: part?.window.from, latest: part?.window.to, limit: min(10, max(1, args.int("limit") ?? 3)),
+    func findSlots(_ args: ToolInvocation.FindSlots, _ request: ToolRequest) async throws -> ToolOutput {
+        let service = try service(args.service, language: request.language)
+        guard let first = CivilDate(iso: args.date) else { throw ToolFailure.say("I need the date as YYYY-MM-DD.") }
+        let last = args.toDate.flatMap(CivilDate.init(iso:)) ?? first
+        let part = args.partOfDay.flatMap(DayPart.init(rawValue:))
+        let query = SlotQuery(serviceID: service.id, staffID: args.staff, firstDay: first, lastDay: last,
+                              earliest: part?.window.from, latest: part?.window.to, limit: min(10, max(1, args.limit ?? 3)),
                               spacingMinutes: max(30, service.durationMinutes))
         let slots = try await run { try await engine.findSlots(query, for: request.context) }
         let book = request.language.phrasebook
-        return ["slots": slots.map { slot -> [String: Any] in
+        return .slots(slots.map { slot in
             let (date, clock) = time.local(slot.start)
-            return ["start": slot.localStart, "staff": slot.staffID, "staff_name": staffName(slot.staffID), "say": book.speak(date: date, time: clock)]
-        }]
+            return .init(start: slot.localStart, staff: slot.staffID, staffName: staffName(slot.staffID), say: book.speak(date: date, time: clock))
+        })
     }
 
-    func listMine(_ request: ToolRequest) async throws -> [String: Any] {
+    func listMine(_ request: ToolRequest) async throws -> ToolOutput {
         let mine = try await run { try await engine.upcomingAppointments(for: request.context) }
         let language = request.language
         let book = language.phrasebook
-        return ["appointments": mine.map { a -> [String: Any] in
+        return .appointments(mine.map { a in
             let (date, clock) = time.local(a.start)
-            return ["id": a.id, "service": a.serviceID, "service_name": engine.clinic.service(a.serviceID)?.name(in: language) ?? a.serviceID,
-                    "staff_name": staffName(a.staffID), "start": time.localISO(a.start), "say": book.speak(date: date, time: clock)]
-        }]
+            return .init(id: a.id, service: a.serviceID, serviceName: engine.clinic.service(a.serviceID)?.name(in: language) ?? a.serviceID,
+                         staffName: staffName(a.staffID), start: time.localISO(a.start), say: book.speak(date: date, time: clock))
+        })
     }
 
-    func propose(_ args: ToolArguments, _ request: ToolRequest, trace: inout [TraceEvent]) async throws -> ([String: Any], ConfirmationGuard.ProposalFacts) {
+    func propose(_ request: ToolRequest, trace: inout [TraceEvent]) async throws -> (ToolOutput, ConfirmationGuard.ProposalFacts) {
         let proposal: Proposal
         let context = request.context
         let language = request.language
         let readBack: String
-        switch request.tool {
-        case .proposeBooking:
-            let service = try service(args, language: language)
-            let start = try localStart(try args.required("start"), field: "start")
-            proposal = try await run { try await engine.proposeBooking(serviceID: service.id, start: start, staffID: args.string("staff"), for: context) }
+        switch request.invocation {
+        case .proposeBooking(let args):
+            let service = try service(args.service, language: language)
+            let start = try localStart(args.start, field: "start")
+            proposal = try await run { try await engine.proposeBooking(serviceID: service.id, start: start, staffID: args.staff, for: context) }
             readBack = ReadBack.booking(service: service.name(in: language), staff: staffName(proposal.staffID), date: proposal.date, time: proposal.time, language: language)
-        case .proposeReschedule:
-            let id = try args.required("appointment_id")
-            let start = try localStart(try args.required("new_start"), field: "new_start")
-            proposal = try await run { try await engine.proposeReschedule(appointmentID: id, newStart: start, staffID: args.string("staff"), for: context) }
+        case .proposeReschedule(let args):
+            let id = args.appointmentID
+            let start = try localStart(args.newStart, field: "new_start")
+            proposal = try await run { try await engine.proposeReschedule(appointmentID: id, newStart: start, staffID: args.staff, for: context) }
             let old = time.local(proposal.previousStart ?? proposal.start)
             readBack = ReadBack.reschedule(service: engine.clinic.service(proposal.serviceID)?.name(in: language) ?? proposal.serviceID,
                                            date: proposal.date, time: proposal.time, from: old.date, old.time, language: language)
-        default:
-            let id = try args.required("appointment_id")
+        case .proposeCancellation(let id, _):
             proposal = try await run { try await engine.proposeCancellation(appointmentID: id, for: context) }
             readBack = ReadBack.cancellation(service: engine.clinic.service(proposal.serviceID)?.name(in: language) ?? proposal.serviceID,
                                              date: proposal.date, time: proposal.time, language: language)
+        case .findSlots, .listMyAppointments, .confirmProposal, .releaseProposal, .transferToHuman, .endCall:
+            preconditionFailure("propose with \(request.tool.rawValue)")
         }
         let t = request.calledAtMs
         trace.append(TraceEvent(tMs: t, type: "proposal", fields: [
@@ -130,13 +128,12 @@ public struct ToolRunner: Sendable {
             "previous_start": .optional(proposal.previousStart.map(time.isoWithOffset)), "expires_at": .string(time.isoWithOffset(proposal.expiresAt)),
             "read_back": .string(readBack),
         ]))
-        let object: [String: Any] = ["proposal_id": proposal.id, "kind": proposal.kind.rawValue, "read_back": readBack,
-                                     "expires_in_seconds": Int(proposal.expiresAt.timeIntervalSince(engine.clock.now()))]
-        return (object, .init(id: proposal.id, date: proposal.date, time: proposal.time, madeAtMs: t))
+        let made = ToolOutput.ProposalMade(proposalID: proposal.id, kind: proposal.kind.rawValue, readBack: readBack,
+                                           expiresInSeconds: Int(proposal.expiresAt.timeIntervalSince(engine.clock.now())))
+        return (.proposal(made), .init(id: proposal.id, date: proposal.date, time: proposal.time, madeAtMs: t))
     }
 
-    func commit(_ args: ToolArguments, _ request: ToolRequest, trace: inout [TraceEvent]) async throws -> [String: Any] {
-        let id = try args.required("proposal_id")
+    func commit(_ id: String, _ request: ToolRequest, trace: inout [TraceEvent]) async throws -> ToolOutput {
         guard let confirmation = request.confirmation else {
             preconditionFailure("confirm_proposal \(id) reached the calendar without the guard's confirmation")
         }
@@ -151,6 +148,6 @@ public struct ToolRunner: Sendable {
             "service": .string(a.serviceID), "staff": .string(a.staffID), "start": .string(time.isoWithOffset(a.start)),
             "status": .string(a.status.rawValue), "replayed": .bool(result.replayed),
         ]))
-        return ["committed": id, "appointment_id": a.id, "status": a.status.rawValue]
+        return .committed(proposalID: id, appointmentID: a.id, status: a.status.rawValue)
     }
 }

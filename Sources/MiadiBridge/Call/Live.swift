@@ -108,7 +108,7 @@ extension CallMachine {
                     }
                     guard agent != nil else {
                         // No agent on this line (the echo provider): the model is told, in words it can say.
-                        let refusal = ToolResult(callID: call.id, name: call.name, outputJSON: #"{"error":"tools are not available on this line yet"}"#, isError: true)
+                        let refusal = ToolResult(callID: call.id, name: call.name, output: .refused(sentence: "tools are not available on this line yet", code: nil))
                         queue.append(contentsOf: toModel(.toolResult(refusal), nowMs: nowMs, out: &out))
                         continue
                     }

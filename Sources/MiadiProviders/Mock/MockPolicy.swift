@@ -1,3 +1,4 @@
+import MiadiAgent
 import Foundation
 import MiadiBooking
 import MiadiLanguage
@@ -25,7 +26,8 @@ public struct MockBrief: Sendable {
 struct MockPolicy: Sendable {
     enum Step: Sendable, Equatable {
         case say(String)
-        case tool(name: String, arguments: String)
+        /// A tool call, typed: the agent reads it as made, with no JSON in between.
+        case tool(ToolInvocation)
     }
 
     enum Intent: Sendable { case book, reschedule, cancel, human }
@@ -83,17 +85,17 @@ struct MockPolicy: Sendable {
 
         switch asked {
         case .confirm:
-            if answer == .yes, let id = proposalID { return call("confirm_proposal", ["proposal_id": id]) }
+            if answer == .yes, let id = proposalID { return call(.confirmProposal, ["proposal_id": id]) }
             if answer == .no, let id = proposalID {
                 proposalID = nil
                 time = nil
                 offers = []
-                return call("release_proposal", ["proposal_id": id])
+                return call(.releaseProposal, ["proposal_id": id])
             }
         case .rebook:
             if answer == .no || answer == nil && !words.words.contains(where: MockIntentWords.book.contains) {
                 finished = true
-                return [.say(lines.goodbye)] + call("end_call", ["reason": "caller has nothing else"])
+                return [.say(lines.goodbye)] + call(.endCall, ["reason": "caller has nothing else"])
             }
             intent = .book
             target = nil
@@ -155,7 +157,7 @@ struct MockPolicy: Sendable {
                     var args = ["service": serviceID, "date": window.date.description, "language": language.rawValue]
                     if let part = Self.part(window.from, window.to) { args["part_of_day"] = part }
                     if let staffID { args["staff"] = staffID }
-                    return call("find_slots", args)
+                    return call(.findSlots, args)
                 }
                 let offer = lines.offer.replacingOccurrences(of: "{times}", with: lines.list(offers.map { book.speak(time: $0.time) }))
                 return ask(.pick, offer.replacingOccurrences(of: "..", with: "."))
@@ -163,104 +165,101 @@ struct MockPolicy: Sendable {
             var args = ["service": serviceID, "start": "\(window.date)T\(time)", "language": language.rawValue]
             if let name { args["caller_name"] = name }
             if let staff = staffID ?? offers.first(where: { $0.time == time && $0.date == window.date })?.staff { args["staff"] = staff }
-            return call("propose_booking", args)
+            return call(.proposeBooking, args)
         case .reschedule, .cancel:
-            guard let appointments else { return call("list_my_appointments", ["language": language.rawValue]) }
+            guard let appointments else { return call(.listMyAppointments, ["language": language.rawValue]) }
             if target == nil {
                 var candidates = appointments
                 if let serviceID { candidates = candidates.filter { $0.service == serviceID }.isEmpty ? candidates : candidates.filter { $0.service == serviceID } }
                 if let oldDate { candidates = candidates.filter { $0.date == oldDate }.isEmpty ? candidates : candidates.filter { $0.date == oldDate } }
                 if candidates.isEmpty, faults.contains(.otherCallersAppointment), let told = brief.toldAppointmentIDs.first {
                     target = Booked(id: told, service: serviceID ?? "", date: oldDate ?? brief.today, time: ClockTime(hour: 0))
-                    return intent == .cancel ? call("propose_cancellation", ["appointment_id": told, "language": language.rawValue])
-                        : call("propose_reschedule", ["appointment_id": told, "new_start": "\(window?.date ?? brief.today.adding(days: 1))T\(time ?? ClockTime(hour: 10))", "language": language.rawValue])
+                    return intent == .cancel ? call(.proposeCancellation, ["appointment_id": told, "language": language.rawValue])
+                        : call(.proposeReschedule, ["appointment_id": told, "new_start": "\(window?.date ?? brief.today.adding(days: 1))T\(time ?? ClockTime(hour: 10))", "language": language.rawValue])
                 }
                 if candidates.isEmpty {
                     finished = true
-                    return [.say(lines.notFound + " " + lines.goodbye)] + call("end_call", ["reason": "no appointment under the caller's number"])
+                    return [.say(lines.notFound + " " + lines.goodbye)] + call(.endCall, ["reason": "no appointment under the caller's number"])
                 }
                 guard candidates.count == 1 else { return ask(.which, lines.whichOne) }
                 target = candidates[0]
             }
             guard let target else { return [] }
-            if intent == .cancel { return call("propose_cancellation", ["appointment_id": target.id, "language": language.rawValue]) }
+            if intent == .cancel { return call(.proposeCancellation, ["appointment_id": target.id, "language": language.rawValue]) }
             guard let window, window.date != target.date || time != nil else { return ask(.day, lines.askDay) }
             guard let time else { return ask(.time, lines.askTime) }
             var args = ["appointment_id": target.id, "new_start": "\(window.date)T\(time)", "language": language.rawValue]
             if let staffID { args["staff"] = staffID }
-            return call("propose_reschedule", args)
+            return call(.proposeReschedule, args)
         }
     }
 
     // MARK: Tool results
 
-    mutating func toolResult(name tool: String, json: String, isError: Bool) -> [Step] {
+    /// The answer to the mock's last tool call, typed as the agent made it (a result with no
+    /// typed output, which no agent of ours sends, is taken as a refusal to repeat).
+    mutating func toolResult(tool: AgentTool?, output: ToolOutput?) -> [Step] {
         waiting = false
-        let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]) ?? [:]
-        if isError {
-            let english = object["error"] as? String
-            let sentence = MockLines.refusal(code: object["code"] as? String, language: language) ?? english ?? lines.repeatPlease
+        switch output {
+        case .refused(let english, let code)?:
+            let sentence = MockLines.refusal(code: code, language: language) ?? english
             switch tool {
-            case "confirm_proposal":
+            case .confirmProposal?:
                 // The guard wants the read-back heard in full: say it again.
-                if english?.contains("read back") == true, let rb = lastReadBack { return ask(.confirm, rb) }
+                if english.contains("read back"), let rb = lastReadBack { return ask(.confirm, rb) }
                 return [.say(sentence)]
-            case "propose_booking", "propose_reschedule":
+            case .proposeBooking?, .proposeReschedule?:
                 time = nil
                 offers = []
                 return [.say(sentence)] + next()
             default:
                 return [.say(sentence)]
             }
-        }
-        switch tool {
-        case "find_slots":
-            let slots = object["slots"] as? [[String: Any]] ?? []
+        case nil:
+            return [.say(lines.repeatPlease)]
+        case .slots(let slots)?:
             offers = slots.prefix(3).compactMap { s in
-                guard let start = s["start"] as? String, let staff = s["staff"] as? String else { return nil }
-                let parts = start.split(separator: "T").map(String.init)
+                let parts = s.start.split(separator: "T").map(String.init)
                 guard parts.count == 2, let d = CivilDate(iso: parts[0]), let t = ClockTime(iso: parts[1]) else { return nil }
-                return Offer(start: start, staff: staff, time: t, date: d)
+                return Offer(start: s.start, staff: s.staff, time: t, date: d)
             }
             if offers.isEmpty { window = nil; return ask(.day, lines.nothingFree) }
             return next()
-        case "list_my_appointments":
-            let list = object["appointments"] as? [[String: Any]] ?? []
+        case .appointments(let list)?:
             appointments = list.compactMap { a in
-                guard let id = a["id"] as? String, let service = a["service"] as? String, let start = a["start"] as? String else { return nil }
-                let parts = start.split(separator: "T").map(String.init)
+                let parts = a.start.split(separator: "T").map(String.init)
                 guard parts.count == 2, let d = CivilDate(iso: parts[0]), let t = ClockTime(iso: parts[1]) else { return nil }
-                return Booked(id: id, service: service, date: d, time: t)
+                return Booked(id: a.id, service: a.service, date: d, time: t)
             }
             return next()
-        case "propose_booking", "propose_reschedule", "propose_cancellation":
-            proposalID = object["proposal_id"] as? String
-            var rb = object["read_back"] as? String ?? ""
+        case .proposal(let made)?:
+            proposalID = made.proposalID
+            var rb = made.readBack
             if faults.contains(.wrongDayReadBack) { rb = Self.shiftDay(rb, book: book, today: brief.today) }
-            let template = tool == "propose_booking" ? lines.readBackBook : tool == "propose_reschedule" ? lines.readBackMove : lines.readBackCancel
+            let template = tool == .proposeBooking ? lines.readBackBook : tool == .proposeReschedule ? lines.readBackMove : lines.readBackCancel
             let line = template.replacingOccurrences(of: "{rb}", with: rb)
             lastReadBack = line
             if faults.contains(.commitWithoutConfirmation), !triedEarlyCommit, let id = proposalID {
                 triedEarlyCommit = true
                 asked = .confirm
-                return call("confirm_proposal", ["proposal_id": id])
+                return call(.confirmProposal, ["proposal_id": id])
             }
             return ask(.confirm, line)
-        case "confirm_proposal":
+        case .committed?:
             proposalID = nil
             switch intent {
             case .cancel?:
                 return ask(.rebook, lines.cancelled)
             case .reschedule?:
                 finished = true
-                return [.say(lines.moved)] + call("end_call", ["reason": "rescheduled"])
+                return [.say(lines.moved)] + call(.endCall, ["reason": "rescheduled"])
             default:
                 finished = true
-                return [.say(lines.booked)] + call("end_call", ["reason": "booked"])
+                return [.say(lines.booked)] + call(.endCall, ["reason": "booked"])
             }
-        case "release_proposal":
+        case .released?:
             return ask(.time, lines.askTime)
-        default:
+        case .transferring?, .ending?:
             return []
         }
     }
@@ -276,15 +275,17 @@ struct MockPolicy: Sendable {
         return [.say(line.replacingOccurrences(of: "..", with: "."))]
     }
 
-    mutating func call(_ name: String, _ arguments: [String: String]) -> [Step] {
+    mutating func call(_ tool: AgentTool, _ arguments: [String: String]) -> [Step] {
         waiting = true
-        let data = (try? JSONSerialization.data(withJSONObject: arguments, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return [.tool(name: name, arguments: String(decoding: data, as: UTF8.self))]
+        guard let invocation = try? ToolInvocation(tool: tool, fields: arguments) else {
+            preconditionFailure("the mock called \(tool.rawValue) without its required arguments: \(arguments.keys.sorted())")
+        }
+        return [.tool(invocation)]
     }
 
     mutating func transfer() -> [Step] {
         finished = true
-        return [.say(lines.transfer)] + call("transfer_to_human", ["reason": misunderstood >= 2 ? "could not understand the caller" : "the caller asked for a person"])
+        return [.say(lines.transfer)] + call(.transferToHuman, ["reason": misunderstood >= 2 ? "could not understand the caller" : "the caller asked for a person"])
     }
 
     static func intent(_ words: Tokens) -> Intent? {

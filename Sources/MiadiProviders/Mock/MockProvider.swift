@@ -90,7 +90,7 @@ public struct MockProvider: ProviderMachine {
         case .audio(let buffer):
             return hear(buffer, nowMs: nowMs)
         case .toolResult(let result):
-            let steps = policy.toolResult(name: result.name, json: result.outputJSON, isError: result.isError)
+            let steps = policy.toolResult(tool: AgentTool(rawValue: result.name), output: result.output)
             schedule(steps, at: nowMs + configuration.toolFollowUpMs + slowness)
             return []
         case .heardUpTo:
@@ -126,9 +126,9 @@ public struct MockProvider: ProviderMachine {
 
     private mutating func perform(_ step: MockPolicy.Step, nowMs: Int) -> [ProviderEvent] {
         switch step {
-        case .tool(let name, let arguments):
+        case .tool(let invocation):
             defer { nextCallID += 1 }
-            return [.toolCall(ToolCall(id: "mock-call-\(nextCallID)", name: name, argumentsJSON: arguments))]
+            return [.toolCall(ToolCall(id: "mock-call-\(nextCallID)", invocation: invocation))]
         case .say(let said):
             let text = configuration.faults.contains(.filler) ? MockLines.filler(policy.language) + said + " " + MockLines.fillerTail(policy.language) : said
             let audio: PCMBuffer
