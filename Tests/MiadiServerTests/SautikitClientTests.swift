@@ -83,6 +83,8 @@ struct SautikitClientTests {
     func client(_ base: String, key: String = "sk-test", waits: Waits) throws -> SautikitClient {
         var client = try SautikitClient(baseURL: base, apiKey: key)
         client.wait = { await waits.add($0) }
+        // The local API shares two cores with the rest of `swift test`: patience, not retries.
+        client.requestTimeout = .seconds(90)
         return client
     }
 

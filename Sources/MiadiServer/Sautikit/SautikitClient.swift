@@ -29,7 +29,9 @@ public struct SautikitCallRecord: Sendable, Equatable {
 
 /// The Sautikit REST API (`miadi numbers …`, `miadi calls show`): bearer auth, a configurable
 /// base URL, retries with exponential backoff on 429 and 5xx (honouring `Retry-After`), and
-/// typed errors that name the field the API complains about.
+/// typed errors that name the field the API complains about. A POST (claiming a number) is not
+/// retried after a transport failure or a timeout: the API may have acted on it, and a retry
+/// would claim a second number.
 public struct SautikitClient: Sendable {
     public let baseURL: String
     let apiKey: String
@@ -38,6 +40,8 @@ public struct SautikitClient: Sendable {
     public var maximumAttempts = 4
     /// The first backoff; it doubles per retry.
     public var initialBackoff: Duration = .milliseconds(500)
+    /// How long one attempt may take.
+    public var requestTimeout: Duration = .seconds(15)
     /// Waits between retries; injectable so tests neither sleep nor change behaviour.
     public var wait: @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
 
@@ -110,13 +114,15 @@ public struct SautikitClient: Sendable {
             let data: Data
             var retryAfter: Duration?
             do {
-                let response = try await http.execute(request, timeout: .seconds(15))
+                let response = try await http.execute(request, timeout: .init(requestTimeout))
                 status = Int(response.status.code)
                 let bytes = try await response.body.collect(upTo: 1 << 20)
                 data = Data(buffer: bytes)
                 if let value = response.headers.first(name: "Retry-After"), let seconds = Int(value) { retryAfter = .seconds(seconds) }
             } catch {
                 lastFailure = "\(error)"
+                // The API may have acted on a POST it never answered: not safe to send again.
+                if method == .POST { throw .unreachable(lastFailure + " (a POST is not retried: check whether it took effect)") }
                 if attempt < maximumAttempts { await wait(backoff(attempt)); continue }
                 throw .unreachable(lastFailure)
             }

@@ -1,0 +1,250 @@
+import MiadiAgent
+import MiadiAudio
+import MiadiProviders
+
+extension StreamSession {
+    /// Everything one open stream keeps: what its first frame said, the caller's side (byte
+    /// assembly, VAD, resampling for the model), the agent's side (paced playout, marks), the
+    /// line's recording and the barge-in state. It exists only once the stream is open and is
+    /// carried by the session's states (`live`, `handingOff`, `disconnecting`, `closed`).
+    struct Line: Sendable {
+        let configuration: StreamConfiguration
+        let metadata: StreamMetadata
+        var assembler: PCMByteAssembler
+        var vad: VoiceActivityDetector
+        var toProvider: Resampler
+        var playout: OutboundPlayout
+        var recorder: LineRecorder
+        var recorderResampler: Resampler
+        /// Call time of the first caller sample (the stream's zero on the line).
+        let streamStartMs: Int
+        var callerFrames = 0
+        /// Caller speech that began over the agent, not yet long enough to be a barge-in.
+        var pendingOnsetMs: Int?
+        var speechOnsetMs: Int?
+        var speechOverAgent = false
+        /// After a barge-in, the interrupted response's remaining audio is dropped until the
+        /// provider ends or abandons it.
+        var discardingResponse = false
+        /// Marks sent and not yet reported, by name.
+        var outstandingMarks: [String: Int] = [:]
+        var completedUtterances: Set<Int> = []
+        var bargeIns = 0
+        var framesIn = 0
+        var framesOut = 0
+
+        init(configuration: StreamConfiguration, metadata: StreamMetadata, startMs: Int) {
+            self.configuration = configuration
+            self.metadata = metadata
+            streamStartMs = startMs
+            assembler = PCMByteAssembler(sampleRate: configuration.inputSampleRate, channels: configuration.track.channels)
+            vad = VoiceActivityDetector(sampleRate: configuration.inputSampleRate)
+            toProvider = Resampler(from: configuration.inputSampleRate, to: configuration.providerInputRate, quality: .telephone)
+            playout = OutboundPlayout(providerRate: configuration.providerOutputRate, outputRate: configuration.outputSampleRate, maximumLeadMs: configuration.maximumLeadMs)
+            recorder = LineRecorder(sampleRate: configuration.inputSampleRate, rightFromPlatform: configuration.track == .both)
+            recorderResampler = Resampler(from: configuration.outputSampleRate, to: configuration.inputSampleRate, quality: .telephone)
+        }
+
+        /// Caller audio from a binary frame.
+        mutating func received(_ bytes: [UInt8], nowMs: Int) -> [StreamAction] {
+            framesIn += 1
+            return callerAudio(assembler.append(bytes), nowMs: nowMs)
+        }
+
+        /// What the model said; after `disconnect` (`disconnecting`) its words go nowhere.
+        mutating func providerEvent(_ event: ProviderEvent, nowMs: Int, disconnecting: Bool) -> [StreamAction] {
+            var actions: [StreamAction] = []
+            switch event {
+            case .audio(let buffer):
+                if discardingResponse || disconnecting { return [] }
+                _ = playout.audio(buffer)
+                actions += pump(nowMs: nowMs)
+            case .outputTranscript(let text, let final):
+                if discardingResponse || disconnecting { return [] }
+                _ = playout.transcript(text, final: final)
+                if final {
+                    actions.append(.trace(TraceEvent(tMs: nowMs, type: "transcript.out", fields: ["text": .string(text)])))
+                    actions.append(.agentSaid(text))
+                }
+            case .inputTranscript(let text):
+                actions.append(.trace(TraceEvent(tMs: nowMs, type: "transcript.in", fields: ["text": .string(text)])))
+                actions.append(.evidence(.callerSaid(text: text, atMs: nowMs)))
+            case .toolCall(let call):
+                actions.append(.trace(TraceEvent(tMs: nowMs, type: "tool.call", fields: ["id": .string(call.id), "name": .string(call.name), "arguments": .string(call.argumentsJSON)])))
+                actions.append(.runTool(call))
+            case .toolCallsCancelled(let ids):
+                actions.append(.trace(TraceEvent(tMs: nowMs, type: "tool.cancelled", fields: ["ids": .array(ids.map(TraceValue.string))])))
+            case .interrupted:
+                // Already stopped by the bridge's own VAD: keep dropping until the turn ends.
+                if discardingResponse { return [] }
+                if configuration.bargeIn.honourProviderInterruption && playout.isAudible(nowMs: nowMs) {
+                    actions += bargeIn(onsetMs: speechOnsetMs ?? nowMs, nowMs: nowMs, source: "provider")
+                }
+            case .turnDone:
+                if disconnecting { return [] }
+                if discardingResponse { discardingResponse = false; return [] }
+                playout.closeCurrent()
+                actions += pump(nowMs: nowMs)
+            case .usage(let usage):
+                actions.append(.trace(TraceEvent(tMs: nowMs, type: "usage", fields: [
+                    "input_audio_tokens": .int(usage.inputAudioTokens), "input_text_tokens": .int(usage.inputTextTokens),
+                    "cached_input_tokens": .int(usage.cachedInputTokens), "output_audio_tokens": .int(usage.outputAudioTokens),
+                    "output_text_tokens": .int(usage.outputTextTokens), "input_audio_seconds": .double(usage.inputAudioSeconds),
+                    "output_audio_seconds": .double(usage.outputAudioSeconds),
+                ])))
+            case .failed(let message, let fatal):
+                actions.append(.trace(TraceEvent(tMs: nowMs, type: "error", fields: ["where": "provider", "message": .string(message), "fatal": .bool(fatal)])))
+            }
+            return actions
+        }
+
+        /// The stream is closing: the VAD's last segment and what was heard of the agent.
+        mutating func closing(nowMs: Int) -> [StreamAction] {
+            var actions: [StreamAction] = []
+            for event in vad.finish() { actions += speechEvent(event, nowMs: nowMs) }
+            for (u, heard) in playout.flush(nowMs: nowMs, resumeGapMs: 0) where !completedUtterances.contains(u.id) && u.sentSamples > 0 {
+                actions += utteranceTrace(u, nowMs: nowMs, completed: heard >= (u.endMs ?? 0) - (u.firstSampleMs ?? 0), heardMs: heard)
+            }
+            return actions
+        }
+
+        mutating func platformMessage(_ message: PlatformMessage, nowMs: Int) -> [StreamAction] {
+            switch message {
+            case .mark(let name, let event):
+                var actions: [StreamAction] = [.trace(TraceEvent(tMs: nowMs, type: "mark", fields: ["name": .string(name), "event": .string(event.rawValue)]))]
+                if let id = outstandingMarks.removeValue(forKey: name), event == .playout, !completedUtterances.contains(id) {
+                    completedUtterances.insert(id)
+                    if let u = playout.utterances.first(where: { $0.id == id }) {
+                        actions += utteranceTrace(u, nowMs: nowMs, completed: true, heardMs: (u.endMs ?? 0) - (u.firstSampleMs ?? 0))
+                    }
+                }
+                return actions
+            case .dtmf(let digit):
+                return [.trace(TraceEvent(tMs: nowMs, type: "dtmf", fields: ["digit": .string(digit)]))]
+            case .other(let type):
+                return [.trace(TraceEvent(tMs: nowMs, type: "platform.message", fields: ["message_type": .string(type)]))]
+            }
+        }
+
+        /// Line time of the next caller sample, in call ms.
+        var lineNowMs: Int { streamStartMs + callerFrames * 1000 / configuration.inputSampleRate }
+
+        mutating func callerAudio(_ buffer: PCMBuffer, nowMs: Int) -> [StreamAction] {
+            guard buffer.frameCount > 0 else { return [] }
+            var actions: [StreamAction] = []
+            let caller: PCMBuffer
+            if configuration.track == .both {
+                let (left, right) = buffer.deinterleave()
+                caller = left
+                recorder.platformRight(right.samples)
+            } else {
+                caller = buffer
+            }
+            recorder.caller(caller.samples)
+            // Feed the VAD in 10 ms steps so a barge-in is decided as soon as it is long enough,
+            // even when the platform batches 100 ms of audio into one frame.
+            let step = configuration.inputSampleRate / 100
+            var offset = 0
+            while offset < caller.frameCount {
+                let piece = caller.slice(frames: offset..<min(caller.frameCount, offset + step))
+                offset += piece.frameCount
+                let events = vad.process(piece)
+                callerFrames += piece.frameCount
+                for event in events { actions += speechEvent(event, nowMs: nowMs) }
+                if let onset = pendingOnsetMs, vad.isVoicedNow, lineNowMs - onset >= configuration.bargeIn.minimumSpeechMs {
+                    actions += bargeIn(onsetMs: onset, nowMs: nowMs, source: "vad")
+                }
+            }
+            let resampled = configuration.inputSampleRate == configuration.providerInputRate
+                ? caller : PCMBuffer(floatSamples: toProvider.process(caller.floatSamples()), sampleRate: configuration.providerInputRate)
+            if !resampled.isEmpty { actions.append(.toProvider(.audio(resampled))) }
+            return actions + pump(nowMs: nowMs)
+        }
+
+        mutating func speechEvent(_ event: VoiceActivityDetector.Event, nowMs: Int) -> [StreamAction] {
+            switch event {
+            case .speechStarted(let atMs):
+                let onset = streamStartMs + atMs
+                speechOnsetMs = onset
+                speechOverAgent = playout.isAudible(nowMs: nowMs)
+                pendingOnsetMs = speechOverAgent ? onset : nil
+                return []
+            case .speechEnded(let atMs):
+                let end = streamStartMs + atMs
+                let start = speechOnsetMs ?? end
+                var actions: [StreamAction] = []
+                if let onset = pendingOnsetMs {
+                    actions.append(.trace(TraceEvent(tMs: nowMs, type: "guard.barge_in", fields: [
+                        "decision": "ignored", "reason": .string("speech over the agent lasted \(end - onset) ms, under \(configuration.bargeIn.minimumSpeechMs) ms: a backchannel or noise"),
+                        "onset_ms": .int(onset), "end_ms": .int(end),
+                    ])))
+                }
+                actions.append(.trace(TraceEvent(tMs: nowMs, type: "caller.speech", fields: ["start_ms": .int(start), "end_ms": .int(end), "over_agent": .bool(speechOverAgent)])))
+                pendingOnsetMs = nil
+                speechOnsetMs = nil
+                speechOverAgent = false
+                return actions
+            }
+        }
+
+        mutating func bargeIn(onsetMs: Int, nowMs: Int, source: String) -> [StreamAction] {
+            pendingOnsetMs = nil
+            bargeIns += 1
+            let lastHeard = min(playout.playedUntilMs, nowMs)
+            // Audio still to come for a response the caller interrupted is dropped until the
+            // provider ends it; a response already complete has nothing more to drop.
+            discardingResponse = playout.hasOpenResponse
+            let cut = playout.flush(nowMs: nowMs, resumeGapMs: configuration.bargeIn.resumeGapMs)
+            recorder.cutAgent(atMs: nowMs - streamStartMs)
+            var actions: [StreamAction] = [
+                .send(.killAudio),
+                .trace(TraceEvent(tMs: nowMs, type: "barge_in", fields: [
+                    "caller_onset_ms": .int(onsetMs), "detected_ms": .int(nowMs), "kill_audio_ms": .int(nowMs),
+                    "last_agent_sample_ms": .int(lastHeard), "source": .string(source),
+                ])),
+            ]
+            let heardCurrent = cut.first { $0.utterance.firstSampleMs != nil }?.heardMs ?? 0
+            actions.append(.toProvider(.heardUpTo(ms: heardCurrent)))
+            for (u, heard) in cut where !completedUtterances.contains(u.id) {
+                completedUtterances.insert(u.id)
+                actions += utteranceTrace(u, nowMs: nowMs, completed: false, heardMs: heard)
+            }
+            return actions
+        }
+
+        mutating func pump(nowMs: Int) -> [StreamAction] {
+            var actions: [StreamAction] = []
+            for output in playout.pump(nowMs: nowMs) {
+                switch output {
+                case .frame(let samples, let atMs, _):
+                    framesOut += 1
+                    let buffer = PCMBuffer(samples: samples, sampleRate: configuration.outputSampleRate)
+                    actions.append(.sendBinary(buffer.littleEndianBytes))
+                    let forLine = configuration.outputSampleRate == configuration.inputSampleRate
+                        ? samples : PCMBuffer.quantize(recorderResampler.process(buffer.floatSamples()))
+                    recorder.agent(forLine, atMs: atMs - streamStartMs)
+                case .endMark(let name, let id):
+                    if outstandingMarks.count < 30 {
+                        outstandingMarks[name] = id
+                        actions.append(.send(.mark(name)))
+                        actions.append(.trace(TraceEvent(tMs: nowMs, type: "mark", fields: ["name": .string(name), "event": "sent"])))
+                    }
+                }
+            }
+            return actions
+        }
+
+        /// An utterance as the caller heard it: its trace event, and the same facts as evidence
+        /// for the confirmation guard.
+        func utteranceTrace(_ u: OutboundPlayout.Utterance, nowMs: Int, completed: Bool, heardMs: Int) -> [StreamAction] {
+            let endMs = completed ? u.endMs : u.firstSampleMs.map { $0 + heardMs }
+            return [
+                .trace(TraceEvent(tMs: nowMs, type: "agent.utterance", fields: [
+                    "id": .string("agent-\(u.id)"), "text": .string(u.text), "start_ms": .optional(u.firstSampleMs),
+                    "end_ms": .optional(endMs), "status": .string(completed ? "completed" : "cut"), "heard_ms": .int(heardMs),
+                ])),
+                .evidence(.agentUtterance(id: "agent-\(u.id)", text: u.text, endMs: endMs ?? nowMs, completed: completed)),
+            ]
+        }
+    }
+}
