@@ -164,7 +164,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MiadiBridgeTests",
-            dependencies: ["MiadiTestSupport", "MiadiBridge", "MiadiProviders", "MiadiAgent", "MiadiAudio", "MiadiBooking", "MiadiLanguage"]
+            dependencies: ["MiadiTestSupport", "MiadiBridge", "MiadiProviders", "MiadiAgent", "MiadiAudio", "MiadiBooking", "MiadiLanguage", "MiadiJSON"]
         ),
         .testTarget(
             name: "MiadiServerTests",

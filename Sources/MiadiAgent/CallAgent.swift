@@ -15,11 +15,16 @@ public struct CallAgent: Sendable {
         case endCall(reason: String)
     }
 
-    /// A tool call's answer: what the model is told, what the trace records, what the call does.
+    /// A tool call's answer: what the model is told, what happened (at call time `atMs`), what
+    /// the call does.
     public struct Outcome: Sendable, Equatable {
         public let result: ToolResult
-        public let trace: [TraceEvent]
+        public let events: [AgentEvent]
+        public let atMs: Int
         public let effect: Effect?
+
+        /// The events as trace lines.
+        public var trace: [TraceEvent] { events.map { $0.line(atMs: atMs) } }
     }
 
     /// What a tool call becomes.
@@ -58,21 +63,19 @@ public struct CallAgent: Sendable {
             guard let target = handoffNumber else {
                 return .answer(Self.refused(call, .say("There is nobody to transfer to on this line; offer to take a message."), atMs: nowMs))
             }
-            let (result, event) = ToolReply.make(call, .success(.transferring), atMs: nowMs)
-            return .answer(Outcome(result: result, trace: [event], effect: .handoff(target: target, reason: reason ?? "the caller asked for a person")))
+            let (result, event) = ToolReply.make(call, .success(.transferring))
+            return .answer(Outcome(result: result, events: [event], atMs: nowMs, effect: .handoff(target: target, reason: reason ?? "the caller asked for a person")))
         case .endCall(let reason):
-            let (result, event) = ToolReply.make(call, .success(.ending), atMs: nowMs)
-            return .answer(Outcome(result: result, trace: [event], effect: .endCall(reason: reason ?? "conversation finished")))
+            let (result, event) = ToolReply.make(call, .success(.ending))
+            return .answer(Outcome(result: result, events: [event], atMs: nowMs, effect: .endCall(reason: reason ?? "conversation finished")))
         case .confirmProposal(let id):
             switch confirmationGuard.decide(proposalID: id) {
             case .refused(let reason):
-                let decision = TraceEvent(tMs: nowMs, type: "guard", fields: ["proposal_id": .string(id), "decision": "refused", "reason": .string(reason)])
-                let (result, event) = ToolReply.make(call, .failure(.say("Not confirmed: \(reason).")), atMs: nowMs)
-                return .answer(Outcome(result: result, trace: [decision, event], effect: nil))
+                let decision = AgentEvent.guardRefused(proposalID: id, reason: reason)
+                let (result, event) = ToolReply.make(call, .failure(.say("Not confirmed: \(reason).")))
+                return .answer(Outcome(result: result, events: [decision, event], atMs: nowMs, effect: nil))
             case .allowed(let readBackID, let readBack, let answer):
-                let decision = TraceEvent(tMs: nowMs, type: "guard", fields: [
-                    "proposal_id": .string(id), "decision": "allowed", "read_back_id": .string(readBackID), "caller_answer": .string(answer),
-                ])
+                let decision = AgentEvent.guardAllowed(proposalID: id, readBackID: readBackID, callerAnswer: answer)
                 return .run(request(call, invocation, confirmation: Confirmation(readBack: readBack, callerAnswer: answer), leading: [decision], nowMs: nowMs))
             }
         case .proposeBooking(let arguments):
@@ -100,16 +103,16 @@ public struct CallAgent: Sendable {
     /// Takes a run's completion: a proposal becomes something the guard knows of.
     public mutating func toolCompleted(_ completion: ToolCompletion) -> Outcome {
         if let facts = completion.proposal { confirmationGuard.proposed(facts) }
-        return Outcome(result: completion.result, trace: completion.trace, effect: nil)
+        return Outcome(result: completion.result, events: completion.events, atMs: completion.atMs, effect: nil)
     }
 
-    private func request(_ call: ToolCall, _ invocation: ToolInvocation, confirmation: Confirmation? = nil, leading: [TraceEvent] = [], nowMs: Int) -> ToolRequest {
-        ToolRequest(call: call, invocation: invocation, context: context, language: language, confirmation: confirmation, leadingTrace: leading, calledAtMs: nowMs)
+    private func request(_ call: ToolCall, _ invocation: ToolInvocation, confirmation: Confirmation? = nil, leading: [AgentEvent] = [], nowMs: Int) -> ToolRequest {
+        ToolRequest(call: call, invocation: invocation, context: context, language: language, confirmation: confirmation, leadingEvents: leading, calledAtMs: nowMs)
     }
 
     static func refused(_ call: ToolCall, _ failure: ToolFailure, atMs: Int) -> Outcome {
-        let (result, event) = ToolReply.make(call, .failure(failure), atMs: atMs)
-        return Outcome(result: result, trace: [event], effect: nil)
+        let (result, event) = ToolReply.make(call, .failure(failure))
+        return Outcome(result: result, events: [event], atMs: atMs, effect: nil)
     }
 }
 

@@ -159,8 +159,8 @@ struct StreamConnection {
                     // The calendar answers in its own time; the call's audio goes on meanwhile.
                     Task { later.yield(.toolCompleted(await tools.run(request))) }
                 }
-            case .trace(let event):
-                shell.trace.append(event)
+            case .trace(let event, let atMs):
+                shell.trace.append(event.line(atMs: atMs))
             case .agentSaid(let text):
                 shell.lab?.said(text, t)
             case .effect(let effect):

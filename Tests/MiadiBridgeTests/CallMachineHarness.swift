@@ -123,7 +123,7 @@ struct MachineHarness {
 
     var sent: [(t: Int, command: BridgeCommand)] { log.compactMap { if case .send(let c) = $0.action { return ($0.t, c) }; return nil } }
     var binaryTimes: [Int] { log.compactMap { if case .sendBinary = $0.action { return $0.t }; return nil } }
-    func traces(_ type: String) -> [TraceEvent] { log.compactMap { if case .trace(let e) = $0.action, e.type == type { return e }; return nil } }
+    func traces(_ type: String) -> [TraceEvent] { log.compactMap { if case .trace(let e, let t) = $0.action, e.line(atMs: t).type == type { return e.line(atMs: t) }; return nil } }
     var closes: [(code: UInt16, reason: String)] { log.compactMap { if case .close(let c, let r) = $0.action { return (c, r) }; return nil } }
     var endings: [String] { log.compactMap { if case .ended(let r) = $0.action { return r }; return nil } }
 }

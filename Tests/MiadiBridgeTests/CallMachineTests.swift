@@ -88,7 +88,7 @@ struct CallMachineTests {
         h.metadata()
         h.advance(to: 100)
         h.completeTool { request in
-            ToolCompletion(result: ToolResult(callID: request.call.id, name: request.call.name, outputJSON: #"{"proposal_id":"P-1"}"#), trace: [],
+            ToolCompletion(result: ToolResult(callID: request.call.id, name: request.call.name, outputJSON: #"{"proposal_id":"P-1"}"#), events: [], atMs: request.calledAtMs,
                            proposal: .init(id: "P-1", date: CivilDate(year: 2026, month: 3, day: 5), time: ClockTime(hour: 14, minute: 0), madeAtMs: 100))
         }
         h.advance(to: 900)
@@ -143,7 +143,7 @@ struct CallMachineTests {
         h.advance(to: 800)
         let request = try #require(h.pendingTools.first)
         #expect(request.tool == .findSlots && request.calledAtMs == 800)
-        h.completeTool { request in ToolCompletion(result: ToolResult(callID: request.call.id, name: request.call.name, outputJSON: #"{"slots":[]}"#), trace: []) }
+        h.completeTool { request in ToolCompletion(result: ToolResult(callID: request.call.id, name: request.call.name, outputJSON: #"{"slots":[]}"#), events: [], atMs: request.calledAtMs) }
         #expect(inputs.toolResults.map(\.outputJSON) == [#"{"slots":[]}"#])
     }
 

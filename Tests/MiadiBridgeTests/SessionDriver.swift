@@ -88,7 +88,7 @@ struct SessionDriver {
         log.compactMap { if case .send(let command) = $0.action { return ($0.t, command) }; return nil }
     }
     func traces(_ type: String) -> [TraceEvent] {
-        log.compactMap { if case .trace(let e) = $0.action, e.type == type { return e }; return nil }
+        log.compactMap { if case .trace(let e, let t) = $0.action, e.line(atMs: t).type == type { return e.line(atMs: t) }; return nil }
     }
     var providerAudio: [Int16] {
         log.flatMap { entry -> [Int16] in if case .toProvider(.audio(let b)) = entry.action { return b.samples }; return [] }

@@ -16,9 +16,10 @@ struct StreamSessionLifecycleTests {
         #expect(session.metadata?.callSID == "CA1")
         #expect(session.metadata?.from == "+2547")
         #expect(session.metadata?.to == "+2542")
-        guard case .trace(let event) = actions.first else { Issue.record("no trace"); return }
-        #expect(event.type == "stream.open")
-        #expect(event["subprotocol"] == "audio.drachtio.org")
+        guard case .trace(let event, let atMs) = actions.first else { Issue.record("no trace"); return }
+        #expect(event == .streamOpen(subprotocol: "audio.drachtio.org", rate: 16_000, track: "both_tracks", outputRate: 16_000, callSID: "CA1"))
+        #expect(atMs == 5)
+        #expect(event.line(atMs: atMs)["subprotocol"] == "audio.drachtio.org")
     }
 
     @Test("a bad first frame is a clean close with 1008", arguments: ["not json", #"{"from":"+2547"}"#, "BINARY"])

@@ -37,7 +37,7 @@ enum ToolFailure: Error, Equatable {
 /// The answer to one tool call, as the model gets it and as the trace records it.
 enum ToolReply {
     /// The model's `ToolResult` and the `tool.result` trace event for a success or a refusal.
-    static func make(_ call: ToolCall, _ result: Result<ToolOutput, ToolFailure>, atMs: Int) -> (ToolResult, TraceEvent) {
+    static func make(_ call: ToolCall, _ result: Result<ToolOutput, ToolFailure>) -> (ToolResult, AgentEvent) {
         let output: ToolOutput
         var errorCode: String?
         switch result {
@@ -50,11 +50,6 @@ enum ToolReply {
             errorCode = failure.code
         }
         let toolResult = ToolResult(callID: call.id, name: call.name, output: output)
-        var fields: [String: TraceValue] = [
-            "id": .string(call.id), "name": .string(call.name), "output": .string(toolResult.outputJSON), "is_error": .bool(toolResult.isError),
-        ]
-        // Which refusal it was, for the scorer (the model hears it too, as `code`).
-        if let errorCode { fields["error_code"] = .string(errorCode) }
-        return (toolResult, TraceEvent(tMs: atMs, type: "tool.result", fields: fields))
+        return (toolResult, .toolResult(id: call.id, name: call.name, output: toolResult.outputJSON, isError: toolResult.isError, errorCode: errorCode))
     }
 }

@@ -15,8 +15,8 @@ public struct ToolRequest: Sendable, Equatable {
     public let language: LanguageCode
     /// For a confirmation the guard allowed: the read-back the caller heard and their answer.
     public let confirmation: Confirmation?
-    /// Trace events already decided (the guard's `allowed`), written before the run's own.
-    public let leadingTrace: [TraceEvent]
+    /// Events already decided (the guard's `allowed`), recorded before the run's own.
+    public let leadingEvents: [AgentEvent]
     /// Call time of the decision, ms: the run's trace events carry it.
     public let calledAtMs: Int
 }
@@ -25,12 +25,15 @@ public struct ToolRequest: Sendable, Equatable {
 /// and, for a proposal, the facts the confirmation guard must know.
 public struct ToolCompletion: Sendable, Equatable {
     public let result: ToolResult
-    public let trace: [TraceEvent]
+    /// What happened, in order, at call time `atMs` (the request's).
+    public let events: [AgentEvent]
+    public let atMs: Int
     public let proposal: ConfirmationGuard.ProposalFacts?
 
-    public init(result: ToolResult, trace: [TraceEvent], proposal: ConfirmationGuard.ProposalFacts? = nil) {
+    public init(result: ToolResult, events: [AgentEvent], atMs: Int, proposal: ConfirmationGuard.ProposalFacts? = nil) {
         self.result = result
-        self.trace = trace
+        self.events = events
+        self.atMs = atMs
         self.proposal = proposal
     }
 }

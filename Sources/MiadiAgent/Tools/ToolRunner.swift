@@ -17,7 +17,7 @@ public struct ToolRunner: Sendable {
 
     public func run(_ request: ToolRequest) async -> ToolCompletion {
         let t = request.calledAtMs
-        var trace = request.leadingTrace
+        var trace = request.leadingEvents
         var proposal: ConfirmationGuard.ProposalFacts?
         let result: Result<ToolOutput, ToolFailure>
         do {
@@ -31,7 +31,7 @@ public struct ToolRunner: Sendable {
             case .confirmProposal(let id): result = .success(try await commit(id, request, trace: &trace))
             case .releaseProposal(let id):
                 try await run { try await engine.release(proposalID: id, for: request.context) }
-                trace.append(TraceEvent(tMs: t, type: "release", fields: ["proposal_id": .string(id)]))
+                trace.append(.release(proposalID: id))
                 result = .success(.released(proposalID: id))
             case .transferToHuman, .endCall:
                 // Answered by the agent itself; a request for them is our own mistake.
@@ -42,9 +42,9 @@ public struct ToolRunner: Sendable {
         } catch {
             result = .failure(.say("Something went wrong: \(error)."))
         }
-        let (toolResult, event) = ToolReply.make(request.call, result, atMs: t)
+        let (toolResult, event) = ToolReply.make(request.call, result)
         trace.append(event)
-        return ToolCompletion(result: toolResult, trace: trace, proposal: proposal)
+        return ToolCompletion(result: toolResult, events: trace, atMs: t, proposal: proposal)
     }
 
     // MARK: The calendar's operations
@@ -96,7 +96,7 @@ public struct ToolRunner: Sendable {
         })
     }
 
-    func propose(_ request: ToolRequest, trace: inout [TraceEvent]) async throws -> (ToolOutput, ConfirmationGuard.ProposalFacts) {
+    func propose(_ request: ToolRequest, trace: inout [AgentEvent]) async throws -> (ToolOutput, ConfirmationGuard.ProposalFacts) {
         let proposal: Proposal
         let context = request.context
         let language = request.language
@@ -122,18 +122,16 @@ public struct ToolRunner: Sendable {
             preconditionFailure("propose with \(request.tool.rawValue)")
         }
         let t = request.calledAtMs
-        trace.append(TraceEvent(tMs: t, type: "proposal", fields: [
-            "proposal_id": .string(proposal.id), "kind": .string(proposal.kind.rawValue), "appointment_id": .optional(proposal.appointmentID),
-            "service": .string(proposal.serviceID), "staff": .string(proposal.staffID), "start": .string(time.isoWithOffset(proposal.start)),
-            "previous_start": .optional(proposal.previousStart.map(time.isoWithOffset)), "expires_at": .string(time.isoWithOffset(proposal.expiresAt)),
-            "read_back": .string(readBack),
-        ]))
+        trace.append(.proposal(.init(
+            proposalID: proposal.id, kind: proposal.kind.rawValue, appointmentID: proposal.appointmentID, service: proposal.serviceID, staff: proposal.staffID,
+            start: time.isoWithOffset(proposal.start), previousStart: proposal.previousStart.map(time.isoWithOffset),
+            expiresAt: time.isoWithOffset(proposal.expiresAt), readBack: readBack)))
         let made = ToolOutput.ProposalMade(proposalID: proposal.id, kind: proposal.kind.rawValue, readBack: readBack,
                                            expiresInSeconds: Int(proposal.expiresAt.timeIntervalSince(engine.clock.now())))
         return (.proposal(made), .init(id: proposal.id, date: proposal.date, time: proposal.time, madeAtMs: t))
     }
 
-    func commit(_ id: String, _ request: ToolRequest, trace: inout [TraceEvent]) async throws -> ToolOutput {
+    func commit(_ id: String, _ request: ToolRequest, trace: inout [AgentEvent]) async throws -> ToolOutput {
         guard let confirmation = request.confirmation else {
             preconditionFailure("confirm_proposal \(id) reached the calendar without the guard's confirmation")
         }
@@ -143,11 +141,9 @@ public struct ToolRunner: Sendable {
             try await engine.commit(proposalID: id, idempotencyKey: "\(context.callSID)/\(callID)", confirmation: confirmation, for: context)
         }
         let a = result.appointment
-        trace.append(TraceEvent(tMs: request.calledAtMs, type: "commit", fields: [
-            "proposal_id": .string(id), "kind": .string(result.kind.rawValue), "appointment_id": .string(a.id),
-            "service": .string(a.serviceID), "staff": .string(a.staffID), "start": .string(time.isoWithOffset(a.start)),
-            "status": .string(a.status.rawValue), "replayed": .bool(result.replayed),
-        ]))
+        trace.append(.commit(.init(
+            proposalID: id, kind: result.kind.rawValue, appointmentID: a.id, service: a.serviceID, staff: a.staffID,
+            start: time.isoWithOffset(a.start), status: a.status.rawValue, replayed: result.replayed)))
         return .committed(proposalID: id, appointmentID: a.id, status: a.status.rawValue)
     }
 }

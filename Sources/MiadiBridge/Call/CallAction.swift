@@ -28,8 +28,8 @@ public enum CallAction: Sendable, Equatable {
     case toProvider(ProviderInput)
     /// Ask the calendar; give the completion to `CallMachine.toolCompleted(_:nowMs:)`.
     case runTool(ToolRequest)
-    /// Append to the call's trace.
-    case trace(TraceEvent)
+    /// Append to the call's trace, at call time `atMs` (`event.line(atMs:)` is the line).
+    case trace(CallEvent, atMs: Int)
     /// The agent's words, as said (a scripted caller listens to these).
     case agentSaid(String)
     /// Something the agent made happen that outlives the call's audio (a transfer, the end).

@@ -91,7 +91,7 @@ extension CallMachine {
                     case .close(let code, let reason): out.append(.close(code: code, reason: reason))
                     case .toProvider(let input): queue.append(contentsOf: toModel(input, nowMs: nowMs, out: &out))
                     case .runTool(let call): queue.append(.toolCalled(call, held: false))
-                    case .trace(let event): out.append(.trace(event))
+                    case .trace(let event, let atMs): out.append(.trace(.bridge(event), atMs: atMs))
                     case .evidence(let evidence): agent?.observe(evidence)
                     case .agentSaid(let text): out.append(.agentSaid(text))
                     case .ended(let reason):
@@ -126,7 +126,7 @@ extension CallMachine {
         /// A tool call's answer: its trace at once, then what it makes happen (a transfer), then
         /// the model hears the result.
         private mutating func answered(_ outcome: CallAgent.Outcome, nowMs: Int, out: inout [CallAction]) -> [Step] {
-            out += outcome.trace.map(CallAction.trace)
+            out += outcome.events.map { CallAction.trace(.agent($0), atMs: outcome.atMs) }
             var steps: [Step] = []
             if let effect = outcome.effect {
                 out.append(.effect(effect))

@@ -192,7 +192,7 @@ public struct CallMachine: Sendable {
         case .awaitingMetadata, .identifying:
             state = .ended(nil)
             return [.cancel(.metadataDeadline),
-                    .trace(TraceEvent(tMs: nowMs, type: "stream.close", fields: ["code": .int(Int(code)), "reason": .string(reason)])),
+                    .trace(.bridge(.streamClose(code: Int(code), reason: reason)), atMs: nowMs),
                     .ended(reason: "closed before metadata")]
         case .live:
             return withSession(nowMs: nowMs) { session in session.closed(code: code, reason: reason, nowMs: nowMs) }
@@ -208,7 +208,7 @@ public struct CallMachine: Sendable {
     private mutating func refuse(_ message: String, close reason: String, nowMs: Int) -> [CallAction] {
         state = .ended(nil)
         return [.cancel(.metadataDeadline),
-                .trace(TraceEvent(tMs: nowMs, type: "error", fields: ["where": "bridge", "message": .string(message)])),
+                .trace(.bridge(.error(where: "bridge", message: message, fatal: nil)), atMs: nowMs),
                 .close(code: 1008, reason: reason), .ended(reason: "bad first frame")]
     }
 

@@ -11,7 +11,8 @@ public enum StreamAction: Sendable, Equatable {
     case toProvider(ProviderInput)
     /// A tool call to run (by the agent) and answer with `ProviderInput.toolResult`.
     case runTool(ToolCall)
-    case trace(TraceEvent)
+    /// Record this, at call time `atMs`.
+    case trace(BridgeEvent, atMs: Int)
     /// Evidence for the confirmation guard: what the caller heard of the agent, and said.
     case evidence(ConfirmationGuard.Evidence)
     /// The agent's words as the model said them (its final output transcript): what a scripted

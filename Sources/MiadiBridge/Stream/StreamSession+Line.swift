@@ -63,17 +63,17 @@ extension StreamSession {
                 if discardingResponse || disconnecting { return [] }
                 _ = playout.transcript(text, final: final)
                 if final {
-                    actions.append(.trace(TraceEvent(tMs: nowMs, type: "transcript.out", fields: ["text": .string(text)])))
+                    actions.append(.trace(.transcriptOut(text), atMs: nowMs))
                     actions.append(.agentSaid(text))
                 }
             case .inputTranscript(let text):
-                actions.append(.trace(TraceEvent(tMs: nowMs, type: "transcript.in", fields: ["text": .string(text)])))
+                actions.append(.trace(.transcriptIn(text), atMs: nowMs))
                 actions.append(.evidence(.callerSaid(text: text, atMs: nowMs)))
             case .toolCall(let call):
-                actions.append(.trace(TraceEvent(tMs: nowMs, type: "tool.call", fields: ["id": .string(call.id), "name": .string(call.name), "arguments": .string(call.argumentsJSON)])))
+                actions.append(.trace(.toolCall(id: call.id, name: call.name, arguments: call.argumentsJSON), atMs: nowMs))
                 actions.append(.runTool(call))
             case .toolCallsCancelled(let ids):
-                actions.append(.trace(TraceEvent(tMs: nowMs, type: "tool.cancelled", fields: ["ids": .array(ids.map(TraceValue.string))])))
+                actions.append(.trace(.toolsCancelled(ids), atMs: nowMs))
             case .interrupted:
                 // Already stopped by the bridge's own VAD: keep dropping until the turn ends.
                 if discardingResponse { return [] }
@@ -86,14 +86,9 @@ extension StreamSession {
                 playout.closeCurrent()
                 actions += pump(nowMs: nowMs)
             case .usage(let usage):
-                actions.append(.trace(TraceEvent(tMs: nowMs, type: "usage", fields: [
-                    "input_audio_tokens": .int(usage.inputAudioTokens), "input_text_tokens": .int(usage.inputTextTokens),
-                    "cached_input_tokens": .int(usage.cachedInputTokens), "output_audio_tokens": .int(usage.outputAudioTokens),
-                    "output_text_tokens": .int(usage.outputTextTokens), "input_audio_seconds": .double(usage.inputAudioSeconds),
-                    "output_audio_seconds": .double(usage.outputAudioSeconds),
-                ])))
+                actions.append(.trace(.usage(usage), atMs: nowMs))
             case .failed(let message, let fatal):
-                actions.append(.trace(TraceEvent(tMs: nowMs, type: "error", fields: ["where": "provider", "message": .string(message), "fatal": .bool(fatal)])))
+                actions.append(.trace(.error(where: "provider", message: message, fatal: fatal), atMs: nowMs))
             }
             return actions
         }
@@ -111,7 +106,7 @@ extension StreamSession {
         mutating func platformMessage(_ message: PlatformMessage, nowMs: Int) -> [StreamAction] {
             switch message {
             case .mark(let name, let event):
-                var actions: [StreamAction] = [.trace(TraceEvent(tMs: nowMs, type: "mark", fields: ["name": .string(name), "event": .string(event.rawValue)]))]
+                var actions: [StreamAction] = [.trace(.mark(name: name, event: event.rawValue), atMs: nowMs)]
                 if let id = outstandingMarks.removeValue(forKey: name), event == .playout, !completedUtterances.contains(id) {
                     completedUtterances.insert(id)
                     if let u = playout.utterances.first(where: { $0.id == id }) {
@@ -120,9 +115,9 @@ extension StreamSession {
                 }
                 return actions
             case .dtmf(let digit):
-                return [.trace(TraceEvent(tMs: nowMs, type: "dtmf", fields: ["digit": .string(digit)]))]
+                return [.trace(.dtmf(digit), atMs: nowMs)]
             case .other(let type):
-                return [.trace(TraceEvent(tMs: nowMs, type: "platform.message", fields: ["message_type": .string(type)]))]
+                return [.trace(.platformMessage(type: type), atMs: nowMs)]
             }
         }
 
@@ -174,12 +169,11 @@ extension StreamSession {
                 let start = speechOnsetMs ?? end
                 var actions: [StreamAction] = []
                 if let onset = pendingOnsetMs {
-                    actions.append(.trace(TraceEvent(tMs: nowMs, type: "guard.barge_in", fields: [
-                        "decision": "ignored", "reason": .string("speech over the agent lasted \(end - onset) ms, under \(configuration.bargeIn.minimumSpeechMs) ms: a backchannel or noise"),
-                        "onset_ms": .int(onset), "end_ms": .int(end),
-                    ])))
+                    actions.append(.trace(.bargeInIgnored(
+                        reason: "speech over the agent lasted \(end - onset) ms, under \(configuration.bargeIn.minimumSpeechMs) ms: a backchannel or noise",
+                        onsetMs: onset, endMs: end), atMs: nowMs))
                 }
-                actions.append(.trace(TraceEvent(tMs: nowMs, type: "caller.speech", fields: ["start_ms": .int(start), "end_ms": .int(end), "over_agent": .bool(speechOverAgent)])))
+                actions.append(.trace(.callerSpeech(startMs: start, endMs: end, overAgent: speechOverAgent), atMs: nowMs))
                 pendingOnsetMs = nil
                 speechOnsetMs = nil
                 speechOverAgent = false
@@ -198,10 +192,7 @@ extension StreamSession {
             recorder.cutAgent(atMs: nowMs - streamStartMs)
             var actions: [StreamAction] = [
                 .send(.killAudio),
-                .trace(TraceEvent(tMs: nowMs, type: "barge_in", fields: [
-                    "caller_onset_ms": .int(onsetMs), "detected_ms": .int(nowMs), "kill_audio_ms": .int(nowMs),
-                    "last_agent_sample_ms": .int(lastHeard), "source": .string(source),
-                ])),
+                .trace(.bargeIn(callerOnsetMs: onsetMs, detectedMs: nowMs, killAudioMs: nowMs, lastAgentSampleMs: lastHeard, source: source), atMs: nowMs),
             ]
             let heardCurrent = cut.first { $0.utterance.firstSampleMs != nil }?.heardMs ?? 0
             actions.append(.toProvider(.heardUpTo(ms: heardCurrent)))
@@ -227,7 +218,7 @@ extension StreamSession {
                     if outstandingMarks.count < 30 {
                         outstandingMarks[name] = id
                         actions.append(.send(.mark(name)))
-                        actions.append(.trace(TraceEvent(tMs: nowMs, type: "mark", fields: ["name": .string(name), "event": "sent"])))
+                        actions.append(.trace(.mark(name: name, event: "sent"), atMs: nowMs))
                     }
                 }
             }
@@ -239,10 +230,7 @@ extension StreamSession {
         func utteranceTrace(_ u: OutboundPlayout.Utterance, nowMs: Int, completed: Bool, heardMs: Int) -> [StreamAction] {
             let endMs = completed ? u.endMs : u.firstSampleMs.map { $0 + heardMs }
             return [
-                .trace(TraceEvent(tMs: nowMs, type: "agent.utterance", fields: [
-                    "id": .string("agent-\(u.id)"), "text": .string(u.text), "start_ms": .optional(u.firstSampleMs),
-                    "end_ms": .optional(endMs), "status": .string(completed ? "completed" : "cut"), "heard_ms": .int(heardMs),
-                ])),
+                .trace(.agentUtterance(id: "agent-\(u.id)", text: u.text, startMs: u.firstSampleMs, endMs: endMs, status: completed ? "completed" : "cut", heardMs: heardMs), atMs: nowMs),
                 .evidence(.agentUtterance(id: "agent-\(u.id)", text: u.text, endMs: endMs ?? nowMs, completed: completed)),
             ]
         }

@@ -74,7 +74,7 @@ public struct StreamSession: Sendable {
         case .awaitingMetadata:
             guard let metadata = StreamMetadata.parse(text) else {
                 state = .closed(nil)
-                return [.trace(TraceEvent(tMs: nowMs, type: "error", fields: ["where": "bridge", "message": .string("first frame is not stream metadata with a call SID")])),
+                return [.trace(.error(where: "bridge", message: "first frame is not stream metadata with a call SID", fatal: nil), atMs: nowMs),
                         .close(code: 1008, reason: "first frame must be metadata with call_sid"), .ended(reason: "bad first frame")]
             }
             return open(metadata, nowMs: nowMs)
@@ -91,18 +91,15 @@ public struct StreamSession: Sendable {
     public mutating func open(_ metadata: StreamMetadata, nowMs: Int) -> [StreamAction] {
         guard case .awaitingMetadata = state else { preconditionFailure("StreamSession.open in \(state)") }
         state = .live(Line(configuration: configuration, metadata: metadata, startMs: nowMs))
-        return [.trace(TraceEvent(tMs: nowMs, type: "stream.open", fields: [
-            "subprotocol": .string(configuration.subprotocol), "rate": .int(configuration.inputSampleRate),
-            "track": .string(configuration.track.rawValue), "output_rate": .int(configuration.outputSampleRate),
-            "call_sid": .string(metadata.callSID),
-        ]))]
+        return [.trace(.streamOpen(subprotocol: configuration.subprotocol, rate: configuration.inputSampleRate, track: configuration.track.rawValue,
+                             outputRate: configuration.outputSampleRate, callSID: metadata.callSID), atMs: nowMs)]
     }
 
     public mutating func binaryReceived(_ bytes: [UInt8], nowMs: Int) -> [StreamAction] {
         switch state {
         case .awaitingMetadata:
             state = .closed(nil)
-            return [.trace(TraceEvent(tMs: nowMs, type: "error", fields: ["where": "bridge", "message": "audio before the metadata frame"])),
+            return [.trace(.error(where: "bridge", message: "audio before the metadata frame", fatal: nil), atMs: nowMs),
                     .close(code: 1008, reason: "first frame must be metadata"), .ended(reason: "bad first frame")]
         case .closed:
             return []
@@ -116,7 +113,7 @@ public struct StreamSession: Sendable {
 
     /// The socket closed (the platform hung up or ended the stream), at any state.
     public mutating func closed(code: UInt16, reason: String, nowMs: Int) -> [StreamAction] {
-        let close = StreamAction.trace(TraceEvent(tMs: nowMs, type: "stream.close", fields: ["code": .int(Int(code)), "reason": .string(reason)]))
+        let close = StreamAction.trace(.streamClose(code: Int(code), reason: reason), atMs: nowMs)
         let handoff: Bool
         switch state {
         case .closed:
@@ -159,7 +156,7 @@ public struct StreamSession: Sendable {
             state = .handingOff(line, target: target, reason: reason)
             return tick(nowMs: nowMs)
         case .handingOff, .disconnecting:
-            return [.trace(TraceEvent(tMs: nowMs, type: "handoff.refused", fields: ["target": .string(target), "reason": "a handoff is already under way"]))]
+            return [.trace(.handoffRefused(target: target, reason: "a handoff is already under way"), atMs: nowMs)]
         case .awaitingMetadata, .closed:
             return []
         case .modifying:
@@ -180,7 +177,7 @@ public struct StreamSession: Sendable {
             if line.playout.isAudible(nowMs: nowMs) {
                 state = .handingOff(line, target: target, reason: reason)
             } else {
-                actions.append(.trace(TraceEvent(tMs: nowMs, type: "handoff", fields: ["target": .string(target), "reason": .string(reason)])))
+                actions.append(.trace(.handoff(target: target, reason: reason), atMs: nowMs))
                 actions.append(.send(.disconnect))
                 // Wait for the platform to close; no more audio will be queued.
                 state = .disconnecting(line)

@@ -293,8 +293,8 @@ public struct LabCall {
                     preconditionFailure("the lab's mock runs inside the call machine; nothing is sent to a network model")
                 case .runTool(let request):
                     await perform(call.toolCompleted(await tools.run(request), nowMs: t), at: t)
-                case .trace(let event):
-                    events.append(event)
+                case .trace(let event, let atMs):
+                    events.append(event.line(atMs: atMs))
                 case .agentSaid(let text):
                     platform.agentSaid(text)
                 case .effect(let effect):
