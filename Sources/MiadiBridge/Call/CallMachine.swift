@@ -45,11 +45,8 @@ public struct CallMachine: Sendable {
     enum State: Sendable {
         case awaitingMetadata
         case identifying(StreamMetadata)
-        case live(Live)
-        /// Over; a call that went live keeps its parts (the session's recording, the agent).
-        case ended(Live?)
-        /// Only while a `live` call is being changed in place (no copy of its buffers).
-        case modifying
+        case live
+        case ended
     }
 
     /// The first frame must arrive within this long of the socket opening, ms.
@@ -58,6 +55,10 @@ public struct CallMachine: Sendable {
     /// frame naming another call is refused.
     public let expectedCallSID: String?
     private var state: State = .awaitingMetadata
+    /// The live call's parts, from `attach` on (kept after the end: the session's recording,
+    /// the agent). A stored optional, not an enum payload, so that each frame changes it in
+    /// place: taking it out of an enum copied the line's growing buffers on every append.
+    private var call: Live?
 
     public init(metadataDeadlineMs: Int = 10_000, expectedCallSID: String? = nil) {
         self.metadataDeadlineMs = metadataDeadlineMs
@@ -66,26 +67,17 @@ public struct CallMachine: Sendable {
 
     /// The session, once the call is live: its recording, counters and state.
     public var session: StreamSession? {
-        switch state {
-        case .live(let live), .ended(let live?): return live.session
-        case .awaitingMetadata, .identifying, .ended(nil), .modifying: return nil
-        }
+        call?.session
     }
 
     /// The agent, once the call is live (the language it last spoke in, its guard).
     public var agent: CallAgent? {
-        switch state {
-        case .live(let live), .ended(let live?): return live.agent
-        case .awaitingMetadata, .identifying, .ended(nil), .modifying: return nil
-        }
+        call?.agent
     }
 
     /// `provider` and `model` ids, for the trace header.
     public var modelDescription: (provider: String, model: String)? {
-        switch state {
-        case .live(let live), .ended(let live?): return (live.providerID, live.modelID)
-        case .awaitingMetadata, .identifying, .ended(nil), .modifying: return nil
-        }
+        call.map { ($0.providerID, $0.modelID) }
     }
 
     public var isEnded: Bool {
@@ -116,7 +108,7 @@ public struct CallMachine: Sendable {
             return withSession(nowMs: nowMs) { session in session.textReceived(text, nowMs: nowMs) }
         case .ended:
             return []
-        case .identifying, .modifying:
+        case .identifying:
             preconditionFailure("CallMachine.textReceived in \(state): the shell must attach the call before the next frame")
         }
     }
@@ -129,7 +121,7 @@ public struct CallMachine: Sendable {
             return withSession(nowMs: nowMs) { session in session.binaryReceived(bytes, nowMs: nowMs) }
         case .ended:
             return []
-        case .identifying, .modifying:
+        case .identifying:
             preconditionFailure("CallMachine.binaryReceived in \(state): the shell must attach the call before the next frame")
         }
     }
@@ -143,7 +135,8 @@ public struct CallMachine: Sendable {
         stream.providerOutputRate = setup.model.outputSampleRate
         var session = StreamSession(configuration: stream)
         let opening = session.open(metadata, nowMs: nowMs)
-        state = .live(Live(session: session, model: setup.model, agent: setup.agent, toolLatencyMs: setup.toolLatencyMs))
+        call = Live(session: session, model: setup.model, agent: setup.agent, toolLatencyMs: setup.toolLatencyMs)
+        state = .live
         return withSession(nowMs: nowMs) { _ in opening } + [.schedule(.pacing, atMs: nowMs + 20)]
     }
 
@@ -181,8 +174,6 @@ public struct CallMachine: Sendable {
             }
         case (.awaitingMetadata, _), (.identifying, _), (.live, .metadataDeadline), (.ended, _):
             return [] // a timer that outlived its reason
-        case (.modifying, _):
-            preconditionFailure("CallMachine.timerFired while modifying")
         }
     }
 
@@ -190,7 +181,7 @@ public struct CallMachine: Sendable {
     public mutating func closed(code: UInt16, reason: String, nowMs: Int) -> [CallAction] {
         switch state {
         case .awaitingMetadata, .identifying:
-            state = .ended(nil)
+            state = .ended
             return [.cancel(.metadataDeadline),
                     .trace(.bridge(.streamClose(code: Int(code), reason: reason)), atMs: nowMs),
                     .ended(reason: "closed before metadata")]
@@ -198,28 +189,24 @@ public struct CallMachine: Sendable {
             return withSession(nowMs: nowMs) { session in session.closed(code: code, reason: reason, nowMs: nowMs) }
         case .ended:
             return []
-        case .modifying:
-            preconditionFailure("CallMachine.closed while modifying")
         }
     }
 
     // MARK: Inside
 
     private mutating func refuse(_ message: String, close reason: String, nowMs: Int) -> [CallAction] {
-        state = .ended(nil)
+        state = .ended
         return [.cancel(.metadataDeadline),
                 .trace(.bridge(.error(where: "bridge", message: message, fatal: nil)), atMs: nowMs),
                 .close(code: 1008, reason: reason), .ended(reason: "bad first frame")]
     }
 
     /// Runs `body` on the live call in place and turns what it returns into the shell's actions.
-    /// The state is `modifying` meanwhile, so the call's buffers are never copied.
     private mutating func withLive(nowMs: Int, _ body: (inout Live) -> [Live.Step]) -> [CallAction] {
-        guard case .live(var live) = state else { preconditionFailure("CallMachine.withLive in \(state)") }
-        state = .modifying
-        let steps = body(&live)
-        let (actions, ended) = live.perform(steps, nowMs: nowMs)
-        state = ended ? .ended(live) : .live(live)
+        guard case .live = state, call != nil else { preconditionFailure("CallMachine.withLive in \(state)") }
+        let steps = body(&call!)
+        let (actions, ended) = call!.perform(steps, nowMs: nowMs)
+        if ended { state = .ended }
         return actions
     }
 

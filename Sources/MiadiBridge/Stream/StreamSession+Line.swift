@@ -5,8 +5,8 @@ import MiadiProviders
 extension StreamSession {
     /// Everything one open stream keeps: what its first frame said, the caller's side (byte
     /// assembly, VAD, resampling for the model), the agent's side (paced playout, marks), the
-    /// line's recording and the barge-in state. It exists only once the stream is open and is
-    /// carried by the session's states (`live`, `handingOff`, `disconnecting`, `closed`).
+    /// line's recording and the barge-in state. It exists only once the stream is open (kept
+    /// beside the session's state, changed in place, and kept after the close).
     struct Line: Sendable {
         let configuration: StreamConfiguration
         let metadata: StreamMetadata

@@ -21,35 +21,30 @@ import MiadiProviders
 public struct StreamSession: Sendable {
     enum State: Sendable {
         case awaitingMetadata
-        case live(Line)
-        case handingOff(Line, target: String, reason: String)
+        case live
+        case handingOff(target: String, reason: String)
         /// `disconnect` was sent; waiting for the platform to close the stream.
-        case disconnecting(Line)
-        /// Over; a stream that opened keeps its line (the recording, the counters).
-        case closed(Line?)
-        /// Only while the line is being changed in place (never copied per frame).
-        case modifying
+        case disconnecting
+        case closed
     }
 
     public let configuration: StreamConfiguration
     private var state: State = .awaitingMetadata
+    /// The open stream's data: set by `open`, kept after the close (the recording, the
+    /// counters). A stored optional beside the state rather than an enum payload, so that each
+    /// frame changes it in place: taken out of an enum, the recording was copied on every
+    /// append (the lab ran three times slower).
+    private var line: Line?
 
     public init(configuration: StreamConfiguration) {
         self.configuration = configuration
     }
 
-    private var line: Line? {
-        switch state {
-        case .live(let line), .handingOff(let line, _, _), .disconnecting(let line), .closed(let line?): return line
-        case .awaitingMetadata, .closed(nil), .modifying: return nil
-        }
-    }
-
     /// The call this stream belongs to, once the first frame named it (nil again once closed).
     public var metadata: StreamMetadata? {
         switch state {
-        case .live(let line), .handingOff(let line, _, _), .disconnecting(let line): return line.metadata
-        case .awaitingMetadata, .closed, .modifying: return nil
+        case .live, .handingOff, .disconnecting: return line?.metadata
+        case .awaitingMetadata, .closed: return nil
         }
     }
 
@@ -73,7 +68,7 @@ public struct StreamSession: Sendable {
         switch state {
         case .awaitingMetadata:
             guard let metadata = StreamMetadata.parse(text) else {
-                state = .closed(nil)
+                state = .closed
                 return [.trace(.error(where: "bridge", message: "first frame is not stream metadata with a call SID", fatal: nil), atMs: nowMs),
                         .close(code: 1008, reason: "first frame must be metadata with call_sid"), .ended(reason: "bad first frame")]
             }
@@ -82,15 +77,14 @@ public struct StreamSession: Sendable {
             return withLine { line in line.platformMessage(PlatformMessage.parse(text), nowMs: nowMs) }
         case .closed:
             return []
-        case .modifying:
-            preconditionFailure("StreamSession.textReceived while modifying")
         }
     }
 
     /// The stream opens for the call its first frame named (parsed once, by whoever read it).
     public mutating func open(_ metadata: StreamMetadata, nowMs: Int) -> [StreamAction] {
         guard case .awaitingMetadata = state else { preconditionFailure("StreamSession.open in \(state)") }
-        state = .live(Line(configuration: configuration, metadata: metadata, startMs: nowMs))
+        line = Line(configuration: configuration, metadata: metadata, startMs: nowMs)
+        state = .live
         return [.trace(.streamOpen(subprotocol: configuration.subprotocol, rate: configuration.inputSampleRate, track: configuration.track.rawValue,
                              outputRate: configuration.outputSampleRate, callSID: metadata.callSID), atMs: nowMs)]
     }
@@ -98,7 +92,7 @@ public struct StreamSession: Sendable {
     public mutating func binaryReceived(_ bytes: [UInt8], nowMs: Int) -> [StreamAction] {
         switch state {
         case .awaitingMetadata:
-            state = .closed(nil)
+            state = .closed
             return [.trace(.error(where: "bridge", message: "audio before the metadata frame", fatal: nil), atMs: nowMs),
                     .close(code: 1008, reason: "first frame must be metadata"), .ended(reason: "bad first frame")]
         case .closed:
@@ -106,8 +100,6 @@ public struct StreamSession: Sendable {
         case .live, .handingOff, .disconnecting:
             guard !bytes.isEmpty else { return [] } // the platform's flush before a graceful stop
             return withLine { line in line.received(bytes, nowMs: nowMs) }
-        case .modifying:
-            preconditionFailure("StreamSession.binaryReceived while modifying")
         }
     }
 
@@ -119,16 +111,13 @@ public struct StreamSession: Sendable {
         case .closed:
             return []
         case .awaitingMetadata:
-            state = .closed(nil)
+            state = .closed
             return [close, .ended(reason: "closed before metadata")]
         case .live: handoff = false
         case .handingOff, .disconnecting: handoff = true
-        case .modifying:
-            preconditionFailure("StreamSession.closed while modifying")
         }
         var actions = withLine { line in line.closing(nowMs: nowMs) }
-        guard let line else { preconditionFailure("StreamSession.closed without a line") }
-        state = .closed(line)
+        state = .closed
         actions += [close, .toProvider(.endOfCall), .ended(reason: handoff ? "handoff" : "stream closed")]
         return actions
     }
@@ -142,7 +131,6 @@ public struct StreamSession: Sendable {
         case .awaitingMetadata, .closed: return []
         case .live, .handingOff: disconnecting = false
         case .disconnecting: disconnecting = true
-        case .modifying: preconditionFailure("StreamSession.providerEvent while modifying")
         }
         return withLine { line in line.providerEvent(event, nowMs: nowMs, disconnecting: disconnecting) }
     }
@@ -152,15 +140,13 @@ public struct StreamSession: Sendable {
     /// stream began to close, is refused (traced, nothing else happens).
     public mutating func handoff(target: String, reason: String, nowMs: Int) -> [StreamAction] {
         switch state {
-        case .live(let line):
-            state = .handingOff(line, target: target, reason: reason)
+        case .live:
+            state = .handingOff(target: target, reason: reason)
             return tick(nowMs: nowMs)
         case .handingOff, .disconnecting:
             return [.trace(.handoffRefused(target: target, reason: "a handoff is already under way"), atMs: nowMs)]
         case .awaitingMetadata, .closed:
             return []
-        case .modifying:
-            preconditionFailure("StreamSession.handoff while modifying")
         }
     }
 
@@ -171,45 +157,21 @@ public struct StreamSession: Sendable {
             return []
         case .live, .disconnecting:
             return withLine { line in line.pump(nowMs: nowMs) }
-        case .handingOff(var line, let target, let reason):
-            state = .modifying
-            var actions = line.pump(nowMs: nowMs)
-            if line.playout.isAudible(nowMs: nowMs) {
-                state = .handingOff(line, target: target, reason: reason)
-            } else {
+        case .handingOff(let target, let reason):
+            var actions = withLine { line in line.pump(nowMs: nowMs) }
+            if line?.playout.isAudible(nowMs: nowMs) == false {
                 actions.append(.trace(.handoff(target: target, reason: reason), atMs: nowMs))
                 actions.append(.send(.disconnect))
                 // Wait for the platform to close; no more audio will be queued.
-                state = .disconnecting(line)
+                state = .disconnecting
             }
             return actions
-        case .modifying:
-            preconditionFailure("StreamSession.tick while modifying")
         }
     }
 
-    /// Runs `body` on the open stream's line in place (the state is `modifying` meanwhile, so
-    /// its buffers are never copied) and puts it back in the same state.
+    /// Runs `body` on the open stream's line, in place.
     private mutating func withLine(_ body: (inout Line) -> [StreamAction]) -> [StreamAction] {
-        switch state {
-        case .live(var line):
-            state = .modifying
-            defer { state = .live(line) }
-            return body(&line)
-        case .handingOff(var line, let target, let reason):
-            state = .modifying
-            defer { state = .handingOff(line, target: target, reason: reason) }
-            return body(&line)
-        case .disconnecting(var line):
-            state = .modifying
-            defer { state = .disconnecting(line) }
-            return body(&line)
-        case .closed(var line?):
-            state = .modifying
-            defer { state = .closed(line) }
-            return body(&line)
-        case .awaitingMetadata, .closed(nil), .modifying:
-            preconditionFailure("StreamSession.withLine in \(state)")
-        }
+        guard line != nil else { preconditionFailure("StreamSession.withLine in \(state) before the stream opened") }
+        return body(&line!)
     }
 }
