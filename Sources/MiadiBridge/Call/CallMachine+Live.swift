@@ -39,7 +39,7 @@ extension CallMachine {
 
         /// The in-process model's time passes; what it says now, as steps.
         mutating func modelTick(nowMs: Int) -> [Step] {
-            guard inProcess != nil, !modelFailed else { return [] }
+            guard case .some = inProcess, !modelFailed else { return [] }
             let events = inProcess!.tick(nowMs: nowMs)
             return events.flatMap { providerEvent($0, nowMs: nowMs) }
         }
@@ -68,7 +68,7 @@ extension CallMachine {
         /// session), a network one is sent by the shell.
         private mutating func toModel(_ input: ProviderInput, nowMs: Int, out: inout [CallAction]) -> [Step] {
             guard !modelFailed else { return [] }
-            guard inProcess != nil else {
+            guard case .some = inProcess else {
                 out.append(.toProvider(input))
                 return []
             }
@@ -106,7 +106,7 @@ extension CallMachine {
                         out.append(.schedule(.toolDue(call.id), atMs: nowMs + toolLatencyMs))
                         continue
                     }
-                    guard agent != nil else {
+                    guard case .some = agent else {
                         // No agent on this line (the echo provider): the model is told, in words it can say.
                         let refusal = ToolResult(callID: call.id, name: call.name, output: .refused(sentence: "tools are not available on this line yet", code: nil))
                         queue.append(contentsOf: toModel(.toolResult(refusal), nowMs: nowMs, out: &out))
