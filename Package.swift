@@ -156,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MiadiAgentTests",
-            dependencies: ["MiadiTestSupport", "MiadiAgent", "MiadiBooking", "MiadiLanguage"]
+            dependencies: ["MiadiTestSupport", "MiadiAgent", "MiadiJSON", "MiadiBooking", "MiadiLanguage"]
         ),
         .testTarget(
             name: "MiadiProvidersTests",

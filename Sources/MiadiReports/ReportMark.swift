@@ -16,11 +16,11 @@ public struct ReportMark: Sendable, Equatable {
     /// The marks of a call, from its trace events, in call order.
     public static func marks(of events: [TraceEvent]) -> [ReportMark] {
         events.compactMap { e in
-            switch e.type {
-            case "tool.call": return ReportMark(tMs: e.tMs, kind: .tool, label: e["name"]?.string ?? "tool")
-            case "commit": return ReportMark(tMs: e.tMs, kind: .commit, label: "commit " + (e["kind"]?.string ?? ""))
-            case "barge_in": return ReportMark(tMs: e.tMs, kind: .bargeIn, label: "barge-in")
-            case "handoff": return ReportMark(tMs: e.tMs, kind: .handoff, label: "handoff")
+            switch e.kind {
+            case .toolCall: return ReportMark(tMs: e.tMs, kind: .tool, label: e["name"]?.string ?? "tool")
+            case .commit: return ReportMark(tMs: e.tMs, kind: .commit, label: "commit " + (e["kind"]?.string ?? ""))
+            case .bargeIn: return ReportMark(tMs: e.tMs, kind: .bargeIn, label: "barge-in")
+            case .handoff: return ReportMark(tMs: e.tMs, kind: .handoff, label: "handoff")
             default: return nil
             }
         }

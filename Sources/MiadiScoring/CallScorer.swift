@@ -32,20 +32,20 @@ public enum CallScorer {
         guard let today = CivilDate(iso: String(trace.header.now.prefix(10))) else { throw .badNow(trace.header.now) }
         let events = trace.orderedEvents
         let timeline = SpeechTimeline(caller: caller, agent: agent)
-        let durationMs = events.last(where: { $0.type == "call.ended" })?["duration_ms"]?.int ?? max(caller.durationMs, agent.durationMs)
-        let agentWords = events.filter { $0.type == "agent.utterance" }.reduce(0) { count, u in
+        let durationMs = events.last(where: { $0.is(.callEnded) })?["duration_ms"]?.int ?? max(caller.durationMs, agent.durationMs)
+        let agentWords = events.filter { $0.is(.agentUtterance) }.reduce(0) { count, u in
             count + (u["text"]?.string ?? "").split(whereSeparator: { $0 == " " }).count
         }
         var metrics = CallMetrics(
             durationMs: durationMs, billedSeconds: (durationMs + 999) / 1000, firstAudioMs: timeline.firstAudioMs,
             turnLatenciesMs: timeline.turnLatenciesMs, bargeInStopsMs: timeline.bargeInStopsMs, talkOverMs: timeline.talkOverMs,
             deadAirMs: timeline.deadAirMs(), turns: timeline.caller.count, agentWords: agentWords,
-            toolCalls: events.filter { $0.type == "tool.call" }.count,
+            toolCalls: events.filter { $0.is(.toolCall) }.count,
             confirmations: ConfirmationCheck.judge(events, language: language, today: today))
         metrics.timeline = timeline
         metrics.usage = ModelUsage(events: events)
-        metrics.refusedCommits = events.filter { $0.type == "guard" && $0["decision"]?.string == "refused" }.count
-        metrics.authorizationRefusals = events.filter { $0.type == "tool.result" && $0["error_code"]?.string == "not_your_appointment" }.count
+        metrics.refusedCommits = events.filter { $0.is(.guardDecision) && $0["decision"]?.string == "refused" }.count
+        metrics.authorizationRefusals = events.filter { $0.is(.toolResult) && $0["error_code"]?.string == "not_your_appointment" }.count
         return metrics
     }
 }

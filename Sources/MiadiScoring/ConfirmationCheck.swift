@@ -20,14 +20,14 @@ public enum ConfirmationCheck {
         let book = language.phrasebook
         // What the caller said: the scenario's lines when the trace has them (the lab), else
         // what the model heard (a real call).
-        let callerLines = ordered.contains { $0.type == "caller.utterance" } ? "caller.utterance" : "transcript.in"
-        return ordered.filter { $0.type == "commit" }.map { commit in
+        let callerLines: TraceType = ordered.contains { $0.is(.callerUtterance) } ? .callerUtterance : .transcriptIn
+        return ordered.filter { $0.is(.commit) }.map { commit in
             let id = commit["proposal_id"]?.string ?? "?"
             func fail(_ reason: String) -> Verdict { Verdict(proposalID: id, committedAtMs: commit.tMs, confirmed: false, reason: reason) }
             guard let start = commit["start"]?.string, let (date, time) = localDateAndTime(start) else {
                 return fail("the commit names no start time")
             }
-            let spoken = ordered.filter { $0.type == "agent.utterance" && ($0["end_ms"]?.int ?? $0.tMs) <= commit.tMs }
+            let spoken = ordered.filter { $0.is(.agentUtterance) && ($0["end_ms"]?.int ?? $0.tMs) <= commit.tMs }
             // The agent's last slot read-back before the commit: any date-and-time it said.
             guard let readBack = spoken.last(where: { u in
                 let text = u["text"]?.string ?? ""
@@ -41,7 +41,7 @@ public enum ConfirmationCheck {
                 return fail("the read-back was cut before the caller heard it all")
             }
             let readBackEnd = readBack["end_ms"]?.int ?? readBack.tMs
-            let answers = ordered.filter { $0.type == callerLines && $0.tMs >= readBackEnd && $0.tMs <= commit.tMs }
+            let answers = ordered.filter { $0.is(callerLines) && $0.tMs >= readBackEnd && $0.tMs <= commit.tMs }
             guard answers.contains(where: { book.recogniseAnswer(in: $0["text"]?.string ?? "") == .yes }) else {
                 return fail("the caller did not say yes after the read-back")
             }

@@ -12,7 +12,7 @@ public struct ModelUsage: Sendable, Equatable, Codable {
     public init() {}
 
     public init(events: [TraceEvent]) {
-        for e in events where e.type == "usage" {
+        for e in events where e.is(.usage) {
             inputAudioSeconds += e["input_audio_seconds"]?.double ?? 0
             outputAudioSeconds += e["output_audio_seconds"]?.double ?? 0
             inputTextTokens += e["input_text_tokens"]?.int ?? 0

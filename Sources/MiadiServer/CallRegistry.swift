@@ -20,9 +20,9 @@ actor CallRegistry {
     func startDraining() { draining = true }
     private let clock = ContinuousClock()
 
-    func answered(callSID: String, webhook: [String: TraceValue]) {
+    func answered(callSID: String, webhook: ShellEvent.Webhook) {
         var call = Call(answeredAt: clock.now, answeredWallClock: Date()) // wall clock: a real call's "now"
-        call.webhook = TraceEvent(tMs: 0, type: "webhook", fields: webhook)
+        call.webhook = ShellEvent.webhook(webhook).line(atMs: 0)
         calls[callSID] = call
     }
 
@@ -37,10 +37,10 @@ actor CallRegistry {
     /// A status callback for a live call joins its trace. One for a call whose stream has
     /// already ended (`stream-stopped` arrives after the socket closes) has no trace left to
     /// join; it is dropped rather than left behind as a call that never ends.
-    func status(callSID: String, fields: [String: TraceValue]) {
-        guard calls[callSID] != nil else { return }
-        let t = callTime(callSID)
-        calls[callSID]?.statuses.append(TraceEvent(tMs: t, type: "stream.status", fields: fields))
+    func status(_ status: StreamStatusCallback) {
+        guard calls[status.callSID] != nil else { return }
+        let t = callTime(status.callSID)
+        calls[status.callSID]?.statuses.append(ShellEvent.streamStatus(callSID: status.callSID, event: status.event, streamName: status.streamName, reason: status.reason).line(atMs: t))
     }
 
     func opened(_ callSID: String) { live.insert(callSID) }

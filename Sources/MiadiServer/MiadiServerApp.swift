@@ -93,11 +93,9 @@ public struct MiadiServerApp: Sendable {
                 response.stream.outputSamplingRate = lab.rate
                 response.dialNumber = lab.handoffNumber
             }
-            await registry.answered(callSID: call.callSID, webhook: [
-                "say": .optional(response.say?.text), "stream_url": .string(response.stream.url), "track": .string(response.stream.track.rawValue),
-                "output_rate": .int(response.stream.outputSamplingRate), "dial": .optional(response.dialNumber),
-                "from": .string(call.from), "to": .string(call.to),
-            ])
+            await registry.answered(callSID: call.callSID, webhook: .init(
+                say: response.say?.text, streamURL: response.stream.url, track: response.stream.track.rawValue,
+                outputRate: response.stream.outputSamplingRate, dial: response.dialNumber, from: call.from, to: call.to))
             logger.info("call answered", metadata: ["call_sid": "\(call.callSID)"])
             return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: response.xml())))
         }
@@ -105,8 +103,9 @@ public struct MiadiServerApp: Sendable {
         router.post("/stream-status") { request, _ -> Response in
             // Never fail a call on a callback: always 200, even when it cannot be read.
             if let body = try? await request.body.collect(upTo: 64 << 10) {
-                let fields = Self.statusFields((try? RequestFields.read(body, contentType: request.headers[.contentType])) ?? [:])
-                if let sid = fields["call_sid"]?.string { await registry.status(callSID: sid, fields: fields) }
+                if let status = StreamStatusCallback(fields: (try? RequestFields.read(body, contentType: request.headers[.contentType])) ?? [:]) {
+                    await registry.status(status)
+                }
             }
             return Response(status: .ok)
         }
@@ -184,15 +183,6 @@ public struct MiadiServerApp: Sendable {
     }
 
     /// A status callback's fields in the trace's names.
-    static func statusFields(_ raw: [String: String]) -> [String: TraceValue] {
-        func first(_ names: String...) -> String? { names.lazy.compactMap { raw[$0] }.first }
-        var fields: [String: TraceValue] = [:]
-        fields["call_sid"] = .optional(first("call_sid", "CallSid", "callSid"))
-        fields["event"] = .optional(first("event", "StreamEvent", "status"))
-        fields["stream_name"] = .optional(first("name", "StreamName", "stream_name"))
-        fields["reason"] = .optional(first("reason", "StreamError", "error"))
-        return fields
-    }
 }
 
 /// The port a server bound, set once it listens.

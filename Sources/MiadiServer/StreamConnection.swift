@@ -229,12 +229,11 @@ struct StreamConnection {
             line: .object(["rate": .int(session?.configuration.inputSampleRate ?? configuration.inputSampleRate),
                            "track": .string((session?.configuration.track ?? configuration.track).rawValue), "codec": "L16"]),
             recording: "\(Self.safeFileName(sid)).wav", miadiVersion: MiadiServerVersion.current))
-        trace.append(TraceEvent(tMs: 0, type: "call.answered"))
+        trace.append(ShellEvent.callAnswered.line(atMs: 0))
         if let webhook = call?.webhook { trace.append(webhook) }
         trace.append(contentsOf: call?.statuses ?? [])
         trace.append(contentsOf: shell.trace)
-        let billed = (durationMs + 999) / 1000
-        trace.append(TraceEvent(tMs: durationMs, type: "call.ended", fields: ["reason": .string(shell.endReason), "duration_ms": .int(durationMs), "billed_seconds": .int(billed)]))
+        trace.append(ShellEvent.callEnded(reason: shell.endReason, durationMs: durationMs).line(atMs: durationMs))
         let recording = session?.recording ?? PCMBuffer(samples: [], sampleRate: configuration.inputSampleRate, channels: 2)
         do {
             try FileManager.default.createDirectory(atPath: configuration.tracesDirectory, withIntermediateDirectories: true)

@@ -66,7 +66,7 @@ public struct SocketTransport: LabTransport {
 
     /// What the server's own trace adds to the lab's: everything but the call's bounds, which
     /// the platform's side writes.
-    static let platformOwned: Set<String> = ["call.answered", "call.ended"]
+    static let platformOwned: Set<String> = [TraceType.callAnswered.rawValue, TraceType.callEnded.rawValue]
 
     public func play(_ setup: LabCall.Setup) async throws -> LabCall.Result {
         let callSID = setup.caller.callSID
@@ -106,12 +106,12 @@ public struct SocketTransport: LabTransport {
         }
         defer { poller?.cancel() }
         let answered = clock.now
-        let platformEvents = Mutex<[TraceEvent]>([TraceEvent(tMs: 0, type: "call.answered")])
+        let platformEvents = Mutex<[TraceEvent]>([ShellEvent.callAnswered.line(atMs: 0)])
         func failed(_ message: String) -> LabCall.Result {
             let t = Self.ms(clock.now - answered)
             var list = platformEvents.withLock { $0 }
-            list.append(TraceEvent(tMs: t, type: "error", fields: ["where": "platform", "message": .string(message)]))
-            list.append(TraceEvent(tMs: t, type: "call.ended", fields: ["reason": .string("platform error"), "duration_ms": .int(t), "billed_seconds": .int((t + 999) / 1000)]))
+            list.append(ShellEvent.error(where: "platform", message: message).line(atMs: t))
+            list.append(ShellEvent.callEnded(reason: "platform error", durationMs: t).line(atMs: t))
             return LabCall.Result(events: list, recording: PCMBuffer(samples: [], sampleRate: 16_000, channels: 2), effects: [], endReason: "platform error", durationMs: t)
         }
 
@@ -238,15 +238,15 @@ public struct SocketTransport: LabTransport {
         let endReason = platformReason ?? record.endReason
         var all = platformEvents.withLock { $0 } + record.trace.events.filter { !Self.platformOwned.contains($0.type) }
         all = all.enumerated().sorted { ($0.element.tMs, $0.offset) < ($1.element.tMs, $1.offset) }.map(\.element)
-        all.append(TraceEvent(tMs: now, type: "call.ended", fields: ["reason": .string(endReason), "duration_ms": .int(now), "billed_seconds": .int((now + 999) / 1000)]))
+        all.append(ShellEvent.callEnded(reason: endReason, durationMs: now).line(atMs: now))
         return LabCall.Result(events: all, recording: record.recording, effects: [], endReason: endReason, durationMs: now)
     }
 
     /// A call that never started: nothing was placed.
     static func failure(callSID: String, message: String) -> LabCall.Result {
         let events = [
-            TraceEvent(tMs: 0, type: "error", fields: ["where": "lab", "message": .string(message)]),
-            TraceEvent(tMs: 0, type: "call.ended", fields: ["reason": .string("lab error"), "duration_ms": .int(0), "billed_seconds": .int(0)]),
+            ShellEvent.error(where: "lab", message: message).line(atMs: 0),
+            ShellEvent.callEnded(reason: "lab error", durationMs: 0).line(atMs: 0),
         ]
         return LabCall.Result(events: events, recording: PCMBuffer(samples: [], sampleRate: 16_000, channels: 2), effects: [], endReason: "lab error", durationMs: 0)
     }

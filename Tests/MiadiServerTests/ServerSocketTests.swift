@@ -134,7 +134,7 @@ struct ServerSocketTests {
         for type in ["call.answered", "webhook", "stream.open", "transcript.in", "mark", "agent.utterance", "stream.close", "call.ended"] {
             #expect(types.contains(type), "missing \(type)")
         }
-        #expect(trace.events(ofType: "agent.utterance").first?["status"] == "completed")
+        #expect(trace.events(ofType: .agentUtterance).first?["status"] == "completed")
         #expect(!String(decoding: trace.jsonLines(), as: UTF8.self).contains("tok-123"), "no secrets in the trace")
         let recording = try AudioFile.read(traces + "/CA-call-1.wav")
         #expect(recording.channels == 2)
@@ -258,8 +258,8 @@ struct ServerMockTests {
         }
         let trace = try CallTrace.load(path: traces + "/CA-mock-1.trace.jsonl")
         #expect(trace.header.provider == "mock")
-        #expect(trace.events(ofType: "transcript.in").first?["text"] == "I have a question about my bill, can I talk to a person?")
-        #expect(trace.events(ofType: "tool.call").first?["name"] == "transfer_to_human")
-        #expect(trace.events(ofType: "handoff").first?["target"] == "+254709000101")
+        #expect(trace.events(ofType: .transcriptIn).first?["text"] == "I have a question about my bill, can I talk to a person?")
+        #expect(trace.events(ofType: .toolCall).first?["name"] == "transfer_to_human")
+        #expect(trace.events(ofType: .handoff).first?["target"] == "+254709000101")
     }
 }

@@ -65,8 +65,8 @@ struct SocketTransportTests {
             let trace = try CallTrace.load(path: wire + "/calls/\(a.run).trace.jsonl")
             #expect(trace.header.line["transport"]?.string == "websocket")
             // The server's side came over the wire: the webhook it answered, the callbacks it got.
-            #expect(trace.events(ofType: "webhook").first?["stream_url"]?.string?.hasPrefix("ws://127.0.0.1:") == true)
-            #expect(trace.events(ofType: "stream.status").contains { $0["event"]?.string == "stream-started" })
+            #expect(trace.events(ofType: .webhook).first?["stream_url"]?.string?.hasPrefix("ws://127.0.0.1:") == true)
+            #expect(trace.events(ofType: .streamStatus).contains { $0["event"]?.string == "stream-started" })
             // serve names files by call SID with anything but letters, digits, - and _ as _.
             let served = "CA-\(a.run)".replacingOccurrences(of: ".", with: "_")
             #expect(FileManager.default.fileExists(atPath: wire + "/serve/\(served).trace.jsonl"), "the server wrote its own trace")

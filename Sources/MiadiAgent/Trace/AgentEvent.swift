@@ -42,25 +42,25 @@ public enum AgentEvent: Sendable, Equatable {
             var fields: [String: TraceValue] = ["id": .string(id), "name": .string(name), "output": .string(output), "is_error": .bool(isError)]
             // Which refusal it was, for the scorer (the model hears it too, as `code`).
             if let errorCode { fields["error_code"] = .string(errorCode) }
-            return TraceEvent(tMs: t, type: "tool.result", fields: fields)
+            return TraceEvent(tMs: t, type: .toolResult, fields: fields)
         case .proposal(let p):
-            return TraceEvent(tMs: t, type: "proposal", fields: [
+            return TraceEvent(tMs: t, type: .proposal, fields: [
                 "proposal_id": .string(p.proposalID), "kind": .string(p.kind), "appointment_id": .optional(p.appointmentID),
                 "service": .string(p.service), "staff": .string(p.staff), "start": .string(p.start),
                 "previous_start": .optional(p.previousStart), "expires_at": .string(p.expiresAt), "read_back": .string(p.readBack),
             ])
         case .guardRefused(let id, let reason):
-            return TraceEvent(tMs: t, type: "guard", fields: ["proposal_id": .string(id), "decision": "refused", "reason": .string(reason)])
+            return TraceEvent(tMs: t, type: .guardDecision, fields: ["proposal_id": .string(id), "decision": "refused", "reason": .string(reason)])
         case .guardAllowed(let id, let readBackID, let answer):
-            return TraceEvent(tMs: t, type: "guard", fields: ["proposal_id": .string(id), "decision": "allowed", "read_back_id": .string(readBackID), "caller_answer": .string(answer)])
+            return TraceEvent(tMs: t, type: .guardDecision, fields: ["proposal_id": .string(id), "decision": "allowed", "read_back_id": .string(readBackID), "caller_answer": .string(answer)])
         case .commit(let c):
-            return TraceEvent(tMs: t, type: "commit", fields: [
+            return TraceEvent(tMs: t, type: .commit, fields: [
                 "proposal_id": .string(c.proposalID), "kind": .string(c.kind), "appointment_id": .string(c.appointmentID),
                 "service": .string(c.service), "staff": .string(c.staff), "start": .string(c.start),
                 "status": .string(c.status), "replayed": .bool(c.replayed),
             ])
         case .release(let id):
-            return TraceEvent(tMs: t, type: "release", fields: ["proposal_id": .string(id)])
+            return TraceEvent(tMs: t, type: .release, fields: ["proposal_id": .string(id)])
         }
     }
 }

@@ -35,7 +35,7 @@ public struct CallTrace: Sendable, Equatable {
         events.enumerated().sorted { a, b in a.element.tMs != b.element.tMs ? a.element.tMs < b.element.tMs : a.offset < b.offset }.map(\.element)
     }
 
-    public func events(ofType type: String) -> [TraceEvent] { orderedEvents.filter { $0.type == type } }
+    public func events(ofType type: TraceType) -> [TraceEvent] { orderedEvents.filter { $0.is(type) } }
 
     /// The JSON Lines text: header, then one event per line; keys sorted; ends with a newline.
     public func jsonLines() -> Data {

@@ -31,53 +31,53 @@ public enum BridgeEvent: Sendable, Equatable {
     public func line(atMs t: Int) -> TraceEvent {
         switch self {
         case .streamOpen(let subprotocol, let rate, let track, let outputRate, let callSID):
-            return TraceEvent(tMs: t, type: "stream.open", fields: [
+            return TraceEvent(tMs: t, type: .streamOpen, fields: [
                 "subprotocol": .string(subprotocol), "rate": .int(rate), "track": .string(track), "output_rate": .int(outputRate), "call_sid": .string(callSID),
             ])
         case .streamClose(let code, let reason):
-            return TraceEvent(tMs: t, type: "stream.close", fields: ["code": .int(code), "reason": .string(reason)])
+            return TraceEvent(tMs: t, type: .streamClose, fields: ["code": .int(code), "reason": .string(reason)])
         case .error(let place, let message, let fatal):
             var fields: [String: TraceValue] = ["where": .string(place), "message": .string(message)]
             if let fatal { fields["fatal"] = .bool(fatal) }
-            return TraceEvent(tMs: t, type: "error", fields: fields)
+            return TraceEvent(tMs: t, type: .error, fields: fields)
         case .callerSpeech(let start, let end, let overAgent):
-            return TraceEvent(tMs: t, type: "caller.speech", fields: ["start_ms": .int(start), "end_ms": .int(end), "over_agent": .bool(overAgent)])
+            return TraceEvent(tMs: t, type: .callerSpeech, fields: ["start_ms": .int(start), "end_ms": .int(end), "over_agent": .bool(overAgent)])
         case .bargeInIgnored(let reason, let onset, let end):
-            return TraceEvent(tMs: t, type: "guard.barge_in", fields: ["decision": "ignored", "reason": .string(reason), "onset_ms": .int(onset), "end_ms": .int(end)])
+            return TraceEvent(tMs: t, type: .guardBargeIn, fields: ["decision": "ignored", "reason": .string(reason), "onset_ms": .int(onset), "end_ms": .int(end)])
         case .bargeIn(let onset, let detected, let kill, let lastHeard, let source):
-            return TraceEvent(tMs: t, type: "barge_in", fields: [
+            return TraceEvent(tMs: t, type: .bargeIn, fields: [
                 "caller_onset_ms": .int(onset), "detected_ms": .int(detected), "kill_audio_ms": .int(kill),
                 "last_agent_sample_ms": .int(lastHeard), "source": .string(source),
             ])
         case .agentUtterance(let id, let text, let start, let end, let status, let heard):
-            return TraceEvent(tMs: t, type: "agent.utterance", fields: [
+            return TraceEvent(tMs: t, type: .agentUtterance, fields: [
                 "id": .string(id), "text": .string(text), "start_ms": .optional(start), "end_ms": .optional(end), "status": .string(status), "heard_ms": .int(heard),
             ])
         case .mark(let name, let event):
-            return TraceEvent(tMs: t, type: "mark", fields: ["name": .string(name), "event": .string(event)])
+            return TraceEvent(tMs: t, type: .mark, fields: ["name": .string(name), "event": .string(event)])
         case .transcriptIn(let text):
-            return TraceEvent(tMs: t, type: "transcript.in", fields: ["text": .string(text)])
+            return TraceEvent(tMs: t, type: .transcriptIn, fields: ["text": .string(text)])
         case .transcriptOut(let text):
-            return TraceEvent(tMs: t, type: "transcript.out", fields: ["text": .string(text)])
+            return TraceEvent(tMs: t, type: .transcriptOut, fields: ["text": .string(text)])
         case .toolCall(let id, let name, let arguments):
-            return TraceEvent(tMs: t, type: "tool.call", fields: ["id": .string(id), "name": .string(name), "arguments": .string(arguments)])
+            return TraceEvent(tMs: t, type: .toolCall, fields: ["id": .string(id), "name": .string(name), "arguments": .string(arguments)])
         case .toolsCancelled(let ids):
-            return TraceEvent(tMs: t, type: "tool.cancelled", fields: ["ids": .array(ids.map(TraceValue.string))])
+            return TraceEvent(tMs: t, type: .toolCancelled, fields: ["ids": .array(ids.map(TraceValue.string))])
         case .usage(let usage):
-            return TraceEvent(tMs: t, type: "usage", fields: [
+            return TraceEvent(tMs: t, type: .usage, fields: [
                 "input_audio_tokens": .int(usage.inputAudioTokens), "input_text_tokens": .int(usage.inputTextTokens),
                 "cached_input_tokens": .int(usage.cachedInputTokens), "output_audio_tokens": .int(usage.outputAudioTokens),
                 "output_text_tokens": .int(usage.outputTextTokens), "input_audio_seconds": .double(usage.inputAudioSeconds),
                 "output_audio_seconds": .double(usage.outputAudioSeconds),
             ])
         case .dtmf(let digit):
-            return TraceEvent(tMs: t, type: "dtmf", fields: ["digit": .string(digit)])
+            return TraceEvent(tMs: t, type: .dtmf, fields: ["digit": .string(digit)])
         case .platformMessage(let type):
-            return TraceEvent(tMs: t, type: "platform.message", fields: ["message_type": .string(type)])
+            return TraceEvent(tMs: t, type: .platformMessage, fields: ["message_type": .string(type)])
         case .handoff(let target, let reason):
-            return TraceEvent(tMs: t, type: "handoff", fields: ["target": .string(target), "reason": .string(reason)])
+            return TraceEvent(tMs: t, type: .handoff, fields: ["target": .string(target), "reason": .string(reason)])
         case .handoffRefused(let target, let reason):
-            return TraceEvent(tMs: t, type: "handoff.refused", fields: ["target": .string(target), "reason": .string(reason)])
+            return TraceEvent(tMs: t, type: .handoffRefused, fields: ["target": .string(target), "reason": .string(reason)])
         }
     }
 }

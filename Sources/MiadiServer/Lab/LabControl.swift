@@ -79,7 +79,7 @@ public actor LabControl {
             handoffNumber: request.handoffNumber, track: track, rate: request.rate, bookingLatencyMs: max(0, request.bookingLatencyMs),
             clock: calendar.clock,
             said: { text, atMs in
-                let words = TraceEvent(tMs: atMs, type: "transcript.out", fields: ["text": .string(text)])
+                let words = TraceEvent(tMs: atMs, type: .transcriptOut, fields: ["text": .string(text)])
                 log.state.withLock { $0.said.append(words) }
             },
             finished: { record in

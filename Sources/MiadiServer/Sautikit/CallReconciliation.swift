@@ -13,7 +13,7 @@ public struct CallReconciliation: Sendable, Equatable {
 
     public init(record: SautikitCallRecord, trace: CallTrace) {
         callSID = record.callSID
-        let ended = trace.events(ofType: "call.ended").last
+        let ended = trace.events(ofType: .callEnded).last
         traceDurationMs = ended?["duration_ms"]?.int ?? trace.orderedEvents.last?.tMs ?? 0
         traceBilledSeconds = ended?["billed_seconds"]?.int ?? (traceDurationMs + 999) / 1000
         platformBilledSeconds = record.billedSeconds ?? record.durationSeconds.map { Int($0.rounded(.up)) }

@@ -192,7 +192,7 @@ public struct LabCall {
         private let callSetup: CallMachine.Setup
         private let tools: ToolRunner
         private var platform: PlatformEmulator
-        private var events: [TraceEvent] = [TraceEvent(tMs: 0, type: "call.answered")]
+        private var events: [TraceEvent] = [ShellEvent.callAnswered.line(atMs: 0)]
         private var effects: [CallAgent.Effect] = []
         private var endReason = "time limit"
         private var ended = false
@@ -218,7 +218,7 @@ public struct LabCall {
                 outputRate = instructions.outputSamplingRate
                 openMetadata = instructions.openMetadata
             } catch {
-                events.append(TraceEvent(tMs: 0, type: "error", fields: ["where": "platform", "message": .string(error.description)]))
+                events.append(ShellEvent.error(where: "platform", message: error.description).line(atMs: 0))
                 endReason = "webhook error"
                 ended = true
             }
@@ -265,7 +265,7 @@ public struct LabCall {
             if !call.isEnded && openMetadata != nil { await perform(call.closed(code: 1000, reason: reason, nowMs: now), at: now) }
             endReason = reason
             if openMetadata != nil { events.append(LabCall.streamStatus("stream-stopped", callSID: setup.caller.callSID, atMs: now)) }
-            events.append(TraceEvent(tMs: now, type: "call.ended", fields: ["reason": .string(endReason), "duration_ms": .int(now), "billed_seconds": .int((now + 999) / 1000)]))
+            events.append(ShellEvent.callEnded(reason: endReason, durationMs: now).line(atMs: now))
             let rate = setup.line.rate
             let line = call.session?.lineChannels ?? (caller: PCMBuffer(samples: [], sampleRate: rate), agent: PCMBuffer(samples: [], sampleRate: rate))
             return Result(events: events, caller: line.caller, agent: line.agent, effects: effects, endReason: endReason, durationMs: now)
@@ -324,16 +324,14 @@ public struct LabCall {
 
     /// The `webhook` trace event, with the fields `miadi serve` writes.
     static func webhookEvent(_ instructions: WebhookInstructions, setup: Setup) -> TraceEvent {
-        TraceEvent(tMs: 0, type: "webhook", fields: [
-            "say": .optional(instructions.say), "stream_url": .string(instructions.streamURL), "track": .string(instructions.track.rawValue),
-            "output_rate": .int(instructions.outputSamplingRate), "dial": .optional(instructions.dial),
-            "from": .string(setup.caller.callerNumber), "to": .string(setup.engine.clinic.phone),
-        ])
+        ShellEvent.webhook(.init(say: instructions.say, streamURL: instructions.streamURL, track: instructions.track.rawValue,
+                                 outputRate: instructions.outputSamplingRate, dial: instructions.dial,
+                                 from: setup.caller.callerNumber, to: setup.engine.clinic.phone)).line(atMs: 0)
     }
 
     /// A status callback as `miadi serve` records it.
     static func streamStatus(_ event: String, callSID: String, atMs t: Int) -> TraceEvent {
-        TraceEvent(tMs: t, type: "stream.status", fields: ["call_sid": .string(callSID), "event": .string(event), "stream_name": "miadi"])
+        ShellEvent.streamStatus(callSID: callSID, event: event, streamName: "miadi", reason: nil).line(atMs: t)
     }
 
     static func markName(_ text: String) -> String? {

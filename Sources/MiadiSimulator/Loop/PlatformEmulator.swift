@@ -116,11 +116,11 @@ public struct PlatformEmulator: Sendable {
             case .say(let text), .sayOver(let text):
                 var audio = (configuration.audio[text] ?? PCMBuffer(samples: [], sampleRate: 16_000)).resampled(to: rate, quality: .telephone)
                 if let snr = configuration.line.noiseSNR, !audio.isEmpty { audio = Impairment.addNoise(to: audio, snrDb: snr, generator: &noise) }
-                if configuration.audio[text] == nil { newEvents.append(TraceEvent(tMs: now, type: "error", fields: ["where": "platform", "message": .string("no audio for the caller's line \"\(text)\"")])) }
+                if configuration.audio[text] == nil { newEvents.append(ShellEvent.error(where: "platform", message: "no audio for the caller's line \"\(text)\"").line(atMs: now)) }
                 speaking = audio.samples
                 spoken = 0
                 lastLineEndMs = now + audio.durationMs
-                newEvents.append(TraceEvent(tMs: now, type: "caller.utterance", fields: ["text": .string(text), "start_ms": .int(now), "end_ms": .int(lastLineEndMs), "barge_in": .bool(decision == .sayOver(text))]))
+                newEvents.append(ShellEvent.callerUtterance(text: text, startMs: now, endMs: lastLineEndMs, bargeIn: decision == .sayOver(text)).line(atMs: now))
             case .hangUp(let reason):
                 callerLeft = reason
                 return nil

@@ -63,7 +63,7 @@ enum CalendarChecks {
     /// Every booking or reschedule committed the expected service, at the expected time or in
     /// the expected window (a cancellation moves no slot).
     static func slotCorrect(_ scenario: Scenario, events: [TraceEvent]) -> Bool {
-        let moves = events.filter { $0.type == "commit" && $0["kind"]?.string != "cancellation" }
+        let moves = events.filter { $0.is(.commit) && $0["kind"]?.string != "cancellation" }
         return moves.allSatisfy { commit in
             let service = commit["service"]?.string ?? ""
             let start = String((commit["start"]?.string ?? "").prefix(16))

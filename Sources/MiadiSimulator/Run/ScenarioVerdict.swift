@@ -25,8 +25,8 @@ public struct ScenarioVerdict: Sendable, Equatable {
 
     static func judge(_ scenario: Scenario, events: [TraceEvent], before: CalendarSnapshot, after: CalendarSnapshot, metrics: CallMetrics, run: String) -> ScenarioVerdict {
         var failures: [String] = []
-        let commits = events.filter { $0.type == "commit" }
-        let handedOff = events.contains { $0.type == "handoff" }
+        let commits = events.filter { $0.is(.commit) }
+        let handedOff = events.contains { $0.is(.handoff) }
         let outcome: String
         switch commits.last?["kind"]?.string {
         case "booking": outcome = "booked"
@@ -89,7 +89,7 @@ public struct ScenarioVerdict: Sendable, Equatable {
         // Turn latency, at the caller's ear (from the recording).
         let worst = metrics.latency?.max
         if let bound = scenario.expect.maxTurnLatencyMs, let worst, worst > bound { failures.append("turn latency \(worst) ms > \(bound) ms") }
-        if let reason = events.last(where: { $0.type == "call.ended" })?["reason"]?.string, reason.hasPrefix("caller gave up") || reason == "time limit" {
+        if let reason = events.last(where: { $0.is(.callEnded) })?["reason"]?.string, reason.hasPrefix("caller gave up") || reason == "time limit" {
             failures.append("the call did not finish: \(reason)")
         }
         return ScenarioVerdict(scenarioID: scenario.id, run: run, passed: failures.isEmpty, outcome: outcome, failures: failures, maxTurnLatencyMs: worst,
