@@ -111,6 +111,27 @@ let package = Package(
             // MiadiBooking for its strict YAML reader (the price table).
             dependencies: ["MiadiJSON", "MiadiScoring", "MiadiAgent", "MiadiBooking"]
         ),
+        // Live models over the network (OpenAI Realtime, …): each protocol without I/O, and the
+        // WebSocket shell that runs one for a call.
+        .target(
+            name: "MiadiLive",
+            dependencies: [
+                "MiadiJSON", "MiadiAgent", "MiadiAudio", "MiadiProviders",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Local services that speak the live providers' protocols message for message, with the
+        // mock as their brain: what the live clients are tested against (no network here).
+        .target(
+            name: "MiadiFakeProviders",
+            dependencies: [
+                "MiadiLive", "MiadiAgent", "MiadiAudio", "MiadiProviders",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The lab over real sockets: the emulated platform against a real `miadi serve`.
         .target(
             name: "MiadiSocketLab",
@@ -153,6 +174,10 @@ let package = Package(
         .testTarget(
             name: "MiadiBookingTests",
             dependencies: ["MiadiTestSupport", "MiadiBooking", "MiadiLanguage", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "MiadiLiveTests",
+            dependencies: ["MiadiTestSupport", "MiadiLive", "MiadiFakeProviders", "MiadiAgent", "MiadiAudio", "MiadiBooking", "MiadiCorpus", "MiadiProviders", "MiadiLanguage"]
         ),
         .testTarget(
             name: "MiadiAgentTests",

@@ -70,3 +70,10 @@ extension TraceValue {
     public static func optional(_ value: String?) -> TraceValue { value.map(TraceValue.string) ?? .null }
     public static func optional(_ value: Int?) -> TraceValue { value.map(TraceValue.int) ?? .null }
 }
+
+extension TraceValue: ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    public init(arrayLiteral elements: TraceValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, TraceValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+}
