@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "MiadiServer",
             dependencies: [
-                "MiadiJSON", "MiadiBridge", "MiadiProviders", "MiadiBooking",
+                "MiadiJSON", "MiadiBridge", "MiadiProviders", "MiadiBooking", "MiadiLive",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,7 +116,7 @@ let package = Package(
         .target(
             name: "MiadiLive",
             dependencies: [
-                "MiadiJSON", "MiadiAgent", "MiadiAudio", "MiadiProviders",
+                "MiadiJSON", "MiadiAgent", "MiadiAudio", "MiadiBooking", "MiadiLanguage", "MiadiProviders",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -177,7 +177,11 @@ let package = Package(
         ),
         .testTarget(
             name: "MiadiLiveTests",
-            dependencies: ["MiadiTestSupport", "MiadiLive", "MiadiFakeProviders", "MiadiAgent", "MiadiAudio", "MiadiBooking", "MiadiCorpus", "MiadiProviders", "MiadiLanguage"]
+            dependencies: [
+                "MiadiTestSupport", "MiadiLive", "MiadiFakeProviders", "MiadiServer", "MiadiAgent", "MiadiAudio", "MiadiBooking", "MiadiCorpus", "MiadiProviders", "MiadiLanguage",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(
             name: "MiadiAgentTests",

@@ -48,7 +48,7 @@ public struct MiadiServerApp: Sendable {
     public init(configuration: ServeConfiguration, logger: Logger, labControl: LabControl? = nil) throws(YAMLFileError) {
         let clinic = try ClinicFile.load(path: configuration.clinicFile)
         let models: ServeModels
-        do { models = try ServeModels(configuration: configuration, clinic: clinic) } catch {
+        do { models = try ServeModels(configuration: configuration, clinic: clinic, logger: logger) } catch {
             throw YAMLFileError(file: configuration.clinicFile, line: 1, field: "(setup)", reason: "\(error)")
         }
         self.init(configuration: configuration, clinic: clinic, models: models, logger: logger, labControl: labControl)
@@ -182,7 +182,6 @@ public struct MiadiServerApp: Sendable {
             dialNumber: configuration.handoffNumber)
     }
 
-    /// A status callback's fields in the trace's names.
 }
 
 /// The port a server bound, set once it listens.

@@ -16,6 +16,11 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var clinicFile: String
     public var databasePath: String
     public var provider = "echo"
+    /// A live provider's model, voice and prompt (`model:` in the file).
+    public var liveModel = LiveModelSettings()
+    /// `OPENAI_API_KEY` and `OPENAI_BASE_URL` (never in the file: keys stay in the environment).
+    public var openAIKey: String?
+    public var openAIBaseURL = "https://api.openai.com/v1"
     /// The corpus the mock model recognises callers' lines from (provider `mock`).
     public var corpusDirectory = "Corpora"
     public var track: StreamTrack = .both
@@ -60,7 +65,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         (publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL) + "/stream-status"
     }
 
-    static let keys = ["listen", "public_url", "stream_token", "clinic", "database", "provider", "corpus", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds"]
+    static let keys = ["listen", "public_url", "stream_token", "clinic", "database", "provider", "model", "corpus", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds"]
 
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(YAMLFileError) -> ServeConfiguration {
         let root = try YAMLField.root(file: path)
@@ -87,10 +92,28 @@ public struct ServeConfiguration: Sendable, Equatable {
         config.streamToken = environment["MIADI_STREAM_TOKEN"] ?? fileToken
         if let field = top["provider"] {
             let name = try field.nonEmptyString()
-            guard ["echo", "mock"].contains(name) else {
-                throw field.error("provider \"\(name)\" is not available in this build; available: echo, mock (gemini-live and openai-realtime are coming)")
+            guard ["echo", "mock", "openai-realtime"].contains(name) else {
+                throw field.error("provider \"\(name)\" is not available in this build; available: echo, mock, openai-realtime (gemini-live and cascade are coming)")
+            }
+            if name == "openai-realtime" {
+                guard let key = environment["OPENAI_API_KEY"], !key.isEmpty else {
+                    throw field.error("provider openai-realtime needs OPENAI_API_KEY in the environment (keys are never read from the file)")
+                }
+                config.openAIKey = key
+                config.openAIBaseURL = environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? config.openAIBaseURL
             }
             config.provider = name
+        }
+        if let model = top["model"] {
+            let map = try model.mapping(allowed: ["name", "voice", "prompt"])
+            config.liveModel.name = try map["name"]?.nonEmptyString() ?? config.liveModel.name
+            config.liveModel.voice = try map["voice"]?.nonEmptyString() ?? config.liveModel.voice
+            if let field = map["prompt"] {
+                var path = try field.nonEmptyString()
+                if !path.hasPrefix("/") && !FileManager.default.fileExists(atPath: path) && !folder.isEmpty { path = (folder as NSString).appendingPathComponent(path) }
+                guard FileManager.default.fileExists(atPath: path) else { throw field.error("no prompt file at \(path)") }
+                config.liveModel.promptFile = path
+            }
         }
         if let stream = top["stream"] {
             let map = try stream.mapping(allowed: ["track", "rate", "output_rate"])

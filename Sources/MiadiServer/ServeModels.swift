@@ -1,7 +1,9 @@
 import Foundation
 import MiadiBooking
+import Logging
 import MiadiBridge
 import MiadiLanguage
+import MiadiLive
 import MiadiProviders
 
 /// What `miadi serve` answers ordinary calls with: each call's model, and the calendar its
@@ -12,10 +14,19 @@ public struct ServeModels: Sendable {
     public struct Made: Sendable {
         public var model: CallModel
         public var engine: BookingEngine?
+        /// A network model's session opener (the model is then `.network`).
+        public var live: LiveModel?
 
         public init(model: CallModel, engine: BookingEngine?) {
             self.model = model
             self.engine = engine
+        }
+
+        /// A live model booking into `engine`.
+        public init(live: LiveModel, engine: BookingEngine?) {
+            self.model = .network(.init(providerID: live.providerID, model: live.model, inputSampleRate: live.inputSampleRate, outputSampleRate: live.outputSampleRate))
+            self.engine = engine
+            self.live = live
         }
     }
 
@@ -38,16 +49,43 @@ public struct ServeModels: Sendable {
         }
     }
 
-    /// The models `serve.yaml` names: the echo, or the mock on the configured database (a
-    /// SQLite file in WAL mode, on the machine's clock) with the configured corpus as its ears.
-    public init(configuration: ServeConfiguration, clinic: Clinic) throws {
+    /// A live model on a shared calendar.
+    public static func live(_ live: LiveModel, engine: BookingEngine) -> ServeModels {
+        ServeModels { _ in .init(live: live, engine: engine) }
+    }
+
+    /// The models `serve.yaml` names: the echo, the mock on the configured database (a SQLite
+    /// file in WAL mode, on the machine's clock) with the configured corpus as its ears, or a
+    /// live provider booking into that database.
+    public init(configuration: ServeConfiguration, clinic: Clinic, logger: Logger = Logger(label: "miadi.live")) throws {
         switch configuration.provider {
+        case "openai-realtime":
+            let engine = try BookingEngine.open(path: configuration.databasePath, clinic: clinic, clock: SystemClock())
+            let file = configuration.liveModel.promptFile
+            let template: String
+            do { template = try String(contentsOfFile: file, encoding: .utf8) } catch { throw ServeModelsError.unreadablePrompt(file) }
+            let live = try LiveModel.openAIRealtime(
+                endpoint: try OpenAIEndpoint(baseURL: configuration.openAIBaseURL), apiKey: configuration.openAIKey ?? "",
+                model: configuration.liveModel.name ?? "gpt-realtime", voice: configuration.liveModel.voice ?? "marin",
+                template: template, templateFile: file, clinic: clinic, logger: logger)
+            self = .live(live, engine: engine)
         case "mock":
             let engine = try BookingEngine.open(path: configuration.databasePath, clinic: clinic, clock: SystemClock())
             let hearing = try MockHearing.load(corpusDirectory: configuration.corpusDirectory)
             self = .mock(engine: engine, hearing: hearing, speech: EspeakSpeech())
         default:
             self = .echo
+        }
+    }
+}
+
+/// Why `serve.yaml`'s model could not be made.
+public enum ServeModelsError: Error, Equatable, CustomStringConvertible {
+    case unreadablePrompt(String)
+
+    public var description: String {
+        switch self {
+        case .unreadablePrompt(let file): return "the prompt file \(file) cannot be read"
         }
     }
 }

@@ -6,6 +6,7 @@ import MiadiAudio
 import MiadiBooking
 import MiadiBridge
 import MiadiLanguage
+import MiadiLive
 import MiadiProviders
 import NIOCore
 
@@ -37,6 +38,8 @@ struct StreamConnection {
         case closed(UInt16, String)
         /// A tool run the machine asked for has finished.
         case toolCompleted(ToolCompletion)
+        /// What a network model said.
+        case provider([ProviderEvent])
     }
 
     /// What the shell keeps of one connection besides the machine: which call it is, its
@@ -50,6 +53,8 @@ struct StreamConnection {
         var labStart: Date?
         var agentless = false
         var tools: ToolRunner?
+        /// A network model's session, when the call has one.
+        var live: LiveSocket?
         var timers: [(timer: CallTimer, atMs: Int)] = []
         var trace: [TraceEvent] = []
         var endReason = "stream closed"
@@ -107,6 +112,8 @@ struct StreamConnection {
                 await perform(shell.call.closed(code: code, reason: reason, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
             case .toolCompleted(let completion):
                 await perform(shell.call.toolCompleted(completion, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
+            case .provider(let said):
+                await perform(shell.call.providerEvents(said, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
             }
             metrics.relaySeconds.record(ContinuousClock.now - started)
             if shell.ended || shell.socketGone { break }
@@ -117,6 +124,9 @@ struct StreamConnection {
             await perform(shell.call.closed(code: 1006, reason: "socket gone", nowMs: t), at: t, shell: &shell, later: nil, outbound: outbound)
         }
         continuation.finish()
+        // The model's session ends with the call (the machine said so already, unless the
+        // socket went first).
+        shell.live?.send(.endOfCall)
         if shell.callSID != nil { await finish(shell) }
         if let (code, reason) = shell.pendingClose, !shell.socketGone {
             try? await outbound.close(.init(codeNumber: Int(code)), reason: reason)
@@ -146,13 +156,16 @@ struct StreamConnection {
             case .close(let code, let reason):
                 shell.pendingClose = (code, reason)
             case .identify(let metadata):
-                let setup = await identify(metadata, shell: &shell)
+                let setup = await identify(metadata, shell: &shell, later: later)
                 let now = await callTime(shell)
                 await perform(shell.call.attach(setup, nowMs: now), at: now, shell: &shell, later: later, outbound: outbound)
-            case .toProvider:
-                // No network model is offered by this build yet; in-process models run inside
-                // the machine and never ask for this.
-                logger.error("a network model input with no network model", metadata: ["call_sid": "\(shell.callSID ?? "?")"])
+            case .toProvider(let input):
+                // In-process models run inside the machine and never ask for this.
+                guard let live = shell.live else {
+                    logger.error("a network model input with no network model", metadata: ["call_sid": "\(shell.callSID ?? "?")"])
+                    continue
+                }
+                live.send(input)
             case .runTool(let request):
                 guard let tools = shell.tools else { preconditionFailure("a tool run on a call with no calendar") }
                 if let later {
@@ -187,7 +200,7 @@ struct StreamConnection {
 
     /// The call is known: what it runs with (a lab call's own calendar and line, or the
     /// server's models).
-    private func identify(_ metadata: StreamMetadata, shell: inout Shell) async -> CallMachine.Setup {
+    private func identify(_ metadata: StreamMetadata, shell: inout Shell, later: AsyncStream<Event>.Continuation?) async -> CallMachine.Setup {
         let sid = metadata.callSID
         shell.callSID = sid
         await registry.opened(sid)
@@ -202,10 +215,20 @@ struct StreamConnection {
         }
         let made = models.make(clinic)
         var agent: CallAgent?
+        let today = CivilDate((made.engine?.clock ?? SystemClock()).now(), in: clinic.timeZone)
         if let engine = made.engine {
             shell.tools = ToolRunner(engine: engine)
-            let today = CivilDate(engine.clock.now(), in: clinic.timeZone)
             agent = CallAgent(clinic: clinic, today: today, context: context, language: clinic.languages.first ?? .en, handoffNumber: configuration.handoffNumber)
+        }
+        if let live = made.live {
+            let session = live.open(LiveCallBrief(clinic: clinic, today: today, language: clinic.languages.first ?? .en, callSID: sid))
+            shell.live = session
+            if let later {
+                // The model's words join the call's one ordered stream of events.
+                Task {
+                    for await said in session.events { later.yield(.provider(said)) }
+                }
+            }
         }
         return CallMachine.Setup(model: made.model, agent: agent, stream: stream)
     }
