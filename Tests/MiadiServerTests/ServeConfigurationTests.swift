@@ -48,6 +48,28 @@ struct ServeConfigurationTests {
         #expect(try ServeConfiguration.load(path: path, environment: [:]).streamToken == "from-file")
     }
 
+    @Test("a live provider takes its key and base URL from the environment, its model, voice and prompt from the file")
+    func liveProvider() throws {
+        let text = Self.valid + "\nprovider: openai-realtime\nmodel: {name: gpt-realtime-mini, voice: cedar, prompt: \(ServerHarness.root)/Prompts/system.md}\n"
+        let path = write(text)
+        let config = try ServeConfiguration.load(path: path, environment: ["OPENAI_API_KEY": "sk-env", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"])
+        #expect(config.provider == "openai-realtime")
+        #expect(config.openAIKey == "sk-env" && config.openAIBaseURL == "http://127.0.0.1:9/v1")
+        #expect(config.liveModel.name == "gpt-realtime-mini" && config.liveModel.voice == "cedar")
+        #expect(config.liveModel.promptFile.hasSuffix("Prompts/system.md"))
+        // Without a key it does not start, and says which variable is missing.
+        do {
+            _ = try ServeConfiguration.load(path: path, environment: [:])
+            Issue.record("started without OPENAI_API_KEY")
+        } catch {
+            #expect(error.field == "provider")
+            #expect(error.description.contains("OPENAI_API_KEY"))
+        }
+        // A prompt file that is not there is named.
+        let missing = write(Self.valid + "\nmodel: {prompt: nowhere.md}\n")
+        #expect(throws: YAMLFileError.self) { try ServeConfiguration.load(path: missing, environment: [:]) }
+    }
+
     @Test("mistakes name the file, line and field", arguments: [
         ("public_url: https://miadi.example.com/", "public_url: ftp://x", 2, "public_url"),
         ("stream: {track: inbound_track, rate: 8000, output_rate: 8000}", "stream: {track: inbound_track, rate: 11025}", 5, "stream.rate"),
