@@ -136,7 +136,7 @@ let package = Package(
         .target(
             name: "MiadiSocketLab",
             dependencies: [
-                "MiadiJSON", "MiadiSimulator", "MiadiServer", "MiadiBridge", "MiadiAgent", "MiadiAudio", "MiadiBooking",
+                "MiadiJSON", "MiadiSimulator", "MiadiServer", "MiadiLive", "MiadiBridge", "MiadiAgent", "MiadiAudio", "MiadiBooking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -150,11 +150,14 @@ let package = Package(
                 "MiadiSimulator",
                 "MiadiCorpus",
                 "MiadiSocketLab",
+                "MiadiLive",
+                "MiadiFakeProviders",
                 "MiadiScoring",
                 "MiadiReports",
                 "MiadiBooking",
                 "MiadiServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // What the test targets share: the repository's root, scratch folders, the `miadi`

@@ -34,8 +34,8 @@ public final class FakeRealtimeServer: Sendable {
     /// What each finished session received and did, in the order they ended.
     public var sessions: [FakeRealtimeSession.Record] { records.withLock { $0 } }
 
-    /// Serves until the task is cancelled; `onListening` gets the port.
-    public func run(onListening: @escaping @Sendable (Int) async -> Void) async throws {
+    /// Serves on 127.0.0.1 until the task is cancelled (port 0: any free one); `onListening` gets the port.
+    public func run(port: Int = 0, onListening: @escaping @Sendable (Int) async -> Void) async throws {
         let key = apiKey
         let router = Router(context: BasicWebSocketRequestContext.self)
         router.get("/health") { _, _ in "ok" }
@@ -53,7 +53,7 @@ public final class FakeRealtimeServer: Sendable {
         let app = Application(
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: ws, configuration: .init(maxFrameSize: 16 << 20)),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "fake-openai"),
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "fake-openai"),
             onServerRunning: { channel in
                 await onListening(channel.localAddress?.port ?? 0)
             },

@@ -211,6 +211,9 @@ struct StreamConnection {
             shell.lab = lab
             shell.labStart = lab.clock?.now()
             shell.tools = ToolRunner(engine: lab.engine)
+            if let live = lab.live {
+                open(live, LiveCallBrief(clinic: lab.engine.clinic, today: lab.today, language: lab.engine.clinic.languages.first ?? .en, callSID: sid), shell: &shell, later: later)
+            }
             return lab.callSetup(context: context, stream: stream)
         }
         let made = models.make(clinic)
@@ -221,16 +224,20 @@ struct StreamConnection {
             agent = CallAgent(clinic: clinic, today: today, context: context, language: clinic.languages.first ?? .en, handoffNumber: configuration.handoffNumber)
         }
         if let live = made.live {
-            let session = live.open(LiveCallBrief(clinic: clinic, today: today, language: clinic.languages.first ?? .en, callSID: sid))
-            shell.live = session
-            if let later {
-                // The model's words join the call's one ordered stream of events.
-                Task {
-                    for await said in session.events { later.yield(.provider(said)) }
-                }
-            }
+            open(live, LiveCallBrief(clinic: clinic, today: today, language: clinic.languages.first ?? .en, callSID: sid), shell: &shell, later: later)
         }
         return CallMachine.Setup(model: made.model, agent: agent, stream: stream)
+    }
+
+    /// Opens the call's session with a network model; its words join the call's one ordered
+    /// stream of events.
+    private func open(_ live: LiveModel, _ brief: LiveCallBrief, shell: inout Shell, later: AsyncStream<Event>.Continuation?) {
+        let session = live.open(brief)
+        shell.live = session
+        guard let later else { return }
+        Task {
+            for await said in session.events { later.yield(.provider(said)) }
+        }
     }
 
     func finish(_ shell: Shell) async {

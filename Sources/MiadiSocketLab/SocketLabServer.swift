@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MiadiBooking
+import MiadiLive
 import MiadiServer
 
 /// A real `miadi serve` started by the lab on 127.0.0.1 for `miadi run --transport websocket`:
@@ -22,7 +23,7 @@ public enum SocketLabServer {
 
     /// Runs `body` with a transport to a server started for it; the server stops after.
     /// `tracesDirectory` receives the traces the server writes itself (as for real calls).
-    public static func withServer<T: Sendable>(clinic: Clinic, tracesDirectory: String, _ body: @Sendable (SocketTransport) async throws -> T) async throws -> T {
+    public static func withServer<T: Sendable>(clinic: Clinic, tracesDirectory: String, live: LiveModel? = nil, _ body: @Sendable (SocketTransport) async throws -> T) async throws -> T {
         // Port 0: the kernel chooses, and the webhook's <Stream url> gets the port bound.
         var configuration = ServeConfiguration(publicURL: "http://127.0.0.1:0", clinicFile: "(lab)", databasePath: ":memory:")
         configuration.port = 0
@@ -45,7 +46,7 @@ public enum SocketLabServer {
             }
             var iterator = ready.makeAsyncIterator()
             guard let bound = await iterator.next(), bound > 0 else { throw StartError.notStarted }
-            let result = try await body(SocketTransport(port: bound, directory: directory))
+            let result = try await body(SocketTransport(port: bound, directory: directory, live: live))
             group.cancelAll()
             return result
         }

@@ -8,6 +8,7 @@ import MiadiAudio
 import MiadiBooking
 import MiadiBridge
 import MiadiServer
+import MiadiLive
 import MiadiSimulator
 import NIOCore
 import Synchronization
@@ -30,7 +31,11 @@ public struct SocketTransport: LabTransport {
     let control: Control
     public var name: String { "websocket" }
 
-    init(port: Int, directory: LabCallDirectory) {
+    /// A live model the local server's lab calls run with (nil: the mock).
+    var live: LiveModel?
+
+    init(port: Int, directory: LabCallDirectory, live: LiveModel? = nil) {
+        self.live = live
         baseURL = "http://127.0.0.1:\(port)"
         control = .local(directory)
     }
@@ -77,7 +82,7 @@ public struct SocketTransport: LabTransport {
         var poller: Task<Void, Never>?
         switch control {
         case .local(let directory):
-            await directory.register(callSID: callSID, LabCallModels(
+            var models = LabCallModels(
                 engine: setup.engine, hearing: setup.hearing, speech: setup.speech, mock: setup.mock, toldAppointmentIDs: setup.toldAppointmentIDs,
                 handoffNumber: setup.handoffNumber, track: setup.line.bothTracks ? .both : .inbound, rate: setup.line.rate,
                 bookingLatencyMs: setup.bookingLatencyMs, clock: setup.clock,
@@ -85,7 +90,9 @@ public struct SocketTransport: LabTransport {
                 finished: { record in
                     recordSink.yield(record)
                     recordSink.finish()
-                }))
+                })
+            models.live = live
+            await directory.register(callSID: callSID, models)
         case .remote(let remote):
             do { try await remote.announce(setup) } catch {
                 return Self.failure(callSID: callSID, message: "\(error)")

@@ -2,6 +2,7 @@ import MiadiAgent
 import MiadiAudio
 import MiadiBooking
 import MiadiBridge
+import MiadiLive
 import MiadiProviders
 
 /// What the lab tells a running `miadi serve` about one call it is about to place over real
@@ -26,6 +27,8 @@ public struct LabCallModels: Sendable {
     public var said: @Sendable (_ text: String, _ atMs: Int) -> Void
     /// Called once when the call's trace and recording are complete.
     public var finished: @Sendable (LabCallRecord) -> Void
+    /// A live model to run the call with instead of the mock (`miadi run --provider …`).
+    public var live: LiveModel?
 
     public init(engine: BookingEngine, hearing: MockHearing, speech: any SpeechRenderer, mock: MockConfiguration, toldAppointmentIDs: [String], handoffNumber: String?,
                 track: StreamTrack, rate: Int, bookingLatencyMs: Int, clock: ManualClock?,

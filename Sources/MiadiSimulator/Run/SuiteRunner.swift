@@ -30,6 +30,10 @@ public struct SuiteRunner: Sendable {
         public var prices: PriceTable?
         /// How calls reach the bridge (in process on virtual time by default).
         public var transport: any LabTransport = InProcessTransport()
+        /// The model the calls run with, as traces and results name it (the transport decides
+        /// which model really answers: the mock in process, a live one over sockets).
+        public var provider = "mock"
+        public var model = "miadi-mock-1"
         public init() {}
     }
 
@@ -243,7 +247,7 @@ public struct SuiteRunner: Sendable {
         let time = ClinicTime(zone: scenario.clinic.timeZone)
         var trace = CallTrace(header: TraceHeader(
             callSID: callSID, source: "lab", scenarioID: scenario.id, scenarioFile: scenario.file, clinic: scenario.clinic.id,
-            language: scenario.language.rawValue, now: time.isoWithOffset(scenario.now), seed: seed, provider: "mock", model: "miadi-mock-1",
+            language: scenario.language.rawValue, now: time.isoWithOffset(scenario.now), seed: seed, provider: options.provider, model: options.model,
             line: .object([
                 "rate": .int(scenario.lineRate), "track": .string(scenario.track), "codec": "L16", "noise_snr_db": scenario.noiseSNR.map(TraceValue.double) ?? .null,
                 "latency_ms": .int(scenario.latencyMs), "jitter_ms": .int(scenario.jitterMs), "loss": .double(scenario.loss),
@@ -268,7 +272,7 @@ public struct SuiteRunner: Sendable {
 
     /// The run's results as `results.json` reads them.
     public func results(_ verdicts: [ScenarioVerdict]) -> RunResults {
-        let run = RunResults.Run(seed: options.seed, repeats: options.repeats, provider: "mock", model: "miadi-mock-1", transport: options.transport.name,
+        let run = RunResults.Run(seed: options.seed, repeats: options.repeats, provider: options.provider, model: options.model, transport: options.transport.name,
                                  faults: options.faults.map(\.rawValue).sorted(), miadiVersion: MiadiRelease.version)
         return RunResults(run: run, calls: verdicts.map { v in
             // Repeats of one call share its name up to ".rK".

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import Logging
+import MiadiBooking
+import MiadiLive
 import MiadiProviders
 import MiadiReports
 import MiadiSimulator
@@ -21,8 +24,17 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "Scenario files or folders (default: Scenarios/).")
     var paths: [String] = []
 
-    @Option(help: "The model: mock (the only one offline).")
+    @Option(help: "The model: mock (offline, deterministic) or openai-realtime (OPENAI_API_KEY, OPENAI_BASE_URL; runs over websocket on the real clock).")
     var provider: String = "mock"
+
+    @Option(help: "A live provider's model (default: gpt-realtime for openai-realtime).")
+    var model: String?
+
+    @Option(help: "A live provider's voice (default: marin for openai-realtime).")
+    var voice: String?
+
+    @Option(help: "The system prompt's template for a live provider: run a prompt variant, then `miadi compare` the two runs.")
+    var prompt: String = "Prompts/system.md"
 
     @Option(help: "Seed written into traces (the mock is deterministic).")
     var seed: UInt64 = 1
@@ -36,8 +48,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Play each scenario K times (seeds seed, seed+1, …).")
     var `repeat`: Int = 1
 
-    @Option(help: "How calls reach the bridge: inproc (virtual time, deterministic) or websocket (a real `miadi serve` on 127.0.0.1, real sockets, the real clock).")
-    var transport: String = "inproc"
+    @Option(name: .customLong("transport"), help: "How calls reach the bridge: inproc (virtual time, deterministic; the default with the mock) or websocket (a real `miadi serve` on 127.0.0.1, real sockets, the real clock; the default and the only way with a live provider).")
+    var transportOption: String?
+
+    var transport: String { transportOption ?? (isLive ? "websocket" : "inproc") }
+
+    var isLive: Bool { provider != "mock" }
 
     @Option(help: "With --transport websocket: a running `miadi serve --lab` to call instead of one started on 127.0.0.1, e.g. http://10.0.0.5:8080. Its /lab routes take the stream token from MIADI_STREAM_TOKEN.")
     var target: String?
@@ -67,7 +83,16 @@ struct RunCommand: AsyncParsableCommand {
                 throw ValidationError("--target must be an http(s) URL such as http://127.0.0.1:8080, got \(target)")
             }
         }
-        guard provider == "mock" else { throw ValidationError("--provider \(provider) is not available yet; use mock") }
+        guard ["mock", "openai-realtime"].contains(provider) else {
+            throw ValidationError("--provider \(provider) is not available; use mock or openai-realtime (gemini-live and cascade are coming)")
+        }
+        if isLive {
+            guard transport == "websocket" else { throw ValidationError("--provider \(provider) runs on the real clock: use --transport websocket (the default with a live provider)") }
+            guard target == nil else { throw ValidationError("--target calls a server that answers with its own provider; drop --provider, or run without --target") }
+            guard mockFault.isEmpty else { throw ValidationError("--mock-fault makes the mock misbehave; it does nothing to \(provider)") }
+        } else if model != nil || voice != nil {
+            throw ValidationError("--model and --voice choose a live provider's model; the mock has one")
+        }
         for name in mockFault where MockFault(rawValue: name) == nil {
             throw ValidationError("unknown --mock-fault \(name); known: \(MockFault.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -86,7 +111,7 @@ struct RunCommand: AsyncParsableCommand {
             do { options.prices = try PriceTable.load(path: priceFile) } catch { throw failOnBadInput(error.description) }
         }
         options.repeats = `repeat`
-        options.parallel = parallel ?? (transport == "websocket" ? 8 : 1)
+        options.parallel = parallel ?? (transport == "websocket" ? (isLive ? 4 : 8) : 1)
         let progress = ProgressLine(quiet: quiet)
         let outcome: SuiteRunner.Outcome
         do {
@@ -104,9 +129,15 @@ struct RunCommand: AsyncParsableCommand {
                 // A real server on 127.0.0.1 answers every call; scenarios are checked before it starts.
                 let scenarios = try SuiteRunner(options: options).loadScenarios()
                 guard let first = scenarios.first else { throw failOnBadInput("no scenarios to run under \(options.paths.joined(separator: ", "))") }
-                let planned = options
-                outcome = try await SocketLabServer.withServer(clinic: first.clinic, tracesDirectory: out + "/serve") { transport in
-                    var options = planned
+                var planned = options
+                let live = try await liveModel(clinic: first.clinic)
+                if let live {
+                    planned.provider = live.providerID
+                    planned.model = live.model
+                }
+                let plannedOptions = planned
+                outcome = try await SocketLabServer.withServer(clinic: first.clinic, tracesDirectory: out + "/serve", live: live) { transport in
+                    var options = plannedOptions
                     options.transport = transport
                     return try await SuiteRunner(options: options).run(progress: report)
                 }
@@ -123,5 +154,33 @@ struct RunCommand: AsyncParsableCommand {
         }
         print("\(outcome.passed)/\(outcome.verdicts.count) calls passed; report in \(out)/index.html (and report.md), results in \(out)/results.json, calls in \(out)/calls")
         if outcome.passed < outcome.verdicts.count { throw ExitCode(1) }
+    }
+}
+
+extension RunCommand {
+    /// The live model `--provider` names, checked before any call: its key, its endpoint (one
+    /// session opened and closed) and its prompt. Nil for the mock.
+    func liveModel(clinic: Clinic) async throws -> LiveModel? {
+        guard isLive else { return nil }
+        let environment = ProcessInfo.processInfo.environment
+        guard let key = environment["OPENAI_API_KEY"], !key.isEmpty else {
+            throw failOnBadInput(LiveSetupError.missingKey(provider: provider, variable: "OPENAI_API_KEY").description)
+        }
+        let endpoint: OpenAIEndpoint
+        do { endpoint = try OpenAIEndpoint(baseURL: environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? OpenAIEndpoint.defaultBaseURL) } catch {
+            throw failOnBadInput(error.description)
+        }
+        let template: String
+        do { template = try String(contentsOfFile: prompt, encoding: .utf8) } catch { throw failOnBadInput("--prompt: cannot read \(prompt)") }
+        let name = model ?? "gpt-realtime"
+        let live: LiveModel
+        do {
+            live = try LiveModel.openAIRealtime(endpoint: endpoint, apiKey: key, model: name, voice: voice ?? "marin", template: template, templateFile: prompt,
+                                                clinic: clinic, logger: Logger(label: "miadi.live"))
+        } catch { throw failOnBadInput(error.description) }
+        do { try await LivePreflight.check(provider: provider, url: endpoint.realtimeURL(model: name), headers: endpoint.headers(apiKey: key)) } catch {
+            throw failOnBadInput(error.description)
+        }
+        return live
     }
 }
