@@ -181,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "MiadiLiveTests",
             dependencies: [
-                "MiadiTestSupport", "MiadiLive", "MiadiFakeProviders", "MiadiServer", "MiadiAgent", "MiadiAudio", "MiadiBooking", "MiadiCorpus", "MiadiProviders", "MiadiLanguage",
+                "MiadiTestSupport", "MiadiLive", "MiadiFakeProviders", "MiadiServer", "MiadiReports", "MiadiAgent", "MiadiAudio", "MiadiBooking", "MiadiCorpus", "MiadiProviders", "MiadiLanguage",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
