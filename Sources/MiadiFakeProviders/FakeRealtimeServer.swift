@@ -18,6 +18,11 @@ public final class FakeRealtimeServer: Sendable {
     public enum Failure: Sendable, Equatable {
         /// Close the socket this many ms after the first `response.create`, with no word.
         case dropAfterMs(Int)
+        /// This many ms after the first `response.create`, stop answering anything (the
+        /// socket stays open).
+        case stopAnsweringAfterMs(Int)
+        /// This many ms after the first `response.create`, say `rate_limit_exceeded` and stop.
+        case rateLimitedAfterMs(Int)
     }
 
     public let apiKey: String
@@ -95,10 +100,25 @@ public final class FakeRealtimeServer: Sendable {
             records.withLock { $0.append(session.record) }
         }
         var firstResponseAt: Int?
+        var mute = false
         for message in session.opened() { try await outbound.write(.text(message.jsonText)) }
         loop: for await input in inputs {
             let t = now()
-            let out: [JSONValue]
+            var out: [JSONValue]
+            if let first = firstResponseAt, !mute {
+                switch failure {
+                case .stopAnsweringAfterMs(let ms) where t - first >= ms:
+                    mute = true
+                case .rateLimitedAfterMs(let ms) where t - first >= ms:
+                    mute = true
+                    let error: JSONValue = ["type": "error", "event_id": "event_limit", "error": ["type": "rate_limit_error", "code": "rate_limit_exceeded",
+                                                                                             "message": "Rate limit reached for requests. Please try again later."]]
+                    try await outbound.write(.text(error.jsonText))
+                default: break
+                }
+            }
+            if mute, case .closed = input { break loop }
+            if mute { continue }
             switch input {
             case .text(let text):
                 if firstResponseAt == nil, text.contains("\"response.create\"") { firstResponseAt = t }

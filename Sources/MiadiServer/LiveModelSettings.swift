@@ -6,6 +6,8 @@ public struct LiveModelSettings: Sendable, Equatable {
     public var voice: String?
     /// The system prompt's template (`Prompts/system.md`).
     public var promptFile = "Prompts/system.md"
+    /// A model silent this long after the caller's turn is taken as lost, ms.
+    public var answerLimitMs = 10_000
 
     public init() {}
 }

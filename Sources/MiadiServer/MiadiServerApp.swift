@@ -28,6 +28,8 @@ public struct MiadiServerApp: Sendable {
     let labCalls: LabCallDirectory?
     /// The `/lab` routes, for a lab on another machine (`miadi serve --lab`).
     let labControl: LabControl?
+    /// Said by the bridge when a live model is lost, before the handoff.
+    let fallback: FallbackLines
     /// The port the server listens on, once it does (for `listen.port: 0`).
     let boundPort = BoundPort()
     /// Per-call stream tickets, signed with the stream token (nil: streams need none).
@@ -51,14 +53,20 @@ public struct MiadiServerApp: Sendable {
         do { models = try ServeModels(configuration: configuration, clinic: clinic, logger: logger) } catch {
             throw YAMLFileError(file: configuration.clinicFile, line: 1, field: "(setup)", reason: "\(error)")
         }
-        self.init(configuration: configuration, clinic: clinic, models: models, logger: logger, labControl: labControl)
+        let fallback: FallbackLines
+        do { fallback = try FallbackLines.load(folder: configuration.fallbackAudioDirectory) } catch {
+            throw YAMLFileError(file: configuration.fallbackAudioDirectory, line: 1, field: "fallback_audio", reason: error.description)
+        }
+        self.init(configuration: configuration, clinic: clinic, models: models, logger: logger, labControl: labControl, fallback: fallback)
     }
 
     /// A server for an already loaded clinic and the given models; `labCalls` lets the lab give
     /// each call it places its own calendar, clock and line. `labControl` adds the `/lab` routes
     /// (and its directory serves as `labCalls`).
-    public init(configuration: ServeConfiguration, clinic: Clinic, models: ServeModels, logger: Logger, labCalls: LabCallDirectory? = nil, labControl: LabControl? = nil) {
+    public init(configuration: ServeConfiguration, clinic: Clinic, models: ServeModels, logger: Logger, labCalls: LabCallDirectory? = nil, labControl: LabControl? = nil,
+                fallback: FallbackLines = FallbackLines()) {
         self.configuration = configuration
+        self.fallback = fallback
         self.clinic = clinic
         self.models = models
         self.logger = logger
@@ -133,7 +141,7 @@ public struct MiadiServerApp: Sendable {
                 try await outbound.close(.policyViolation, reason: "this stream ticket was used already")
                 return
             }
-            let connection = StreamConnection(configuration: configuration, subprotocol: subprotocol, registry: registry, metrics: metrics, clinic: clinic, models: models,
+            let connection = StreamConnection(configuration: configuration, subprotocol: subprotocol, registry: registry, metrics: metrics, clinic: clinic, models: models, fallback: fallback,
                                               labCalls: labCalls, ticketCallSID: ticket?.callSID, logger: context.logger)
             try await connection.run(inbound: inbound, outbound: outbound)
         }

@@ -33,6 +33,9 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var bargeInMinimumSpeechMs = 400
     public var bargeInResumeGapMs = 80
     public var tracesDirectory = "traces"
+    /// Recordings said when a live model is lost (`<language>.wav` and `.txt`); a folder that
+    /// is not there means none.
+    public var fallbackAudioDirectory = "Audio/fallback"
     /// How long a graceful shutdown lets live calls finish, seconds.
     public var drainSeconds = 30
 
@@ -65,7 +68,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         (publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL) + "/stream-status"
     }
 
-    static let keys = ["listen", "public_url", "stream_token", "clinic", "database", "provider", "model", "corpus", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds"]
+    static let keys = ["listen", "public_url", "stream_token", "clinic", "database", "provider", "model", "corpus", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds", "fallback_audio"]
 
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(YAMLFileError) -> ServeConfiguration {
         let root = try YAMLField.root(file: path)
@@ -105,7 +108,8 @@ public struct ServeConfiguration: Sendable, Equatable {
             config.provider = name
         }
         if let model = top["model"] {
-            let map = try model.mapping(allowed: ["name", "voice", "prompt"])
+            let map = try model.mapping(allowed: ["name", "voice", "prompt", "answer_limit_ms"])
+            config.liveModel.answerLimitMs = try map["answer_limit_ms"]?.int(in: 1000...120_000) ?? config.liveModel.answerLimitMs
             config.liveModel.name = try map["name"]?.nonEmptyString() ?? config.liveModel.name
             config.liveModel.voice = try map["voice"]?.nonEmptyString() ?? config.liveModel.voice
             if let field = map["prompt"] {
@@ -150,6 +154,12 @@ public struct ServeConfiguration: Sendable, Equatable {
             config.bargeInResumeGapMs = try map["resume_gap_ms"]?.int(in: 0...1000) ?? config.bargeInResumeGapMs
         }
         config.tracesDirectory = try top["traces"]?.nonEmptyString() ?? config.tracesDirectory
+        if let field = top["fallback_audio"] {
+            var path = try field.nonEmptyString()
+            if !path.hasPrefix("/") && !FileManager.default.fileExists(atPath: path) && !folder.isEmpty { path = (folder as NSString).appendingPathComponent(path) }
+            guard FileManager.default.fileExists(atPath: path) else { throw field.error("no folder at \(path)") }
+            config.fallbackAudioDirectory = path
+        }
         config.drainSeconds = try top["drain_seconds"]?.int(in: 0...3600) ?? config.drainSeconds
         return config
     }

@@ -22,6 +22,7 @@ struct StreamConnection {
     let metrics: BridgeMetrics
     let clinic: Clinic
     let models: ServeModels
+    let fallback: FallbackLines
     let labCalls: LabCallDirectory?
     /// The call the stream's ticket was issued for: the first frame must name it.
     let ticketCallSID: String?
@@ -214,7 +215,10 @@ struct StreamConnection {
             if let live = lab.live {
                 open(live, LiveCallBrief(clinic: lab.engine.clinic, today: lab.today, language: lab.engine.clinic.languages.first ?? .en, callSID: sid), shell: &shell, later: later)
             }
-            return lab.callSetup(context: context, stream: stream)
+            var setup = lab.callSetup(context: context, stream: stream)
+            setup.fallback = fallback.line(for: lab.engine.clinic.languages.first ?? .en)
+            setup.modelAnswerLimitMs = configuration.liveModel.answerLimitMs
+            return setup
         }
         let made = models.make(clinic)
         var agent: CallAgent?
@@ -226,7 +230,9 @@ struct StreamConnection {
         if let live = made.live {
             open(live, LiveCallBrief(clinic: clinic, today: today, language: clinic.languages.first ?? .en, callSID: sid), shell: &shell, later: later)
         }
-        return CallMachine.Setup(model: made.model, agent: agent, stream: stream)
+        var setup = CallMachine.Setup(model: made.model, agent: agent, stream: stream, fallback: fallback.line(for: clinic.languages.first ?? .en))
+        setup.modelAnswerLimitMs = configuration.liveModel.answerLimitMs
+        return setup
     }
 
     /// Opens the call's session with a network model; its words join the call's one ordered

@@ -33,7 +33,9 @@ public enum SocketLabServer {
         // Quiet unless asked: MIADI_LAB_LOG=debug shows what the lab's server does.
         logger.logLevel = ProcessInfo.processInfo.environment["MIADI_LAB_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         let directory = LabCallDirectory()
-        let app = MiadiServerApp(configuration: configuration, clinic: clinic, models: .echo, logger: logger, labCalls: directory)
+        // What a lost live model's calls hear before the handoff, as in production.
+        let fallback = (try? FallbackLines.load(folder: configuration.fallbackAudioDirectory)) ?? FallbackLines()
+        let app = MiadiServerApp(configuration: configuration, clinic: clinic, models: .echo, logger: logger, labCalls: directory, fallback: fallback)
         let (ready, readySink) = AsyncStream<Int>.makeStream()
         let application = app.application { channel in
             readySink.yield(channel.localAddress?.port ?? 0)

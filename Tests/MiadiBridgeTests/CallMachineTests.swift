@@ -202,4 +202,35 @@ struct CallMachineTests {
         #expect(h.binaryTimes.count == 15)
         #expect(h.machine.modelDescription?.provider == "remote")
     }
+
+    @Test("a network model silent after the caller's turn is taken as lost: the fallback line, then the handoff")
+    func silentNetworkModel() throws {
+        let network = CallModel.NetworkModel(providerID: "remote", model: "remote-1", inputSampleRate: 24_000, outputSampleRate: 24_000)
+        var h = MachineHarness(model: .network(network), agent: try MachineHarness.agent())
+        h.setup.modelAnswerLimitMs = 2_000
+        h.setup.fallback = SpokenLine(text: "Sorry, let me put you through.", audio: BridgeFixtures.agentSpeech(ms: 600, rate: 16_000))
+        h.metadata()
+        h.advance(to: 200)
+        h.caller(try BridgeFixtures.bargeLine())
+        h.advance(to: h.nowMs + 1_000)
+        #expect(h.traces("caller.speech").count == 1)
+        #expect(h.traces("error").isEmpty, "not yet: the model has 2 s")
+        // An answer in time resets the count: the model is alive.
+        h.record(h.machine.providerEvents([.outputTranscript("Sure.", final: true), .audio(BridgeFixtures.agentSpeech(ms: 200)), .turnDone], nowMs: h.nowMs))
+        h.advance(to: h.nowMs + 2_500)
+        #expect(h.traces("error").isEmpty)
+        // The next turn gets no answer at all.
+        h.caller(try BridgeFixtures.bargeLine())
+        h.advance(to: h.nowMs + 3_500)
+        let error = try #require(h.traces("error").first)
+        #expect(error["fatal"] == true)
+        #expect(error["message"]?.string?.contains("stopped answering") == true)
+        #expect(h.log.contains { $0.action == .agentSaid("Sorry, let me put you through.") })
+        let failedAt = error.tMs
+        h.advance(to: h.nowMs + 1_500)
+        // The apology's 600 ms went out before the platform was told to disconnect.
+        let disconnect = try #require(h.sent.first { $0.command == .disconnect })
+        #expect(h.binaryTimes.filter { $0 >= failedAt - 20 && $0 <= disconnect.t }.count >= 600 / 20 - 1)
+        #expect(h.traces("handoff").first?["target"] == "+254709000101")
+    }
 }

@@ -10,6 +10,9 @@ public enum CallTimer: Sendable, Hashable {
     case pacing
     /// A tool call held back by a slow calendar (a lab's injected latency), by call id.
     case toolDue(String)
+    /// A network model has been silent since the caller's turn ended (or a tool's answer went
+    /// to it): when this fires, it is taken as lost.
+    case modelSilence
 }
 
 /// What a call machine tells its shell to do: I/O only. The shell performs these in order and

@@ -16,6 +16,12 @@ extension CallMachine {
         var heldTools: [ToolCall] = []
         /// Set once the model failed for good: nothing more is sent to it.
         var modelFailed = false
+        /// Said when the model is lost, at the model's output rate.
+        var fallback: SpokenLine?
+        var modelAnswerLimitMs = 10_000
+        /// The caller's current speech stopped the agent (a turn, not a backchannel).
+        var callerInterrupted = false
+        var isNetwork: Bool { inProcess == nil }
 
         /// One thing to do inside the machine.
         enum Step: Sendable {
@@ -58,7 +64,9 @@ extension CallMachine {
         /// closes (1011) rather than leave the caller in silence.
         private mutating func modelLost(_ message: String, nowMs: Int) -> [Step] {
             if let target = agent?.handoffNumber {
-                return session.handoff(target: target, reason: "the model failed: \(message)", nowMs: nowMs).map(Step.session)
+                // A word to the caller first, from a recording: never a silent line.
+                let apology = fallback.map { session.sayLocally($0, nowMs: nowMs) } ?? []
+                return (apology + session.handoff(target: target, reason: "the model failed: \(message)", nowMs: nowMs)).map(Step.session)
             }
             let reason = "the model failed"
             return [.session(.close(code: 1011, reason: reason))] + session.closed(code: 1011, reason: reason, nowMs: nowMs).map(Step.session)
@@ -70,6 +78,7 @@ extension CallMachine {
             guard !modelFailed else { return [] }
             guard case .some = inProcess else {
                 out.append(.toProvider(input))
+                if case .toolResult = input { out.append(.schedule(.modelSilence, atMs: nowMs + modelAnswerLimitMs)) }
                 return []
             }
             let events = inProcess!.receive(input, nowMs: nowMs)
@@ -91,7 +100,17 @@ extension CallMachine {
                     case .close(let code, let reason): out.append(.close(code: code, reason: reason))
                     case .toProvider(let input): queue.append(contentsOf: toModel(input, nowMs: nowMs, out: &out))
                     case .runTool(let call): queue.append(.toolCalled(call, held: false))
-                    case .trace(let event, let atMs): out.append(.trace(.bridge(event), atMs: atMs))
+                    case .trace(let event, let atMs):
+                        out.append(.trace(.bridge(event), atMs: atMs))
+                        // A network model owes an answer to a turn the caller took: one begun in
+                        // the clear, or one that interrupted the agent (not a backchannel).
+                        if isNetwork, !modelFailed {
+                            if case .bargeIn = event { callerInterrupted = true }
+                            if case .callerSpeech(_, _, let overAgent) = event {
+                                if !overAgent || callerInterrupted { out.append(.schedule(.modelSilence, atMs: nowMs + modelAnswerLimitMs)) }
+                                callerInterrupted = false
+                            }
+                        }
                     case .evidence(let evidence): agent?.observe(evidence)
                     case .agentSaid(let text): out.append(.agentSaid(text))
                     case .ended(let reason):

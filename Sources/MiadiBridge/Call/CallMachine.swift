@@ -33,12 +33,18 @@ public struct CallMachine: Sendable {
         /// Every tool call waits this long (ms of call time) before it is run: a lab's slow
         /// calendar. 0 in production.
         public var toolLatencyMs = 0
+        /// Said by the bridge when the model is lost, before the handoff (nil: hand off at once).
+        public var fallback: SpokenLine?
+        /// A network model that says nothing for this long after the caller finished a turn
+        /// (or after a tool's answer) is taken as lost, ms.
+        public var modelAnswerLimitMs = 10_000
 
-        public init(model: CallModel, agent: CallAgent?, stream: StreamConfiguration, toolLatencyMs: Int = 0) {
+        public init(model: CallModel, agent: CallAgent?, stream: StreamConfiguration, toolLatencyMs: Int = 0, fallback: SpokenLine? = nil) {
             self.model = model
             self.agent = agent
             self.stream = stream
             self.toolLatencyMs = toolLatencyMs
+            self.fallback = fallback
         }
     }
 
@@ -136,6 +142,8 @@ public struct CallMachine: Sendable {
         var session = StreamSession(configuration: stream)
         let opening = session.open(metadata, nowMs: nowMs)
         call = Live(session: session, model: setup.model, agent: setup.agent, toolLatencyMs: setup.toolLatencyMs)
+        call!.fallback = setup.fallback.map { SpokenLine(text: $0.text, audio: $0.audio.resampled(to: setup.model.outputSampleRate, quality: .telephone)) }
+        call!.modelAnswerLimitMs = setup.modelAnswerLimitMs
         state = .live
         return withSession(nowMs: nowMs) { _ in opening } + [.schedule(.pacing, atMs: nowMs + 20)]
     }
@@ -143,7 +151,8 @@ public struct CallMachine: Sendable {
     /// Events from a network model (an in-process one is driven inside).
     public mutating func providerEvents(_ events: [ProviderEvent], nowMs: Int) -> [CallAction] {
         guard case .live = state else { return [] }
-        return withLive(nowMs: nowMs) { live in events.flatMap { live.providerEvent($0, nowMs: nowMs) } }
+        // The model is answering: its silence is no longer counted.
+        return [.cancel(.modelSilence)] + withLive(nowMs: nowMs) { live in events.flatMap { live.providerEvent($0, nowMs: nowMs) } }
     }
 
     /// A tool run the machine asked for (`.runTool`) has finished.
@@ -171,6 +180,10 @@ public struct CallMachine: Sendable {
             return withLive(nowMs: nowMs) { live in
                 guard let index = live.heldTools.firstIndex(where: { $0.id == id }) else { return [] }
                 return [.toolCalled(live.heldTools.remove(at: index), held: true)]
+            }
+        case (.live, .modelSilence):
+            return withLive(nowMs: nowMs) { live in
+                live.providerEvent(.failed(message: "the model stopped answering: nothing for \(live.modelAnswerLimitMs / 1000) s after the caller's turn", fatal: true), nowMs: nowMs)
             }
         case (.awaitingMetadata, _), (.identifying, _), (.live, .metadataDeadline), (.ended, _):
             return [] // a timer that outlived its reason

@@ -93,6 +93,16 @@ extension StreamSession {
             return actions
         }
 
+        /// A line the bridge says by itself, queued as an utterance of its own.
+        mutating func sayLocally(_ spoken: SpokenLine, nowMs: Int) -> [StreamAction] {
+            discardingResponse = false
+            playout.closeCurrent()
+            _ = playout.transcript(spoken.text, final: true)
+            _ = playout.audio(spoken.audio)
+            playout.closeCurrent()
+            return [.agentSaid(spoken.text)] + pump(nowMs: nowMs)
+        }
+
         /// The stream is closing: the VAD's last segment and what was heard of the agent.
         mutating func closing(nowMs: Int) -> [StreamAction] {
             var actions: [StreamAction] = []

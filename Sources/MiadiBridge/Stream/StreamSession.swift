@@ -135,6 +135,15 @@ public struct StreamSession: Sendable {
         return withLine { line in line.providerEvent(event, nowMs: nowMs, disconnecting: disconnecting) }
     }
 
+    /// A recorded line said by the bridge itself (the model is gone): it plays after what is
+    /// already queued, whatever the model left unfinished.
+    public mutating func sayLocally(_ spoken: SpokenLine, nowMs: Int) -> [StreamAction] {
+        switch state {
+        case .live, .handingOff: return withLine { line in line.sayLocally(spoken, nowMs: nowMs) }
+        case .awaitingMetadata, .disconnecting, .closed: return []
+        }
+    }
+
     /// The agent's transfer: once what is queued has played, end the stream so the platform
     /// continues with the webhook's `<Dial>`. Only one: a second handoff, or one after the
     /// stream began to close, is refused (traced, nothing else happens).

@@ -26,6 +26,10 @@ public struct OpenAIRealtimeProtocol: Sendable {
     /// after the response ended.
     public static let benignErrorCodes: Set<String> = ["conversation_already_has_active_response", "response_cancel_not_active"]
 
+    /// Error codes after which the session cannot serve the call: limits and quotas, a key or
+    /// session that lapsed. The call is handed to a person rather than left waiting.
+    public static let fatalErrorCodes: Set<String> = ["rate_limit_exceeded", "insufficient_quota", "session_expired", "invalid_api_key", "model_not_found"]
+
     public init(configuration: OpenAIRealtimeConfiguration) {
         self.configuration = configuration
     }
@@ -141,7 +145,7 @@ public struct OpenAIRealtimeProtocol: Sendable {
             let code = error?["code"]?.string ?? error?["type"]?.string ?? "error"
             if Self.benignErrorCodes.contains(code) { return [] }
             // An error before the session is set up leaves a session that cannot serve the call.
-            return [.failed(message: "openai-realtime: \(code): \(error?["message"]?.string ?? "")", fatal: !isSetUp)]
+            return [.failed(message: "openai-realtime: \(code): \(error?["message"]?.string ?? "")", fatal: !isSetUp || Self.fatalErrorCodes.contains(code))]
         default:
             return []
         }

@@ -16,7 +16,7 @@ import Testing
 /// local OpenAI Realtime service: the platform's stream on one side, the model's session on the
 /// other, both real sockets on 127.0.0.1, on the real clock.
 @Suite(.tags(.sockets), .serialized)
-struct ServeLiveModelTests {
+struct ServeLiveModelSlowTests {
     static func configuration(servicePort: Int, traces: String) -> ServeConfiguration {
         var config = ServeConfiguration(publicURL: "http://127.0.0.1:0", clinicFile: Repository.path("Scenarios/clinics/whitedent-nairobi.yaml"), databasePath: traces + "/calendar.sqlite")
         config.port = 0
@@ -27,6 +27,8 @@ struct ServeLiveModelTests {
         config.openAIKey = LiveSocketTests.key
         config.openAIBaseURL = "http://127.0.0.1:\(servicePort)/v1"
         config.liveModel.promptFile = Repository.path("Prompts/system.md")
+        config.liveModel.answerLimitMs = 3_000
+        config.fallbackAudioDirectory = Repository.path("Audio/fallback")
         return config
     }
 
@@ -43,8 +45,9 @@ struct ServeLiveModelTests {
         try await body(port)
     }
 
-    /// Plays the platform for `seconds` of silence after the metadata; returns the agent's audio bytes.
-    static func call(port: Int, callSID: String, seconds: Int) async throws -> Int {
+    /// Plays the platform for `seconds` after the metadata: silence, and `line` (16 kHz mono)
+    /// from `lineAtMs`; returns the agent's audio bytes.
+    static func call(port: Int, callSID: String, seconds: Int, line: PCMBuffer? = nil, lineAtMs: Int = 0) async throws -> Int {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/voice")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
@@ -68,10 +71,15 @@ struct ServeLiveModelTests {
                     }
                 }
             }
-            let frame = PCMBuffer.interleave(left: .silence(durationMs: 20, sampleRate: 16_000), right: .silence(durationMs: 20, sampleRate: 16_000))
+            var caller = PCMBuffer.silence(durationMs: seconds * 1000, sampleRate: 16_000)
+            if let line {
+                let start = lineAtMs * 16
+                for (i, sample) in line.samples.enumerated() where start + i < caller.samples.count { caller.samples[start + i] = sample }
+            }
             let clock = ContinuousClock()
             var next = clock.now
-            for _ in 0..<(seconds * 50) {
+            for packet in caller.packets20ms() {
+                let frame = PCMBuffer.interleave(left: packet, right: .silence(durationMs: 20, sampleRate: 16_000))
                 try await outbound.write(.binary(ByteBuffer(bytes: frame.littleEndianBytes)))
                 next = next.advanced(by: .milliseconds(20))
                 try await clock.sleep(until: next)
@@ -117,12 +125,48 @@ struct ServeLiveModelTests {
         let traces = Scratch.folder("serve-live-drop")
         try await LiveSocketTests.withService(failure: .dropAfterMs(400)) { _, servicePort in
             try await Self.serving(Self.configuration(servicePort: servicePort, traces: traces)) { port in
-                _ = try await Self.call(port: port, callSID: "CA-live-2", seconds: 6)
+                _ = try await Self.call(port: port, callSID: "CA-live-2", seconds: 10)
             }
             let trace = try await Self.trace(traces, "CA-live-2")
-            #expect(trace.events(ofType: .error).contains { $0["fatal"] == true && $0["where"] == "provider" })
-            #expect(trace.events(ofType: .handoff).first?["target"] == "+254709000101")
-            #expect(trace.events(ofType: .commit).isEmpty)
+            try Self.expectApologyThenHandoff(trace, because: "closed the session")
+        }
+    }
+
+    /// The caller heard the fallback recording to its end, then the call went to a person.
+    static func expectApologyThenHandoff(_ trace: CallTrace, because cause: String) throws {
+        let error = try #require(trace.events(ofType: .error).first { $0["fatal"] == true && $0["where"] == "provider" })
+        #expect(error["message"]?.string?.contains(cause) == true, "\(error)")
+        let apology = try #require(trace.events(ofType: .agentUtterance).first { $0["text"]?.string?.hasPrefix("I'm sorry, I'm having trouble") == true })
+        #expect(apology["status"] == "completed")
+        let handoff = try #require(trace.events(ofType: .handoff).first)
+        #expect(handoff["target"] == "+254709000101")
+        #expect(handoff.tMs >= apology["end_ms"]?.int ?? .max)
+        #expect(trace.events(ofType: .commit).isEmpty)
+    }
+
+    static let caller = try! AudioFile.read(Repository.path("Corpora/en/7ba6be4c9b0e351e.flac")) // "The first one is fine."
+
+    @Test(.timeLimit(.minutes(1)))
+    func aModelThatStopsAnsweringIsTakenAsLost() async throws {
+        let traces = Scratch.folder("serve-live-mute")
+        try await LiveSocketTests.withService(failure: .stopAnsweringAfterMs(3_500)) { _, servicePort in
+            try await Self.serving(Self.configuration(servicePort: servicePort, traces: traces)) { port in
+                _ = try await Self.call(port: port, callSID: "CA-live-3", seconds: 17, line: Self.caller, lineAtMs: 4_000)
+            }
+            let trace = try await Self.trace(traces, "CA-live-3")
+            try Self.expectApologyThenHandoff(trace, because: "stopped answering")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aRateLimitIsTakenAsLost() async throws {
+        let traces = Scratch.folder("serve-live-limit")
+        try await LiveSocketTests.withService(failure: .rateLimitedAfterMs(500)) { _, servicePort in
+            try await Self.serving(Self.configuration(servicePort: servicePort, traces: traces)) { port in
+                _ = try await Self.call(port: port, callSID: "CA-live-4", seconds: 10)
+            }
+            let trace = try await Self.trace(traces, "CA-live-4")
+            try Self.expectApologyThenHandoff(trace, because: "rate_limit_exceeded")
         }
     }
 }
