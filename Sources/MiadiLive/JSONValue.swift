@@ -30,11 +30,12 @@ extension PCMBuffer {
     /// carry audio inside JSON.
     public var base64: String { Data(littleEndianBytes).base64EncodedString() }
 
-    /// Audio from base64 PCM16 LE mono, standard or URL-safe alphabet, padded or not.
+    /// Audio from base64 PCM16 LE mono, standard or URL-safe alphabet, padded or not; nil when
+    /// it is not base64 or not whole 16-bit samples.
     public init?(base64 text: String, sampleRate: Int) {
         var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while standard.count % 4 != 0 { standard += "=" }
-        guard let data = Data(base64Encoded: standard) else { return nil }
+        guard let data = Data(base64Encoded: standard), data.count % 2 == 0 else { return nil }
         self.init(littleEndianBytes: [UInt8](data), sampleRate: sampleRate)
     }
 }

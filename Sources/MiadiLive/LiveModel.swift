@@ -22,34 +22,60 @@ public struct LiveCallBrief: Sendable {
 }
 
 /// A live model as `miadi serve` and the lab use it: who it is, the rates it speaks at, and
-/// how to open a session for one call. Keys stay inside `open`; nothing here prints them.
+/// how to open a session for one call. Keys stay inside; nothing here prints them.
 public struct LiveModel: Sendable {
     public let providerID: String
     public let model: String
     public let inputSampleRate: Int
     public let outputSampleRate: Int
-    public let open: @Sendable (LiveCallBrief) -> LiveSocket
+    /// Where sessions are opened, for messages (a key in the URL is hidden).
+    public let url: String
+    let template: String
+    let templateFile: String
+    /// Opens a session with these instructions; `greet`: the agent speaks first.
+    let connect: @Sendable (_ instructions: String, _ language: LanguageCode, _ greet: Bool, _ logger: Logger) -> LiveSocket
+    let logger: Logger
 
-    public init(providerID: String, model: String, inputSampleRate: Int, outputSampleRate: Int, open: @escaping @Sendable (LiveCallBrief) -> LiveSocket) {
-        self.providerID = providerID
-        self.model = model
-        self.inputSampleRate = inputSampleRate
-        self.outputSampleRate = outputSampleRate
-        self.open = open
+    /// A session for one call, its prompt rendered for the call's clinic and day.
+    public func open(_ brief: LiveCallBrief) -> LiveSocket {
+        let instructions = (try? SystemPrompt.render(template: template, file: templateFile, clinic: brief.clinic, today: brief.today, language: brief.language)) ?? ""
+        var callLogger = logger
+        callLogger[metadataKey: "call_sid"] = "\(brief.callSID)"
+        return connect(instructions, brief.language, true, callLogger)
     }
 
-    /// OpenAI Realtime (GA) at `endpoint`; each call's instructions are `template` rendered for
-    /// its clinic and day. The template is checked now, for `clinic`, so a typo in a
-    /// placeholder stops the start rather than a call.
+    /// A session that only sets up and says nothing: what `LivePreflight` opens.
+    public func probe() -> LiveSocket {
+        connect("You are a connectivity check. Say nothing.", .en, false, logger)
+    }
+
+    /// The template is checked now, for `clinic`, so a typo in a placeholder stops the start
+    /// rather than a call.
+    static func checked(template: String, file: String, clinic: Clinic) throws(SystemPrompt.TemplateError) {
+        _ = try SystemPrompt.render(template: template, file: file, clinic: clinic, today: CivilDate(year: 2026, month: 1, day: 5), language: clinic.languages.first ?? .en)
+    }
+
+    /// OpenAI Realtime (GA) at `endpoint`.
     public static func openAIRealtime(endpoint: OpenAIEndpoint, apiKey: String, model: String, voice: String, template: String, templateFile: String,
                                       clinic: Clinic, logger: Logger) throws(SystemPrompt.TemplateError) -> LiveModel {
-        _ = try SystemPrompt.render(template: template, file: templateFile, clinic: clinic, today: CivilDate(year: 2026, month: 1, day: 5), language: clinic.languages.first ?? .en)
-        return LiveModel(providerID: "openai-realtime", model: model, inputSampleRate: OpenAIRealtimeConfiguration.sampleRate, outputSampleRate: OpenAIRealtimeConfiguration.sampleRate) { brief in
-            let instructions = (try? SystemPrompt.render(template: template, file: templateFile, clinic: brief.clinic, today: brief.today, language: brief.language)) ?? ""
-            let configuration = OpenAIRealtimeConfiguration(model: model, voice: voice, instructions: instructions, language: brief.language.rawValue)
-            var callLogger = logger
-            callLogger[metadataKey: "call_sid"] = "\(brief.callSID)"
-            return LiveSocket(url: endpoint.realtimeURL(model: model), headers: endpoint.headers(apiKey: apiKey), wire: OpenAIRealtimeProtocol(configuration: configuration), logger: callLogger)
-        }
+        try checked(template: template, file: templateFile, clinic: clinic)
+        let url = endpoint.realtimeURL(model: model)
+        return LiveModel(providerID: "openai-realtime", model: model, inputSampleRate: OpenAIRealtimeConfiguration.sampleRate, outputSampleRate: OpenAIRealtimeConfiguration.sampleRate,
+                         url: url, template: template, templateFile: templateFile, connect: { instructions, language, greet, logger in
+            let configuration = OpenAIRealtimeConfiguration(model: model, voice: voice, instructions: instructions, language: language.rawValue, greetFirst: greet)
+            return LiveSocket(url: url, headers: endpoint.headers(apiKey: apiKey), wire: OpenAIRealtimeProtocol(configuration: configuration), logger: logger)
+        }, logger: logger)
+    }
+
+    /// Gemini Live (BidiGenerateContent) at `endpoint`.
+    public static func geminiLive(endpoint: GeminiEndpoint, apiKey: String, model: String, voice: String, template: String, templateFile: String,
+                                  clinic: Clinic, logger: Logger) throws(SystemPrompt.TemplateError) -> LiveModel {
+        try checked(template: template, file: templateFile, clinic: clinic)
+        let url = endpoint.socketURL
+        return LiveModel(providerID: "gemini-live", model: model, inputSampleRate: GeminiLiveConfiguration.inputSampleRate, outputSampleRate: GeminiLiveConfiguration.outputSampleRate,
+                         url: url, template: template, templateFile: templateFile, connect: { instructions, _, greet, logger in
+            let configuration = GeminiLiveConfiguration(model: model, voice: voice, instructions: instructions, greetFirst: greet)
+            return LiveSocket(url: url, headers: endpoint.headers(apiKey: apiKey), wire: GeminiLiveProtocol(configuration: configuration), logger: logger)
+        }, logger: logger)
     }
 }

@@ -11,6 +11,12 @@ public enum LiveSetupError: Error, Equatable, CustomStringConvertible {
     case unreachable(provider: String, url: String, reason: String)
     /// The service answered but refused the session (a wrong key, model or path).
     case refused(provider: String, url: String)
+    /// The service took the socket but failed the setup (its own words).
+    case failed(provider: String, message: String)
+    case unknownProvider(String)
+    case badBaseURL(variable: String, reason: String)
+    /// The prompt template names a placeholder that does not exist (file:line).
+    case template(String)
 
     public var description: String {
         switch self {
@@ -20,46 +26,48 @@ public enum LiveSetupError: Error, Equatable, CustomStringConvertible {
             return "\(provider): cannot reach \(url) (\(reason)); check the base URL and the network"
         case .refused(let provider, let url):
             return "\(provider): \(url) refused the session; check the key and the model name"
+        case .failed(_, let message):
+            return message
+        case .unknownProvider(let name):
+            return "no live provider \(name); known: \(LiveModel.providers.map(\.id).joined(separator: ", "))"
+        case .badBaseURL(let variable, let reason):
+            return "\(variable): \(reason)"
+        case .template(let message):
+            return message
         }
     }
 }
 
-/// Opens one session and closes it at once, so a wrong key or an unreachable endpoint is one
-/// error before a run starts instead of a failure in every call.
+/// Opens one session, waits for the service to confirm its setup, and closes it: a wrong key,
+/// model or endpoint is one error before a run starts instead of a failure in every call.
 public enum LivePreflight {
-    public static func check(provider: String, url: String, headers: [String: String], timeout: Duration = .seconds(10)) async throws(LiveSetupError) {
-        var fields = HTTPFields()
-        for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
-            if let name = HTTPField.Name(name) { fields[name] = value }
-        }
-        let logger = { var l = Logger(label: "miadi.live.preflight"); l.logLevel = .critical; return l }()
-        let shown = LiveSocket.redacted(url)
-        let configuration = WebSocketClientConfiguration(maxFrameSize: 16 << 20, additionalHeaders: fields)
-        let outcome: Result<Void, any Error>? = await withTaskGroup(of: Result<Void, any Error>?.self) { group in
+    public static func check(_ model: LiveModel, timeout: Duration = .seconds(15)) async throws(LiveSetupError) {
+        let socket = model.probe()
+        defer { socket.send(.endOfCall) }
+        let shown = LiveSocket.redacted(model.url)
+        let failure: String? = await withTaskGroup(of: String?.self) { group in
             group.addTask {
-                do {
-                    try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { _, outbound, _ in
-                        try await outbound.close(.normalClosure, reason: "preflight")
-                    }
-                    return .success(())
-                } catch {
-                    return .failure(error)
+                for await events in socket.events {
+                    for case .failed(let message, true) in events { return message }
                 }
+                return socket.isSetUp ? nil : "the session ended before it was set up"
             }
             group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
+                let clock = ContinuousClock()
+                let deadline = clock.now.advanced(by: timeout)
+                while clock.now < deadline {
+                    if socket.isSetUp { return nil }
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+                return "no answer within \(timeout)"
             }
             let first = await group.next() ?? nil
             group.cancelAll()
             return first
         }
-        switch outcome {
-        case .success?: return
-        case nil: throw .unreachable(provider: provider, url: shown, reason: "no answer within \(timeout)")
-        case .failure(let error)?:
-            if let error = error as? WebSocketClientError, error == .webSocketUpgradeFailed { throw .refused(provider: provider, url: shown) }
-            throw .unreachable(provider: provider, url: shown, reason: "\(error)")
-        }
+        guard let failure else { return }
+        if failure.contains("upgrade was refused") { throw .refused(provider: model.providerID, url: shown) }
+        if failure.contains("could not reach") || failure.contains("no answer within") { throw .unreachable(provider: model.providerID, url: shown, reason: failure) }
+        throw .failed(provider: model.providerID, message: failure)
     }
 }

@@ -19,6 +19,7 @@ public final class LiveSocket: Sendable {
     public let events: AsyncStream<[ProviderEvent]>
     private let inputs: AsyncStream<ProviderInput>.Continuation
     private let task: Task<Void, Never>
+    private let setUp: Locked<Bool>
 
     /// Opens the session in the background: `url` is `ws://` or `wss://`, `headers` carry the
     /// credentials (never logged, never traced).
@@ -27,6 +28,8 @@ public final class LiveSocket: Sendable {
         let (inputs, inputSink) = AsyncStream<ProviderInput>.makeStream()
         self.events = events
         self.inputs = inputSink
+        let setUp = Locked(false)
+        self.setUp = setUp
         var fields = HTTPFields()
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
             if let name = HTTPField.Name(name) { fields[name] = value }
@@ -35,44 +38,61 @@ public final class LiveSocket: Sendable {
         task = Task {
             let state = Locked(wire)
             let ending = Locked(false)
-            do {
-                let close = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
-                    for message in state.withLock({ $0.opening() }) { try await outbound.write(.text(message.jsonText)) }
-                    let writer = Task {
-                        for await input in inputs {
-                            let messages = state.withLock { $0.send(input) }
-                            for message in messages { try? await outbound.write(.text(message.jsonText)) }
-                            if input == .endOfCall {
-                                ending.withLock { $0 = true }
-                                try? await outbound.close(.normalClosure, reason: "call ended")
-                                return
-                            }
-                        }
+            let current = Locked<WebSocketOutboundWriter?>(nil)
+            // One writer for the session's life: a resumed session keeps the same inputs.
+            let writer = Task {
+                for await input in inputs {
+                    let messages = state.withLock { $0.send(input) }
+                    let outbound = current.withLock { $0 }
+                    for message in messages { try? await outbound?.write(.text(message.jsonText)) }
+                    if input == .endOfCall {
+                        ending.withLock { $0 = true }
+                        try? await outbound?.close(.normalClosure, reason: "call ended")
+                        return
                     }
-                    defer { writer.cancel() }
-                    for try await message in inbound.messages(maxSize: 16 << 20) {
-                        let value: JSONValue?
-                        switch message {
-                        case .text(let text): value = JSONValue.parse(text)
-                        // Some services send their JSON in binary frames.
-                        case .binary(var buffer): value = JSONValue.parse(bytes: buffer.readBytes(length: buffer.readableBytes) ?? [])
-                        }
-                        guard let value else {
-                            eventSink.yield([.failed(message: "\(wire.providerID): a message that is not JSON", fatal: false)])
-                            continue
-                        }
-                        let said = state.withLock { $0.receive(value) }
-                        if !said.isEmpty { eventSink.yield(said) }
-                    }
-                }
-                if !ending.withLock({ $0 }), let event = wire.closedByService(code: close.map { Int(UInt16(webSocketErrorCode: $0.closeCode)) }, reason: close?.reason ?? "") {
-                    eventSink.yield([event])
-                }
-            } catch {
-                if !ending.withLock({ $0 }) {
-                    eventSink.yield([.failed(message: "\(wire.providerID): \(LiveSocket.describe(error)) (\(LiveSocket.redacted(url)))", fatal: true)])
                 }
             }
+            var resumes = 0
+            while true {
+                do {
+                    let close = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+                        current.withLock { $0 = outbound }
+                        defer { current.withLock { $0 = nil } }
+                        for message in state.withLock({ $0.opening() }) { try await outbound.write(.text(message.jsonText)) }
+                        if ending.withLock({ $0 }) { try? await outbound.close(.normalClosure, reason: "call ended") }
+                        for try await message in inbound.messages(maxSize: 16 << 20) {
+                            let value: JSONValue?
+                            switch message {
+                            case .text(let text): value = JSONValue.parse(text)
+                            // Some services send their JSON in binary frames.
+                            case .binary(var buffer): value = JSONValue.parse(bytes: buffer.readBytes(length: buffer.readableBytes) ?? [])
+                            }
+                            guard let value else {
+                                eventSink.yield([.failed(message: "\(wire.providerID): a message that is not JSON", fatal: false)])
+                                continue
+                            }
+                            let (said, outgoing, ready) = state.withLock { ($0.receive(value), $0.takeOutgoing(), $0.isSetUp) }
+                            if ready { setUp.withLock { $0 = true } }
+                            for message in outgoing { try await outbound.write(.text(message.jsonText)) }
+                            if !said.isEmpty { eventSink.yield(said) }
+                        }
+                    }
+                    if ending.withLock({ $0 }) { break }
+                    let code = close.map { Int(UInt16(webSocketErrorCode: $0.closeCode)) }
+                    // The service asked to move (Gemini's goAway): the same session goes on over a new socket.
+                    if resumes < 5, state.withLock({ $0.shouldResume(afterClose: code) }) {
+                        resumes += 1
+                        continue
+                    }
+                    if let event = wire.closedByService(code: code, reason: close?.reason ?? "") { eventSink.yield([event]) }
+                } catch {
+                    if !ending.withLock({ $0 }) {
+                        eventSink.yield([.failed(message: "\(wire.providerID): \(LiveSocket.describe(error)) (\(LiveSocket.redacted(url)))", fatal: true)])
+                    }
+                }
+                break
+            }
+            writer.cancel()
             eventSink.finish()
         }
     }
@@ -82,6 +102,9 @@ public final class LiveSocket: Sendable {
         inputs.yield(input)
         if input == .endOfCall { inputs.finish() }
     }
+
+    /// Whether the service has confirmed the session's setup (at least once).
+    public var isSetUp: Bool { setUp.withLock { $0 } }
 
     /// Waits until the session has ended.
     public func finished() async { await task.value }

@@ -1,6 +1,7 @@
 import Foundation
 import MiadiBooking
 import MiadiBridge
+import MiadiLive
 
 /// `miadi serve --config FILE`: everything the production bridge needs, validated at start
 /// with file:line:field errors. Secrets may come from the environment instead of the file.
@@ -18,9 +19,9 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var provider = "echo"
     /// A live provider's model, voice and prompt (`model:` in the file).
     public var liveModel = LiveModelSettings()
-    /// `OPENAI_API_KEY` and `OPENAI_BASE_URL` (never in the file: keys stay in the environment).
-    public var openAIKey: String?
-    public var openAIBaseURL = "https://api.openai.com/v1"
+    /// The live providers' keys and base URLs (`OPENAI_API_KEY`, `GEMINI_BASE_URL`, …), from
+    /// the environment only: keys never sit in the file.
+    public var liveEnvironment: [String: String] = [:]
     /// The corpus the mock model recognises callers' lines from (provider `mock`).
     public var corpusDirectory = "Corpora"
     public var track: StreamTrack = .both
@@ -95,15 +96,17 @@ public struct ServeConfiguration: Sendable, Equatable {
         config.streamToken = environment["MIADI_STREAM_TOKEN"] ?? fileToken
         if let field = top["provider"] {
             let name = try field.nonEmptyString()
-            guard ["echo", "mock", "openai-realtime"].contains(name) else {
-                throw field.error("provider \"\(name)\" is not available in this build; available: echo, mock, openai-realtime (gemini-live and cascade are coming)")
+            let live = LiveModel.providers.map(\.id)
+            guard ["echo", "mock"].contains(name) || live.contains(name) else {
+                throw field.error("provider \"\(name)\" is not available in this build; available: echo, mock, \(live.joined(separator: ", ")) (cascade is coming)")
             }
-            if name == "openai-realtime" {
-                guard let key = environment["OPENAI_API_KEY"], !key.isEmpty else {
-                    throw field.error("provider openai-realtime needs OPENAI_API_KEY in the environment (keys are never read from the file)")
+            if let variable = LiveModel.keyVariable(for: name) {
+                guard environment[variable].map({ !$0.isEmpty }) == true else {
+                    throw field.error("provider \(name) needs \(variable) in the environment (keys are never read from the file)")
                 }
-                config.openAIKey = key
-                config.openAIBaseURL = environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? config.openAIBaseURL
+                for entry in LiveModel.providers {
+                    for variable in [entry.key, entry.baseURL] { config.liveEnvironment[variable] = environment[variable] }
+                }
             }
             config.provider = name
         }

@@ -59,15 +59,13 @@ public struct ServeModels: Sendable {
     /// live provider booking into that database.
     public init(configuration: ServeConfiguration, clinic: Clinic, logger: Logger = Logger(label: "miadi.live")) throws {
         switch configuration.provider {
-        case "openai-realtime":
+        case let name where LiveModel.keyVariable(for: name) != nil:
             let engine = try BookingEngine.open(path: configuration.databasePath, clinic: clinic, clock: SystemClock())
             let file = configuration.liveModel.promptFile
             let template: String
             do { template = try String(contentsOfFile: file, encoding: .utf8) } catch { throw ServeModelsError.unreadablePrompt(file) }
-            let live = try LiveModel.openAIRealtime(
-                endpoint: try OpenAIEndpoint(baseURL: configuration.openAIBaseURL), apiKey: configuration.openAIKey ?? "",
-                model: configuration.liveModel.name ?? "gpt-realtime", voice: configuration.liveModel.voice ?? "marin",
-                template: template, templateFile: file, clinic: clinic, logger: logger)
+            let live = try LiveModel.named(name, environment: configuration.liveEnvironment, model: configuration.liveModel.name, voice: configuration.liveModel.voice,
+                                           template: template, templateFile: file, clinic: clinic, logger: logger)
             self = .live(live, engine: engine)
         case "mock":
             let engine = try BookingEngine.open(path: configuration.databasePath, clinic: clinic, clock: SystemClock())

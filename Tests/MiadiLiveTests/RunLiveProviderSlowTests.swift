@@ -36,6 +36,24 @@ struct RunLiveProviderSlowTests {
         }
     }
 
+    @Test(.timeLimit(.minutes(2)))
+    func aRescheduleThroughGeminiLiveIsMadeAndConfirmed() async throws {
+        try #require(MiadiExecutable.isBuilt, "build the miadi executable first (swift build)")
+        let out = Scratch.folder("run-gemini")
+        try await GeminiSocketTests.withService { service, port in
+            let run = try await MiadiExecutable.run(["run", "Scenarios/sw/reschedule-jumamosi.yaml", "--provider", "gemini-live", "--out", out, "--quiet"],
+                                                    environment: ["GEMINI_API_KEY": GeminiSocketTests.key, "GEMINI_BASE_URL": "http://127.0.0.1:\(port)"])
+            #expect(run.status == 0 || run.status == 1, "\(run.standardError)")
+            let results = try RunResults.load(out)
+            #expect(results.run.provider == "gemini-live")
+            #expect(results.run.model == "gemini-3.8-live")
+            let call = try #require(results.calls.first)
+            #expect(call.outcome == "rescheduled")
+            #expect(call.failures.filter { !$0.hasPrefix("turn latency ") }.isEmpty, "\(call.failures)")
+            #expect(service.sessions.allSatisfy { $0.closes.isEmpty }, "\(service.sessions.map(\.closes))")
+        }
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func aWrongKeyStopsTheRunBeforeAnyCall() async throws {
         try #require(MiadiExecutable.isBuilt, "build the miadi executable first (swift build)")

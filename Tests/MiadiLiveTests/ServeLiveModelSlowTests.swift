@@ -24,8 +24,7 @@ struct ServeLiveModelSlowTests {
         config.tracesDirectory = traces
         config.handoffNumber = "+254709000101"
         config.provider = "openai-realtime"
-        config.openAIKey = LiveSocketTests.key
-        config.openAIBaseURL = "http://127.0.0.1:\(servicePort)/v1"
+        config.liveEnvironment = ["OPENAI_API_KEY": LiveSocketTests.key, "OPENAI_BASE_URL": "http://127.0.0.1:\(servicePort)/v1"]
         config.liveModel.promptFile = Repository.path("Prompts/system.md")
         config.liveModel.answerLimitMs = 3_000
         config.fallbackAudioDirectory = Repository.path("Audio/fallback")

@@ -54,7 +54,7 @@ struct ServeConfigurationTests {
         let path = write(text)
         let config = try ServeConfiguration.load(path: path, environment: ["OPENAI_API_KEY": "sk-env", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"])
         #expect(config.provider == "openai-realtime")
-        #expect(config.openAIKey == "sk-env" && config.openAIBaseURL == "http://127.0.0.1:9/v1")
+        #expect(config.liveEnvironment["OPENAI_API_KEY"] == "sk-env" && config.liveEnvironment["OPENAI_BASE_URL"] == "http://127.0.0.1:9/v1")
         #expect(config.liveModel.name == "gpt-realtime-mini" && config.liveModel.voice == "cedar")
         #expect(config.liveModel.promptFile.hasSuffix("Prompts/system.md"))
         // Without a key it does not start, and says which variable is missing.

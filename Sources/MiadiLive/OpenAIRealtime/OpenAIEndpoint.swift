@@ -12,7 +12,7 @@ public struct OpenAIEndpoint: Sendable, Equatable {
 
         public var description: String {
             switch self {
-            case .notHTTP(let url): return "OPENAI_BASE_URL \"\(url)\" is not an http:// or https:// URL"
+            case .notHTTP(let url): return "the base URL \"\(url)\" is not an http:// or https:// URL"
             }
         }
     }

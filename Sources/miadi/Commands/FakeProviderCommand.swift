@@ -19,13 +19,13 @@ struct FakeProviderCommand: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "The protocol: openai-realtime.")
+    @Argument(help: "The protocol: openai-realtime or gemini-live.")
     var provider: String
 
     @Option(help: "Port on 127.0.0.1 (0: any free port; the line it prints names it).")
     var port: Int = 0
 
-    @Option(help: "The key it accepts (default: OPENAI_API_KEY, else sk-local).")
+    @Option(help: "The key it accepts (default: OPENAI_API_KEY or GEMINI_API_KEY, else sk-local).")
     var key: String?
 
     @Option(help: "Folder of clinic files; a session's clinic is the one its instructions name.")
@@ -35,7 +35,7 @@ struct FakeProviderCommand: AsyncParsableCommand {
     var corpus: String = "Corpora"
 
     func validate() throws {
-        guard provider == "openai-realtime" else { throw ValidationError("fake-provider speaks openai-realtime (gemini-live is coming), not \(provider)") }
+        guard ["openai-realtime", "gemini-live"].contains(provider) else { throw ValidationError("fake-provider speaks openai-realtime or gemini-live, not \(provider)") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
     }
 
@@ -48,10 +48,18 @@ struct FakeProviderCommand: AsyncParsableCommand {
         guard !loaded.isEmpty else { throw failOnBadInput("--clinics: no clinic files in \(clinics)") }
         let hearing: MockHearing
         do { hearing = try Corpus.load(directory: corpus).mockHearing() } catch { throw failOnBadInput("--corpus: \(error)") }
-        let accepted = key ?? ProcessInfo.processInfo.environment["OPENAI_API_KEY"] ?? "sk-local"
-        let server = FakeRealtimeServer(apiKey: accepted, brain: MockBrain.reading(clinics: loaded, hearing: hearing, speech: EspeakSpeech()))
-        try await server.run(port: port) { port in
-            FileHandle.standardOutput.write(Data("fake openai-realtime listening: OPENAI_BASE_URL=http://127.0.0.1:\(port)/v1\n".utf8))
+        let brain = MockBrain.reading(clinics: loaded, hearing: hearing, speech: EspeakSpeech())
+        let environment = ProcessInfo.processInfo.environment
+        if provider == "gemini-live" {
+            let server = FakeGeminiServer(apiKey: key ?? environment["GEMINI_API_KEY"] ?? "sk-local", brain: brain)
+            try await server.run(port: port) { port in
+                FileHandle.standardOutput.write(Data("fake gemini-live listening: GEMINI_BASE_URL=http://127.0.0.1:\(port)\n".utf8))
+            }
+        } else {
+            let server = FakeRealtimeServer(apiKey: key ?? environment["OPENAI_API_KEY"] ?? "sk-local", brain: brain)
+            try await server.run(port: port) { port in
+                FileHandle.standardOutput.write(Data("fake openai-realtime listening: OPENAI_BASE_URL=http://127.0.0.1:\(port)/v1\n".utf8))
+            }
         }
     }
 }

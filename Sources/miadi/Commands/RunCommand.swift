@@ -24,13 +24,13 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "Scenario files or folders (default: Scenarios/).")
     var paths: [String] = []
 
-    @Option(help: "The model: mock (offline, deterministic) or openai-realtime (OPENAI_API_KEY, OPENAI_BASE_URL; runs over websocket on the real clock).")
+    @Option(help: "The model: mock (offline, deterministic), openai-realtime (OPENAI_API_KEY, OPENAI_BASE_URL) or gemini-live (GEMINI_API_KEY, GEMINI_BASE_URL); a live one runs over websocket on the real clock.")
     var provider: String = "mock"
 
-    @Option(help: "A live provider's model (default: gpt-realtime for openai-realtime).")
+    @Option(help: "A live provider's model (default: gpt-realtime, gemini-3.8-live).")
     var model: String?
 
-    @Option(help: "A live provider's voice (default: marin for openai-realtime).")
+    @Option(help: "A live provider's voice (default: marin, Puck).")
     var voice: String?
 
     @Option(help: "The system prompt's template for a live provider: run a prompt variant, then `miadi compare` the two runs.")
@@ -83,8 +83,8 @@ struct RunCommand: AsyncParsableCommand {
                 throw ValidationError("--target must be an http(s) URL such as http://127.0.0.1:8080, got \(target)")
             }
         }
-        guard ["mock", "openai-realtime"].contains(provider) else {
-            throw ValidationError("--provider \(provider) is not available; use mock or openai-realtime (gemini-live and cascade are coming)")
+        guard provider == "mock" || LiveModel.keyVariable(for: provider) != nil else {
+            throw ValidationError("--provider \(provider) is not available; use mock, \(LiveModel.providers.map(\.id).joined(separator: ", ")) (cascade is coming)")
         }
         if isLive {
             guard transport == "websocket" else { throw ValidationError("--provider \(provider) runs on the real clock: use --transport websocket (the default with a live provider)") }
@@ -158,29 +158,19 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 extension RunCommand {
-    /// The live model `--provider` names, checked before any call: its key, its endpoint (one
-    /// session opened and closed) and its prompt. Nil for the mock.
+    /// The live model `--provider` names, checked before any call: its key, its prompt, and
+    /// its endpoint (one session set up and closed). Nil for the mock.
     func liveModel(clinic: Clinic) async throws -> LiveModel? {
         guard isLive else { return nil }
-        let environment = ProcessInfo.processInfo.environment
-        guard let key = environment["OPENAI_API_KEY"], !key.isEmpty else {
-            throw failOnBadInput(LiveSetupError.missingKey(provider: provider, variable: "OPENAI_API_KEY").description)
-        }
-        let endpoint: OpenAIEndpoint
-        do { endpoint = try OpenAIEndpoint(baseURL: environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? OpenAIEndpoint.defaultBaseURL) } catch {
-            throw failOnBadInput(error.description)
-        }
         let template: String
         do { template = try String(contentsOfFile: prompt, encoding: .utf8) } catch { throw failOnBadInput("--prompt: cannot read \(prompt)") }
-        let name = model ?? "gpt-realtime"
-        let live: LiveModel
         do {
-            live = try LiveModel.openAIRealtime(endpoint: endpoint, apiKey: key, model: name, voice: voice ?? "marin", template: template, templateFile: prompt,
-                                                clinic: clinic, logger: Logger(label: "miadi.live"))
-        } catch { throw failOnBadInput(error.description) }
-        do { try await LivePreflight.check(provider: provider, url: endpoint.realtimeURL(model: name), headers: endpoint.headers(apiKey: key)) } catch {
+            let live = try LiveModel.named(provider, environment: ProcessInfo.processInfo.environment, model: model, voice: voice, template: template, templateFile: prompt,
+                                           clinic: clinic, logger: Logger(label: "miadi.live"))
+            try await LivePreflight.check(live)
+            return live
+        } catch {
             throw failOnBadInput(error.description)
         }
-        return live
     }
 }
