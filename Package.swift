@@ -214,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MiadiReportsTests",
-            dependencies: ["MiadiTestSupport", "MiadiReports", "MiadiScoring"]
+            dependencies: ["MiadiTestSupport", "MiadiReports", "MiadiScoring", "MiadiJSON"]
         ),
         .testTarget(
             name: "MiadiCLITests",

@@ -32,7 +32,10 @@ public enum RunReport {
                           ms(s.turnLatencyMs?.max), "\(s.billedSeconds)", "\(s.unconfirmedCommits)", "\(s.collateralChanges)", "\(s.doubleBookings)"]
         let tagHeader = ["tag", "calls", "passed", "success"]
         let costHeader = ["provider", "model", "model USD", "with telephony KES", "USD", "per call KES", "USD", "per booking KES", "USD"]
-        let costRows = (results.costs?.projections ?? []).map { p in
+        let reportedRows = results.costs?.reported.map { r in
+            [["\(r.provider) as reported", r.model, money(r.modelUsd), "-", "-", money(r.perCallKes), money(r.perCallUsd), "-", "-"]]
+        } ?? []
+        let costRows = reportedRows + (results.costs?.projections ?? []).map { p in
             [p.provider, p.model, money(p.modelUsd), money(p.totalKes), money(p.totalUsd), money(p.perCallKes), money(p.perCallUsd),
              p.perBookingKes.map(money) ?? "-", p.perBookingUsd.map(money) ?? "-"]
         }
@@ -40,6 +43,7 @@ public enum RunReport {
             ["Projected from the audio seconds and text tokens these calls used, at \(c.priceTable): a lower bound, since both providers re-bill the conversation context every turn.",
              "Telephony: \(money(c.telephonyKes)) KES for the run at \(money(c.telephonyKesPerMinute)) KES/min billed per second" + (c.telephonyIsExample ? " (an example rate: put yours in the price table)." : "."),
              "USD→KES at \(money(c.usdToKes))" + (c.usdToKesIsExample ? " (an example rate)." : ".")]
+                + (c.reported.map { r in ["As reported: the tokens \(r.provider) said these calls used (\(r.inputAudioTokens) audio and \(r.inputTextTokens) text in, \(r.cachedInputTokens) of them cached and priced as input; \(r.outputAudioTokens) audio and \(r.outputTextTokens) text out), at the table's prices for \(r.pricedAs); per call with telephony."] } ?? [])
                 + c.projections.map { "\($0.provider): \($0.source), read \($0.read)." }
         } ?? ["No price table was given (miadi run --prices FILE): billed seconds only; Sautikit bills per second, rounded up."]
         let tagRows = results.tags.map { [$0.tag, "\($0.calls)", "\($0.passed)", percent(Double($0.passed) / Double(max(1, $0.calls)))] }

@@ -133,6 +133,28 @@ public struct RunResults: Codable, Sendable, Equatable {
         public var telephonyIsExample: Bool
         public var telephonyKes: Double
         public var projections: [Projection]
+        /// The run's own live provider priced from the tokens it reported (absent for the mock,
+        /// or when the table has no prices for the provider).
+        public var reported: Reported?
+
+        /// What the provider said the calls used, at the table's prices for it.
+        public struct Reported: Codable, Sendable, Equatable {
+            public var provider: String
+            /// The model that ran, and the model whose prices were used (the table's row).
+            public var model: String
+            public var pricedAs: String
+            public var inputAudioTokens: Int
+            public var inputTextTokens: Int
+            /// Part of the input tokens, priced here as input (the table has no cached price).
+            public var cachedInputTokens: Int
+            public var outputAudioTokens: Int
+            public var outputTextTokens: Int
+            public var modelUsd: Double
+            public var modelKes: Double
+            /// Model as reported plus telephony, per call.
+            public var perCallKes: Double
+            public var perCallUsd: Double
+        }
     }
 
     public struct Tag: Codable, Sendable, Equatable {
@@ -168,10 +190,10 @@ public struct RunResults: Codable, Sendable, Equatable {
             let tagged = calls.filter { $0.tags.contains(tag) }
             return Tag(tag: tag, calls: tagged.count, passed: tagged.filter(\.passed).count)
         }
-        costs = prices.map { Self.costs(calls, prices: $0) }
+        costs = prices.map { Self.costs(calls, prices: $0, run: run) }
     }
 
-    static func costs(_ calls: [Call], prices: PriceTable) -> Costs {
+    static func costs(_ calls: [Call], prices: PriceTable, run: Run) -> Costs {
         let telephony = calls.reduce(0) { $0 + prices.telephonyKES(billedSeconds: $1.billedSeconds) }
         let usage = calls.reduce(ModelUsage()) { $0 + $1.usage }
         let bookings = calls.filter { $0.passed && $0.outcome == "booked" }.count
@@ -185,8 +207,19 @@ public struct RunResults: Codable, Sendable, Equatable {
                                     perBookingKes: bookings > 0 ? rounded(total / Double(bookings)) : nil, perBookingUsd: bookings > 0 ? rounded(totalUSD / Double(bookings)) : nil,
                                     source: p.source, read: p.read)
         }
+        var reported: Costs.Reported?
+        if run.provider != "mock", let row = prices.providers.first(where: { $0.id == run.provider && $0.model == run.model }) ?? prices.providers.first(where: { $0.id == run.provider }) {
+            let usd = (Double(usage.inputAudioTokens) * row.audioIn + Double(usage.inputTextTokens) * row.textIn
+                + Double(usage.outputAudioTokens) * row.audioOut + Double(usage.outputTextTokens) * row.textOut) / 1_000_000
+            let n = Double(max(1, calls.count))
+            let total = usd * prices.usdToKES + telephony
+            reported = Costs.Reported(provider: run.provider, model: run.model, pricedAs: row.model,
+                                      inputAudioTokens: usage.inputAudioTokens, inputTextTokens: usage.inputTextTokens, cachedInputTokens: usage.cachedInputTokens,
+                                      outputAudioTokens: usage.outputAudioTokens, outputTextTokens: usage.outputTextTokens,
+                                      modelUsd: rounded(usd), modelKes: rounded(usd * prices.usdToKES), perCallKes: rounded(total / n), perCallUsd: rounded(total / prices.usdToKES / n))
+        }
         return Costs(priceTable: prices.file, usdToKes: prices.usdToKES, usdToKesIsExample: prices.usdToKESIsExample, telephonyKesPerMinute: prices.kesPerMinute,
-                     telephonyIsExample: prices.telephonyIsExample, telephonyKes: rounded(telephony), projections: projections)
+                     telephonyIsExample: prices.telephonyIsExample, telephonyKes: rounded(telephony), projections: projections, reported: reported)
     }
 
     /// Four decimals: enough for a rate, and the same text on every machine.

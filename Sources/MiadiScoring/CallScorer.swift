@@ -44,6 +44,7 @@ public enum CallScorer {
             confirmations: ConfirmationCheck.judge(events, language: language, today: today))
         metrics.timeline = timeline
         metrics.usage = ModelUsage(events: events)
+        metrics.usage.fillSeconds(from: timeline)
         metrics.refusedCommits = events.filter { $0.is(.guardDecision) && $0["decision"]?.string == "refused" }.count
         metrics.authorizationRefusals = events.filter { $0.is(.toolResult) && $0["error_code"]?.string == "not_your_appointment" }.count
         return metrics

@@ -5,6 +5,7 @@ import FoundationXML
 @testable import MiadiReports
 import MiadiScoring
 import MiadiTestSupport
+import MiadiJSON
 import Testing
 
 @Suite("Run results, calls.csv and junit.xml")
@@ -163,5 +164,47 @@ struct PriceTableTests {
         #expect(projection.totalKes == RunResults.rounded(gemini.usd(usage) * table.usdToKES + 3.0))
         #expect(projection.perBookingKes == projection.totalKes)
         #expect(RunReport.make(results, pages: [:]).markdown.contains("| gemini-live | gemini-2.5-flash-native-audio-preview-12-2025 |"))
+    }
+
+    @Test("a live run is also priced from the tokens its provider reported, beside the projection")
+    func reportedCost() throws {
+        let table = try PriceTable.load(path: Self.root + "/Pricing/prices.yaml")
+        var usage = ModelUsage()
+        usage.inputAudioSeconds = 30
+        usage.outputAudioSeconds = 20
+        usage.inputAudioTokens = 1_000
+        usage.inputTextTokens = 2_000
+        usage.cachedInputTokens = 500
+        usage.outputAudioTokens = 400
+        usage.outputTextTokens = 100
+        var call = RunResultsTests.call("a", group: "a", passed: true)
+        call.usage = usage
+        let live = RunResults.Run(seed: 1, repeats: 1, provider: "openai-realtime", model: "gpt-realtime-1.5", transport: "websocket", faults: [], miadiVersion: "test")
+        let results = RunResults(run: live, calls: [call], prices: table)
+        let reported = try #require(results.costs?.reported)
+        // 1000 × $32/M + 2000 × $4/M + 400 × $64/M + 100 × $16/M
+        #expect(reported.modelUsd == RunResults.rounded((1_000 * 32 + 2_000 * 4 + 400 * 64 + 100 * 16) / 1_000_000))
+        #expect(reported.pricedAs == "gpt-realtime-1.5")
+        #expect(RunReport.make(results, pages: [:]).markdown.contains("| openai-realtime as reported | gpt-realtime-1.5 |"))
+        // The mock reports no bill of its own; results written before tokens were kept still read.
+        #expect(RunResults(run: RunResultsTests.run, calls: [call], prices: table).costs?.reported == nil)
+        let old = #"{"input_audio_seconds":1,"output_audio_seconds":2,"input_text_tokens":3,"output_text_tokens":4}"#
+        let decoded = try JSONCoding.decoder(.snakeCaseDocument).decode(ModelUsage.self, from: Data(old.utf8))
+        #expect(decoded.outputTextTokens == 4 && decoded.inputAudioTokens == 0)
+    }
+
+    @Test("providers side by side: a column each, the calls they disagree on")
+    func providerComparison() {
+        let a = RunResults(run: RunResultsTests.run, calls: [RunResultsTests.call("x", group: "x", passed: true), RunResultsTests.call("y", group: "y", passed: true)])
+        let liveRun = RunResults.Run(seed: 1, repeats: 1, provider: "gemini-live", model: "gemini-3.8-live", transport: "websocket", faults: [], miadiVersion: "test")
+        let b = RunResults(run: liveRun, calls: [RunResultsTests.call("x", group: "x", passed: true), RunResultsTests.call("y", group: "y", passed: false, latencies: [3000])])
+        let comparison = ProviderComparison([a, b])
+        #expect(comparison.columns.map(\.label) == ["mock (miadi-mock-1)", "gemini-live (gemini-3.8-live)"])
+        #expect(comparison.rows.first { $0.metric == "passed" }?.cells == ["2", "1"])
+        #expect(comparison.rows.first { $0.metric == "turn latency p95" }?.cells == ["1000 ms", "3000 ms"])
+        #expect(comparison.disagreements.map(\.call) == ["y"])
+        #expect(comparison.markdown.contains("| metric | mock (miadi-mock-1) | gemini-live (gemini-3.8-live) |"))
+        #expect(comparison.markdown.contains("- y: passed on mock (miadi-mock-1); failed on gemini-live (gemini-3.8-live)"))
+        #expect(comparison == ProviderComparison([a, b]))
     }
 }

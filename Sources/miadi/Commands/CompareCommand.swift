@@ -14,11 +14,11 @@ struct CompareCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The base run: a report folder or its results.json.")
-    var base: String
+    @Argument(help: "BASE and CANDIDATE: report folders or their results.json. Three runs or more (or --table): a column each, no gate.")
+    var runs: [String]
 
-    @Argument(help: "The candidate run.")
-    var candidate: String
+    @Flag(help: "A column per run (provider, model, prompt) instead of the base/candidate gate.")
+    var table = false
 
     @Option(help: "Fail when the p95 turn latency rises more than this many percent.")
     var maxLatencyRise: Double?
@@ -26,12 +26,18 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Fail when the billed seconds per call (telephony cost) rise more than this many percent.")
     var maxCostRise: Double?
 
+    func validate() throws {
+        guard runs.count >= 2 else { throw ValidationError("give two runs (BASE CANDIDATE), or more for a table") }
+    }
+
     func run() throws {
-        let a: RunResults, b: RunResults
-        do {
-            a = try RunResults.load(base)
-            b = try RunResults.load(candidate)
-        } catch { throw failOnBadInput(error.description) }
+        let loaded: [RunResults]
+        do { loaded = try runs.map(RunResults.load) } catch { throw failOnBadInput("\(error)") }
+        if table || loaded.count > 2 {
+            print(ProviderComparison(loaded).text, terminator: "")
+            return
+        }
+        let a = loaded[0], b = loaded[1]
         let comparison = RunComparison(base: a, candidate: b, maxLatencyRisePercent: maxLatencyRise, maxCostRisePercent: maxCostRise)
         func cell(_ v: Double?) -> String {
             guard let v else { return "-" }

@@ -24,8 +24,11 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "Scenario files or folders (default: Scenarios/).")
     var paths: [String] = []
 
-    @Option(help: "The model: mock (offline, deterministic), openai-realtime (OPENAI_API_KEY, OPENAI_BASE_URL) or gemini-live (GEMINI_API_KEY, GEMINI_BASE_URL); a live one runs over websocket on the real clock.")
-    var provider: String = "mock"
+    @Option(name: .customLong("provider"), help: "The model: mock (offline, deterministic), openai-realtime (OPENAI_API_KEY, OPENAI_BASE_URL) or gemini-live (GEMINI_API_KEY, GEMINI_BASE_URL); a live one runs over websocket on the real clock. Repeat it to compare providers: one run each under OUT/<provider>, and OUT/comparison.md (and .html) with a column per provider.")
+    var providerOptions: [String] = []
+
+    /// The providers to run, in the order given (the mock when none is).
+    var providers: [String] { providerOptions.isEmpty ? ["mock"] : providerOptions }
 
     @Option(help: "A live provider's model (default: gpt-realtime, gemini-3.8-live).")
     var model: String?
@@ -51,9 +54,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("transport"), help: "How calls reach the bridge: inproc (virtual time, deterministic; the default with the mock) or websocket (a real `miadi serve` on 127.0.0.1, real sockets, the real clock; the default and the only way with a live provider).")
     var transportOption: String?
 
-    var transport: String { transportOption ?? (isLive ? "websocket" : "inproc") }
+    func transport(for provider: String) -> String { transportOption ?? (provider == "mock" ? "inproc" : "websocket") }
 
-    var isLive: Bool { provider != "mock" }
+    var anyLive: Bool { providers.contains { $0 != "mock" } }
 
     @Option(help: "With --transport websocket: a running `miadi serve --lab` to call instead of one started on 127.0.0.1, e.g. http://10.0.0.5:8080. Its /lab routes take the stream token from MIADI_STREAM_TOKEN.")
     var target: String?
@@ -76,20 +79,28 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
         guard (parallel ?? 1) >= 1 else { throw ValidationError("--parallel must be at least 1") }
-        guard ["inproc", "websocket"].contains(transport) else { throw ValidationError("--transport must be inproc or websocket, got \(transport)") }
+        if let transportOption, !["inproc", "websocket"].contains(transportOption) { throw ValidationError("--transport must be inproc or websocket, got \(transportOption)") }
         if let target {
-            guard transport == "websocket" else { throw ValidationError("--target needs --transport websocket (a server is called over real sockets)") }
+            guard transportOption == "websocket" else { throw ValidationError("--target needs --transport websocket (a server is called over real sockets)") }
             guard let url = URL(string: target), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                 throw ValidationError("--target must be an http(s) URL such as http://127.0.0.1:8080, got \(target)")
             }
         }
-        guard provider == "mock" || LiveModel.keyVariable(for: provider) != nil else {
-            throw ValidationError("--provider \(provider) is not available; use mock, \(LiveModel.providers.map(\.id).joined(separator: ", ")) (cascade is coming)")
+        for provider in providers {
+            guard provider == "mock" || LiveModel.keyVariable(for: provider) != nil else {
+                throw ValidationError("--provider \(provider) is not available; use mock, \(LiveModel.providers.map(\.id).joined(separator: ", ")) (cascade is coming)")
+            }
+            guard provider == "mock" || transport(for: provider) == "websocket" else {
+                throw ValidationError("--provider \(provider) runs on the real clock: use --transport websocket (the default with a live provider)")
+            }
         }
-        if isLive {
-            guard transport == "websocket" else { throw ValidationError("--provider \(provider) runs on the real clock: use --transport websocket (the default with a live provider)") }
+        guard Set(providers).count == providers.count else { throw ValidationError("--provider names one provider twice") }
+        if anyLive {
             guard target == nil else { throw ValidationError("--target calls a server that answers with its own provider; drop --provider, or run without --target") }
-            guard mockFault.isEmpty else { throw ValidationError("--mock-fault makes the mock misbehave; it does nothing to \(provider)") }
+            guard mockFault.isEmpty else { throw ValidationError("--mock-fault makes the mock misbehave; it does nothing to a live provider") }
+            guard model == nil && voice == nil || providers.filter({ $0 != "mock" }).count == 1 else {
+                throw ValidationError("--model and --voice name one live provider's model; give them with a single live --provider")
+            }
         } else if model != nil || voice != nil {
             throw ValidationError("--model and --voice choose a live provider's model; the mock has one")
         }
@@ -99,6 +110,33 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        var results: [RunResults] = []
+        var failed = false
+        for provider in providers {
+            let folder = providers.count > 1 ? out + "/" + provider : out
+            if providers.count > 1 && !quiet { FileHandle.standardError.write(Data("== \(provider) → \(folder)\n".utf8)) }
+            let outcome = try await runSuite(provider: provider, out: folder)
+            failed = failed || outcome.passed < outcome.verdicts.count
+            if providers.count > 1 {
+                do { results.append(try RunResults.load(folder)) } catch { throw failOnBadInput(error.description) }
+            }
+        }
+        if providers.count > 1 {
+            let comparison = ProviderComparison(results)
+            do {
+                try comparison.markdown.write(toFile: out + "/comparison.md", atomically: true, encoding: .utf8)
+                try comparison.html.write(toFile: out + "/comparison.html", atomically: true, encoding: .utf8)
+            } catch { throw failOnBadInput("cannot write the comparison into \(out): \(error)") }
+            print("\n" + comparison.text, terminator: "")
+            print("comparison in \(out)/comparison.html (and comparison.md); each provider's report in \(out)/<provider>/index.html")
+        }
+        if failed { throw ExitCode(1) }
+    }
+
+    /// Plays the suite with one provider into `out`; prints its calls.
+    func runSuite(provider: String, out: String) async throws -> SuiteRunner.Outcome {
+        let transport = transport(for: provider)
+        let isLive = provider != "mock"
         var options = SuiteRunner.Options()
         options.paths = paths.isEmpty ? ["Scenarios"] : paths
         options.corpus = corpus
@@ -130,7 +168,7 @@ struct RunCommand: AsyncParsableCommand {
                 let scenarios = try SuiteRunner(options: options).loadScenarios()
                 guard let first = scenarios.first else { throw failOnBadInput("no scenarios to run under \(options.paths.joined(separator: ", "))") }
                 var planned = options
-                let live = try await liveModel(clinic: first.clinic)
+                let live = try await liveModel(provider, clinic: first.clinic)
                 if let live {
                     planned.provider = live.providerID
                     planned.model = live.model
@@ -152,16 +190,16 @@ struct RunCommand: AsyncParsableCommand {
             print("\(v.passed ? "pass" : "FAIL")  \(v.run.padding(toLength: 36, withPad: " ", startingAt: 0)) \(v.outcome.padding(toLength: 12, withPad: " ", startingAt: 0)) worst turn \(latency)")
             for failure in v.failures { print("        - \(failure)") }
         }
-        print("\(outcome.passed)/\(outcome.verdicts.count) calls passed; report in \(out)/index.html (and report.md), results in \(out)/results.json, calls in \(out)/calls")
-        if outcome.passed < outcome.verdicts.count { throw ExitCode(1) }
+        print("\(outcome.passed)/\(outcome.verdicts.count) calls passed on \(provider); report in \(out)/index.html (and report.md), results in \(out)/results.json, calls in \(out)/calls")
+        return outcome
     }
 }
 
 extension RunCommand {
     /// The live model `--provider` names, checked before any call: its key, its prompt, and
     /// its endpoint (one session set up and closed). Nil for the mock.
-    func liveModel(clinic: Clinic) async throws -> LiveModel? {
-        guard isLive else { return nil }
+    func liveModel(_ provider: String, clinic: Clinic) async throws -> LiveModel? {
+        guard provider != "mock" else { return nil }
         let template: String
         do { template = try String(contentsOfFile: prompt, encoding: .utf8) } catch { throw failOnBadInput("--prompt: cannot read \(prompt)") }
         do {
