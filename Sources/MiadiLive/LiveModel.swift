@@ -33,20 +33,21 @@ public struct LiveModel: Sendable {
     let template: String
     let templateFile: String
     /// Opens a session with these instructions; `greet`: the agent speaks first.
-    let connect: @Sendable (_ instructions: String, _ language: LanguageCode, _ greet: Bool, _ logger: Logger) -> LiveSocket
+    let connect: @Sendable (_ instructions: String, _ language: LanguageCode, _ greet: Bool, _ logger: Logger, _ log: ProviderLogWriter?) -> LiveSocket
     let logger: Logger
 
-    /// A session for one call, its prompt rendered for the call's clinic and day.
-    public func open(_ brief: LiveCallBrief) -> LiveSocket {
+    /// A session for one call, its prompt rendered for the call's clinic and day; `log` keeps
+    /// its messages (`--record`).
+    public func open(_ brief: LiveCallBrief, log: ProviderLogWriter? = nil) -> LiveSocket {
         let instructions = (try? SystemPrompt.render(template: template, file: templateFile, clinic: brief.clinic, today: brief.today, language: brief.language)) ?? ""
         var callLogger = logger
         callLogger[metadataKey: "call_sid"] = "\(brief.callSID)"
-        return connect(instructions, brief.language, true, callLogger)
+        return connect(instructions, brief.language, true, callLogger, log)
     }
 
     /// A session that only sets up and says nothing: what `LivePreflight` opens.
     public func probe() -> LiveSocket {
-        connect("You are a connectivity check. Say nothing.", .en, false, logger)
+        connect("You are a connectivity check. Say nothing.", .en, false, logger, nil)
     }
 
     /// The template is checked now, for `clinic`, so a typo in a placeholder stops the start
@@ -61,9 +62,9 @@ public struct LiveModel: Sendable {
         try checked(template: template, file: templateFile, clinic: clinic)
         let url = endpoint.realtimeURL(model: model)
         return LiveModel(providerID: "openai-realtime", model: model, inputSampleRate: OpenAIRealtimeConfiguration.sampleRate, outputSampleRate: OpenAIRealtimeConfiguration.sampleRate,
-                         url: url, template: template, templateFile: templateFile, connect: { instructions, language, greet, logger in
+                         url: url, template: template, templateFile: templateFile, connect: { instructions, language, greet, logger, log in
             let configuration = OpenAIRealtimeConfiguration(model: model, voice: voice, instructions: instructions, language: language.rawValue, greetFirst: greet)
-            return LiveSocket(url: url, headers: endpoint.headers(apiKey: apiKey), wire: OpenAIRealtimeProtocol(configuration: configuration), logger: logger)
+            return LiveSocket(url: url, headers: endpoint.headers(apiKey: apiKey), wire: OpenAIRealtimeProtocol(configuration: configuration), logger: logger, log: log)
         }, logger: logger)
     }
 
@@ -73,9 +74,9 @@ public struct LiveModel: Sendable {
         try checked(template: template, file: templateFile, clinic: clinic)
         let url = endpoint.socketURL
         return LiveModel(providerID: "gemini-live", model: model, inputSampleRate: GeminiLiveConfiguration.inputSampleRate, outputSampleRate: GeminiLiveConfiguration.outputSampleRate,
-                         url: url, template: template, templateFile: templateFile, connect: { instructions, _, greet, logger in
+                         url: url, template: template, templateFile: templateFile, connect: { instructions, _, greet, logger, log in
             let configuration = GeminiLiveConfiguration(model: model, voice: voice, instructions: instructions, greetFirst: greet)
-            return LiveSocket(url: url, headers: endpoint.headers(apiKey: apiKey), wire: GeminiLiveProtocol(configuration: configuration), logger: logger)
+            return LiveSocket(url: url, headers: endpoint.headers(apiKey: apiKey), wire: GeminiLiveProtocol(configuration: configuration), logger: logger, log: log)
         }, logger: logger)
     }
 }

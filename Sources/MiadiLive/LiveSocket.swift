@@ -23,7 +23,7 @@ public final class LiveSocket: Sendable {
 
     /// Opens the session in the background: `url` is `ws://` or `wss://`, `headers` carry the
     /// credentials (never logged, never traced).
-    public init<P: LiveWireProtocol>(url: String, headers: [String: String], wire: P, logger: Logger) {
+    public init<P: LiveWireProtocol>(url: String, headers: [String: String], wire: P, logger: Logger, log: ProviderLogWriter? = nil) {
         let (events, eventSink) = AsyncStream<[ProviderEvent]>.makeStream()
         let (inputs, inputSink) = AsyncStream<ProviderInput>.makeStream()
         self.events = events
@@ -44,7 +44,10 @@ public final class LiveSocket: Sendable {
                 for await input in inputs {
                     let messages = state.withLock { $0.send(input) }
                     let outbound = current.withLock { $0 }
-                    for message in messages { try? await outbound?.write(.text(message.jsonText)) }
+                    for message in messages {
+                        log?.message(message, outgoing: true)
+                        try? await outbound?.write(.text(message.jsonText))
+                    }
                     if input == .endOfCall {
                         ending.withLock { $0 = true }
                         try? await outbound?.close(.normalClosure, reason: "call ended")
@@ -58,7 +61,10 @@ public final class LiveSocket: Sendable {
                     let close = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
                         current.withLock { $0 = outbound }
                         defer { current.withLock { $0 = nil } }
-                        for message in state.withLock({ $0.opening() }) { try await outbound.write(.text(message.jsonText)) }
+                        for message in state.withLock({ $0.opening() }) {
+                            log?.message(message, outgoing: true)
+                            try await outbound.write(.text(message.jsonText))
+                        }
                         if ending.withLock({ $0 }) { try? await outbound.close(.normalClosure, reason: "call ended") }
                         for try await message in inbound.messages(maxSize: 16 << 20) {
                             let value: JSONValue?
@@ -71,9 +77,13 @@ public final class LiveSocket: Sendable {
                                 eventSink.yield([.failed(message: "\(wire.providerID): a message that is not JSON", fatal: false)])
                                 continue
                             }
+                            log?.message(value, outgoing: false)
                             let (said, outgoing, ready) = state.withLock { ($0.receive(value), $0.takeOutgoing(), $0.isSetUp) }
                             if ready { setUp.withLock { $0 = true } }
-                            for message in outgoing { try await outbound.write(.text(message.jsonText)) }
+                            for message in outgoing {
+                                log?.message(message, outgoing: true)
+                                try await outbound.write(.text(message.jsonText))
+                            }
                             if !said.isEmpty { eventSink.yield(said) }
                         }
                     }
@@ -93,6 +103,7 @@ public final class LiveSocket: Sendable {
                 break
             }
             writer.cancel()
+            log?.close()
             eventSink.finish()
         }
     }

@@ -37,6 +37,9 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// Recordings said when a live model is lost (`<language>.wav` and `.txt`); a folder that
     /// is not there means none.
     public var fallbackAudioDirectory = "Audio/fallback"
+    /// Write each live session's messages beside the call's trace (`<call>.provider.jsonl`),
+    /// for `miadi run --provider replay`. Keys are never written.
+    public var recordProviderMessages = false
     /// How long a graceful shutdown lets live calls finish, seconds.
     public var drainSeconds = 30
 
@@ -69,7 +72,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         (publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL) + "/stream-status"
     }
 
-    static let keys = ["listen", "public_url", "stream_token", "clinic", "database", "provider", "model", "corpus", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds", "fallback_audio"]
+    static let keys = ["listen", "public_url", "stream_token", "clinic", "database", "provider", "model", "corpus", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds", "fallback_audio", "record_provider"]
 
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(YAMLFileError) -> ServeConfiguration {
         let root = try YAMLField.root(file: path)
@@ -164,6 +167,7 @@ public struct ServeConfiguration: Sendable, Equatable {
             config.fallbackAudioDirectory = path
         }
         config.drainSeconds = try top["drain_seconds"]?.int(in: 0...3600) ?? config.drainSeconds
+        config.recordProviderMessages = try top["record_provider"]?.bool() ?? config.recordProviderMessages
         return config
     }
 

@@ -213,7 +213,8 @@ struct StreamConnection {
             shell.labStart = lab.clock?.now()
             shell.tools = ToolRunner(engine: lab.engine)
             if let live = lab.live {
-                open(live, LiveCallBrief(clinic: lab.engine.clinic, today: lab.today, language: lab.engine.clinic.languages.first ?? .en, callSID: sid), shell: &shell, later: later)
+                let now = await callTime(shell)
+                open(live, LiveCallBrief(clinic: lab.engine.clinic, today: lab.today, language: lab.engine.clinic.languages.first ?? .en, callSID: sid), atMs: now, shell: &shell, later: later)
             }
             var setup = lab.callSetup(context: context, stream: stream)
             setup.fallback = fallback.line(for: lab.engine.clinic.languages.first ?? .en)
@@ -228,7 +229,8 @@ struct StreamConnection {
             agent = CallAgent(clinic: clinic, today: today, context: context, language: clinic.languages.first ?? .en, handoffNumber: configuration.handoffNumber)
         }
         if let live = made.live {
-            open(live, LiveCallBrief(clinic: clinic, today: today, language: clinic.languages.first ?? .en, callSID: sid), shell: &shell, later: later)
+            let now = await callTime(shell)
+            open(live, LiveCallBrief(clinic: clinic, today: today, language: clinic.languages.first ?? .en, callSID: sid), atMs: now, shell: &shell, later: later)
         }
         var setup = CallMachine.Setup(model: made.model, agent: agent, stream: stream, fallback: fallback.line(for: clinic.languages.first ?? .en))
         setup.modelAnswerLimitMs = configuration.liveModel.answerLimitMs
@@ -237,8 +239,14 @@ struct StreamConnection {
 
     /// Opens the call's session with a network model; its words join the call's one ordered
     /// stream of events.
-    private func open(_ live: LiveModel, _ brief: LiveCallBrief, shell: inout Shell, later: AsyncStream<Event>.Continuation?) {
-        let session = live.open(brief)
+    private func open(_ live: LiveModel, _ brief: LiveCallBrief, atMs: Int, shell: inout Shell, later: AsyncStream<Event>.Continuation?) {
+        var log: ProviderLogWriter?
+        if configuration.recordProviderMessages {
+            try? FileManager.default.createDirectory(atPath: configuration.tracesDirectory, withIntermediateDirectories: true)
+            let path = configuration.tracesDirectory + "/\(Self.safeFileName(brief.callSID)).provider.jsonl"
+            log = ProviderLogWriter(path: path, provider: live.providerID, model: live.model, openedAtCallMs: atMs)
+        }
+        let session = live.open(brief, log: log)
         shell.live = session
         guard let later else { return }
         Task {

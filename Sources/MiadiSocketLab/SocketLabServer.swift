@@ -23,12 +23,13 @@ public enum SocketLabServer {
 
     /// Runs `body` with a transport to a server started for it; the server stops after.
     /// `tracesDirectory` receives the traces the server writes itself (as for real calls).
-    public static func withServer<T: Sendable>(clinic: Clinic, tracesDirectory: String, live: LiveModel? = nil, _ body: @Sendable (SocketTransport) async throws -> T) async throws -> T {
+    public static func withServer<T: Sendable>(clinic: Clinic, tracesDirectory: String, live: LiveModel? = nil, recordProviderMessages: Bool = false, _ body: @Sendable (SocketTransport) async throws -> T) async throws -> T {
         // Port 0: the kernel chooses, and the webhook's <Stream url> gets the port bound.
         var configuration = ServeConfiguration(publicURL: "http://127.0.0.1:0", clinicFile: "(lab)", databasePath: ":memory:")
         configuration.port = 0
         configuration.streamToken = token
         configuration.tracesDirectory = tracesDirectory
+        configuration.recordProviderMessages = recordProviderMessages
         var logger = Logger(label: "miadi.lab.serve")
         // Quiet unless asked: MIADI_LAB_LOG=debug shows what the lab's server does.
         logger.logLevel = ProcessInfo.processInfo.environment["MIADI_LAB_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical

@@ -54,6 +54,42 @@ struct RunLiveProviderSlowTests {
         }
     }
 
+    @Test(.timeLimit(.minutes(3)))
+    func aRecordedLiveRunReplaysTheSameTwiceOnVirtualTime() async throws {
+        try #require(MiadiExecutable.isBuilt, "build the miadi executable first (swift build)")
+        let live = Scratch.folder("run-record")
+        let scenario = "Scenarios/en/barge-in-pick-first-slot.yaml"
+        try await LiveSocketTests.withService { service, port in
+            let run = try await MiadiExecutable.run(["run", scenario, "--provider", "openai-realtime", "--record", "--out", live, "--quiet"], environment: Self.environment(port: port))
+            #expect(run.status == 0 || run.status == 1, "\(run.standardError)")
+            // The barge-in truncated the agent's item at the millisecond the caller heard.
+            let truncations = service.sessions.flatMap(\.truncations)
+            let trace = try CallTrace.load(path: live + "/serve/CA-en-barge-in-pick-first-slot.trace.jsonl")
+            let cut = trace.events(ofType: .agentUtterance).filter { $0["status"] == "cut" }.compactMap { $0["heard_ms"]?.int }
+            #expect(!truncations.isEmpty && truncations == Array(cut.prefix(truncations.count)), "truncated at \(truncations), heard \(cut)")
+        }
+        let log = live + "/calls/en-barge-in-pick-first-slot.provider.jsonl"
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.hasPrefix(#"{"model":"gpt-realtime","opened_at_ms":"#))
+        #expect(!text.contains(LiveSocketTests.key), "no key in the log")
+        let first = Scratch.folder("replay-1"), second = Scratch.folder("replay-2")
+        for out in [first, second] {
+            let replay = try await MiadiExecutable.run(["run", scenario, "--provider", "replay", "--replay", live, "--out", out, "--quiet"])
+            #expect(replay.status == 0 || replay.status == 1, "\(replay.standardError)")
+        }
+        let liveCall = try #require(try RunResults.load(live).calls.first)
+        let replayed = try RunResults.load(first)
+        #expect(replayed.run.provider == "replay")
+        #expect(replayed.calls.first?.outcome == liveCall.outcome)
+        for file in ["results.json", "calls/en-barge-in-pick-first-slot.trace.jsonl", "calls/en-barge-in-pick-first-slot.wav", "calls/en-barge-in-pick-first-slot.calendar-after.json"] {
+            #expect(FileManager.default.contents(atPath: first + "/" + file) == FileManager.default.contents(atPath: second + "/" + file), "\(file) differs between two replays")
+        }
+        // A replay with no recording for a call says which.
+        let missing = try await MiadiExecutable.run(["run", "Scenarios/en/cancel-filling.yaml", "--provider", "replay", "--replay", live, "--out", Scratch.folder("replay-3"), "--quiet"])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("en-cancel-filling.provider.jsonl"), "\(missing.standardError)")
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func aWrongKeyStopsTheRunBeforeAnyCall() async throws {
         try #require(MiadiExecutable.isBuilt, "build the miadi executable first (swift build)")

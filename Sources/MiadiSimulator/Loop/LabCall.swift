@@ -47,6 +47,8 @@ public struct LabCall {
         public var timeLimitMs = 180_000
         /// How the mock model behaves, faults included.
         public var mock = MockConfiguration()
+        /// Another in-process model instead of the mock (a recorded session replayed).
+        public var model: (any ProviderMachine)?
         /// Appointment ids the mock is told (see `MockFault.otherCallersAppointment`).
         public var toldAppointmentIDs: [String] = []
         /// The phone line between the caller and the bridge.
@@ -204,7 +206,8 @@ public struct LabCall {
             self.setup = setup
             let clinic = setup.engine.clinic
             let today = CivilDate(setup.engine.clock.now(), in: clinic.timeZone)
-            let provider = MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: setup.toldAppointmentIDs), hearing: setup.hearing, speech: setup.speech, configuration: setup.mock)
+            let provider: any ProviderMachine = setup.model
+                ?? MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: setup.toldAppointmentIDs), hearing: setup.hearing, speech: setup.speech, configuration: setup.mock)
             let agent = CallAgent(clinic: clinic, today: today, context: setup.caller, language: clinic.languages.first ?? .en, handoffNumber: setup.handoffNumber)
             tools = ToolRunner(engine: setup.engine)
             platform = PlatformEmulator(.init(script: setup.script, audio: setup.audio, line: setup.line, callerPauseMs: setup.callerPauseMs))

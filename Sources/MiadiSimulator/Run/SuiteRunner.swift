@@ -34,6 +34,8 @@ public struct SuiteRunner: Sendable {
         /// which model really answers: the mock in process, a live one over sockets).
         public var provider = "mock"
         public var model = "miadi-mock-1"
+        /// Each call's model when it is not the mock, by the call's name (in process only).
+        public var makeModel: (@Sendable (_ call: String) throws -> any ProviderMachine)?
         public init() {}
     }
 
@@ -46,12 +48,15 @@ public struct SuiteRunner: Sendable {
         case badScenarios([String])
         case corpus(String)
         case output(String)
+        /// A call's model could not be made (a replay with no recording for it).
+        case model(String)
 
         public var description: String {
             switch self {
             case .badScenarios(let errors): return "the suite has errors; nothing was run:\n" + errors.map { "  " + $0 }.joined(separator: "\n")
             case .corpus(let reason): return reason
             case .output(let reason): return reason
+            case .model(let reason): return reason
             }
         }
     }
@@ -151,6 +156,9 @@ public struct SuiteRunner: Sendable {
             // Each caller's line has its own randomness; the first keeps the run's seed.
             let lineSeed = seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15
             var callSetup = try setup(for: call, engine: engine, clock: clock, corpus: corpus, hearing: hearing, speech: speech, callSID: "CA-\(names[index])", seed: lineSeed)
+            if let makeModel = options.makeModel {
+                do { callSetup.model = try makeModel(names[index]) } catch { throw RunError.model("\(names[index]): \(error)") }
+            }
             callSetup.calendar = LabCall.CalendarSpec(key: "cal-\(base)", clinicFile: call.clinicFile, now: scenario.now, appointments: scenario.calendar)
             setups.append(callSetup)
         }

@@ -36,6 +36,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "A live provider's voice (default: marin, Puck).")
     var voice: String?
 
+    @Flag(help: "With a live provider: keep every message of each model session beside its trace (calls/<call>.provider.jsonl; keys are never written), for --provider replay.")
+    var record = false
+
+    @Option(help: "With --provider replay: the report folder of a run made with --record, whose sessions are played back in process, on virtual time.")
+    var replay: String?
+
     @Option(help: "The system prompt's template for a live provider: run a prompt variant, then `miadi compare` the two runs.")
     var prompt: String = "Prompts/system.md"
 
@@ -54,9 +60,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("transport"), help: "How calls reach the bridge: inproc (virtual time, deterministic; the default with the mock) or websocket (a real `miadi serve` on 127.0.0.1, real sockets, the real clock; the default and the only way with a live provider).")
     var transportOption: String?
 
-    func transport(for provider: String) -> String { transportOption ?? (provider == "mock" ? "inproc" : "websocket") }
+    func transport(for provider: String) -> String { transportOption ?? (Self.inProcess.contains(provider) ? "inproc" : "websocket") }
 
-    var anyLive: Bool { providers.contains { $0 != "mock" } }
+    /// Providers that run in process on virtual time.
+    static let inProcess: Set<String> = ["mock", "replay"]
+
+    var anyLive: Bool { providers.contains { !Self.inProcess.contains($0) } }
 
     @Option(help: "With --transport websocket: a running `miadi serve --lab` to call instead of one started on 127.0.0.1, e.g. http://10.0.0.5:8080. Its /lab routes take the stream token from MIADI_STREAM_TOKEN.")
     var target: String?
@@ -87,14 +96,20 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         for provider in providers {
-            guard provider == "mock" || LiveModel.keyVariable(for: provider) != nil else {
-                throw ValidationError("--provider \(provider) is not available; use mock, \(LiveModel.providers.map(\.id).joined(separator: ", ")) (cascade is coming)")
+            guard Self.inProcess.contains(provider) || LiveModel.keyVariable(for: provider) != nil else {
+                throw ValidationError("--provider \(provider) is not available; use mock, replay, \(LiveModel.providers.map(\.id).joined(separator: ", ")) (cascade is coming)")
             }
-            guard provider == "mock" || transport(for: provider) == "websocket" else {
+            if provider == "replay" {
+                guard replay != nil else { throw ValidationError("--provider replay needs --replay DIR: a run made with --record") }
+                guard transport(for: provider) == "inproc" else { throw ValidationError("--provider replay runs in process, on virtual time") }
+            }
+            guard Self.inProcess.contains(provider) || transport(for: provider) == "websocket" else {
                 throw ValidationError("--provider \(provider) runs on the real clock: use --transport websocket (the default with a live provider)")
             }
         }
         guard Set(providers).count == providers.count else { throw ValidationError("--provider names one provider twice") }
+        if replay != nil && !providers.contains("replay") { throw ValidationError("--replay DIR goes with --provider replay") }
+        if record && !anyLive { throw ValidationError("--record keeps a live provider's messages; give --provider openai-realtime or gemini-live") }
         if anyLive {
             guard target == nil else { throw ValidationError("--target calls a server that answers with its own provider; drop --provider, or run without --target") }
             guard mockFault.isEmpty else { throw ValidationError("--mock-fault makes the mock misbehave; it does nothing to a live provider") }
@@ -136,7 +151,7 @@ struct RunCommand: AsyncParsableCommand {
     /// Plays the suite with one provider into `out`; prints its calls.
     func runSuite(provider: String, out: String) async throws -> SuiteRunner.Outcome {
         let transport = transport(for: provider)
-        let isLive = provider != "mock"
+        let isLive = !Self.inProcess.contains(provider)
         var options = SuiteRunner.Options()
         options.paths = paths.isEmpty ? ["Scenarios"] : paths
         options.corpus = corpus
@@ -174,12 +189,20 @@ struct RunCommand: AsyncParsableCommand {
                     planned.model = live.model
                 }
                 let plannedOptions = planned
-                outcome = try await SocketLabServer.withServer(clinic: first.clinic, tracesDirectory: out + "/serve", live: live) { transport in
+                outcome = try await SocketLabServer.withServer(clinic: first.clinic, tracesDirectory: out + "/serve", live: live, recordProviderMessages: record && isLive) { transport in
                     var options = plannedOptions
                     options.transport = transport
                     return try await SuiteRunner(options: options).run(progress: report)
                 }
+                if record && isLive { try keepProviderLogs(outcome, out: out) }
             } else {
+                if provider == "replay", let replay {
+                    options.provider = "replay"
+                    options.model = "recorded in \(replay)"
+                    options.makeModel = { call in
+                        try ReplayProvider(log: try ProviderLog.load(path: replay + "/calls/\(call).provider.jsonl"))
+                    }
+                }
                 outcome = try await SuiteRunner(options: options).run(progress: report)
             }
         } catch let error as SuiteRunner.RunError {
@@ -196,10 +219,23 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 extension RunCommand {
+    /// Moves each call's provider log from the server's folder to beside the call's trace.
+    func keepProviderLogs(_ outcome: SuiteRunner.Outcome, out: String) throws {
+        let files = FileManager.default
+        for verdict in outcome.verdicts {
+            let sid = "CA-\(verdict.run)".unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" }
+            let served = out + "/serve/" + String(sid) + ".provider.jsonl"
+            let kept = out + "/calls/\(verdict.run).provider.jsonl"
+            guard files.fileExists(atPath: served) else { continue }
+            try? files.removeItem(atPath: kept)
+            do { try files.copyItem(atPath: served, toPath: kept) } catch { throw failOnBadInput("cannot keep \(served) as \(kept): \(error)") }
+        }
+    }
+
     /// The live model `--provider` names, checked before any call: its key, its prompt, and
     /// its endpoint (one session set up and closed). Nil for the mock.
     func liveModel(_ provider: String, clinic: Clinic) async throws -> LiveModel? {
-        guard provider != "mock" else { return nil }
+        guard !Self.inProcess.contains(provider) else { return nil }
         let template: String
         do { template = try String(contentsOfFile: prompt, encoding: .utf8) } catch { throw failOnBadInput("--prompt: cannot read \(prompt)") }
         do {
