@@ -56,6 +56,10 @@ struct StreamConnection {
         var tools: ToolRunner?
         /// A network model's session, when the call has one.
         var live: LiveSocket?
+        /// The calendar the call books into, and how it stood when the call began (written
+        /// beside the trace, so a served call can become a scenario).
+        var engine: BookingEngine?
+        var calendarBefore: CalendarSnapshot?
         var timers: [(timer: CallTimer, atMs: Int)] = []
         var trace: [TraceEvent] = []
         var endReason = "stream closed"
@@ -212,6 +216,8 @@ struct StreamConnection {
             shell.lab = lab
             shell.labStart = lab.clock?.now()
             shell.tools = ToolRunner(engine: lab.engine)
+            shell.engine = lab.engine
+            shell.calendarBefore = try? await lab.engine.snapshot()
             if let live = lab.live {
                 let now = await callTime(shell)
                 open(live, LiveCallBrief(clinic: lab.engine.clinic, today: lab.today, language: lab.engine.clinic.languages.first ?? .en, callSID: sid), atMs: now, shell: &shell, later: later)
@@ -226,6 +232,8 @@ struct StreamConnection {
         let today = CivilDate((made.engine?.clock ?? SystemClock()).now(), in: clinic.timeZone)
         if let engine = made.engine {
             shell.tools = ToolRunner(engine: engine)
+            shell.engine = engine
+            shell.calendarBefore = try? await engine.snapshot()
             agent = CallAgent(clinic: clinic, today: today, context: context, language: clinic.languages.first ?? .en, handoffNumber: configuration.handoffNumber)
         }
         if let live = made.live {
@@ -272,7 +280,9 @@ struct StreamConnection {
             provider: model?.provider ?? configuration.provider, model: model?.model ?? "",
             line: .object(["rate": .int(session?.configuration.inputSampleRate ?? configuration.inputSampleRate),
                            "track": .string((session?.configuration.track ?? configuration.track).rawValue), "codec": "L16"]),
-            recording: "\(Self.safeFileName(sid)).wav", miadiVersion: MiadiServerVersion.current))
+            recording: "\(Self.safeFileName(sid)).wav",
+            calendarBefore: shell.calendarBefore.map { _ in "\(Self.safeFileName(sid)).calendar-before.json" },
+            calendarAfter: shell.calendarBefore.map { _ in "\(Self.safeFileName(sid)).calendar-after.json" }, miadiVersion: MiadiServerVersion.current))
         trace.append(ShellEvent.callAnswered.line(atMs: 0))
         if let webhook = call?.webhook { trace.append(webhook) }
         trace.append(contentsOf: call?.statuses ?? [])
@@ -282,6 +292,10 @@ struct StreamConnection {
         do {
             try FileManager.default.createDirectory(atPath: configuration.tracesDirectory, withIntermediateDirectories: true)
             let base = (configuration.tracesDirectory as NSString).appendingPathComponent(Self.safeFileName(sid))
+            if let before = shell.calendarBefore, let after = try? await shell.engine?.snapshot() {
+                try before.jsonData().write(to: URL(fileURLWithPath: base + ".calendar-before.json"), options: .atomic)
+                try after.jsonData().write(to: URL(fileURLWithPath: base + ".calendar-after.json"), options: .atomic)
+            }
             try trace.jsonLines().write(to: URL(fileURLWithPath: base + ".trace.jsonl"), options: .atomic)
             try AudioFile.write(recording, to: base + ".wav")
             logger.info("call trace written", metadata: ["call_sid": "\(sid)", "trace": "\(base).trace.jsonl"])

@@ -11,7 +11,7 @@ struct Miadi: AsyncParsableCommand {
         Exit codes: 0 success, 1 the run found failures or regressions, 2 bad usage or bad input.
         """,
         version: MiadiVersion.current,
-        subcommands: [RunCommand.self, CorpusCommand.self, ServeCommand.self, NumbersCommand.self, CallsCommand.self, ScoreCommand.self, CompareCommand.self, BenchCommand.self, BookingLoadCommand.self, FakeProviderCommand.self]
+        subcommands: [RunCommand.self, CorpusCommand.self, ServeCommand.self, NumbersCommand.self, CallsCommand.self, ScoreCommand.self, CompareCommand.self, BenchCommand.self, BookingLoadCommand.self, FakeProviderCommand.self, ScenarioCommand.self]
     )
 }
 

@@ -9,8 +9,9 @@ import Yams
 /// must not break when the script grows new kinds of steps, so this walks the YAML tree: in each
 /// call (the file itself, or each item of `calls:`), under `script:`, every `say:` string and
 /// every string answer under `answers:` or `backchannel:` is a line, spoken in the call's
-/// `caller.language` with `caller.voice`. A line with `audio: FILE` beside its `say:` is a user's
-/// recording, stored under `Corpora/FILE`.
+/// `caller.language` with `caller.voice`. A line with `audio: FILE` beside its `say:` is a
+/// recording: one beside the scenario file is played from there and is no corpus line; any
+/// other is a user's recording stored under `Corpora/FILE`.
 public enum ScenarioLineCollector {
     /// Every `.yaml`/`.yml` file under `paths` (files or folders), sorted, skipping `clinics/`
     /// folders (clinic files carry no caller lines).
@@ -108,6 +109,8 @@ public enum ScenarioLineCollector {
                     guard !scalar.string.trimmingCharacters(in: .whitespaces).isEmpty else {
                         throw .scenarioInvalid(path: path, line: value.mark?.line ?? 1, field: here, reason: "empty line: write what the caller says")
                     }
+                    // A recording beside the scenario (a served call's caller) is no corpus line.
+                    if let recording, !recording.hasPrefix("/"), FileManager.default.fileExists(atPath: ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(recording)) { continue }
                     out.append(CorpusRequest(text: scalar.string, language: language, voice: recording.map { "recording:\($0)" } ?? voice, origin: "\(path):\(value.mark?.line ?? 1)"))
                 case ("answers", .mapping(let answers)), ("backchannel", .mapping(let answers)):
                     for (answerKey, answer) in answers {

@@ -227,6 +227,14 @@ public struct SuiteRunner: Sendable {
             default: break
             }
             for text in texts {
+                if var file = scenario.audioFiles[text] {
+                    // The caller's own recording: beside the scenario, or in the corpus folder.
+                    if file.hasPrefix("corpus:") { file = options.corpus + "/" + file.dropFirst("corpus:".count) }
+                    do { audio[text] = try AudioFile.read(file).resampled(to: 16_000, quality: .studio) } catch {
+                        throw RunError.corpus("\(scenario.file): the audio of \"\(text)\" (\(file)) cannot be read: \(error)")
+                    }
+                    continue
+                }
                 let request = CorpusRequest(text: text, language: scenario.language.rawValue, voice: scenario.voice)
                 guard let entry = corpus.entry(for: request) else { throw RunError.corpus("\(scenario.file): the corpus has no audio for \"\(text)\" (\(scenario.voice)); run `miadi corpus build`") }
                 audio[text] = try corpus.audio(of: entry).resampled(to: 16_000, quality: .studio)

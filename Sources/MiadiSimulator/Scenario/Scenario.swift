@@ -71,6 +71,9 @@ public struct Scenario: Sendable {
     /// The file's other calls (`calls:` after the first), played at the same time on the same
     /// calendar; empty for a one-call file.
     public let companions: [Scenario]
+    /// Caller lines said from a recording instead of the corpus (`audio:` beside a `say:`):
+    /// the line's text → the audio file's path.
+    public var audioFiles: [String: String] = [:]
 
     /// Every call of the file, this one first.
     public var calls: [Scenario] { [self] + companions }
@@ -78,6 +81,7 @@ public struct Scenario: Sendable {
     func with(companions: [Scenario]) -> Scenario {
         Scenario(id: id, title: title, tags: tags, file: file, clinic: clinic, clinicFile: clinicFile, now: now, calendar: calendar, callerNumber: callerNumber, callerName: callerName,
                  language: language, voice: voice, lineRate: lineRate, track: track, noiseSNR: noiseSNR, latencyMs: latencyMs, jitterMs: jitterMs, loss: loss,
-                 script: script, callSeconds: callSeconds, bookingLatencyMs: bookingLatencyMs, expect: expect, startMs: startMs, companions: companions)
+                 script: script, callSeconds: callSeconds, bookingLatencyMs: bookingLatencyMs, expect: expect, startMs: startMs, companions: companions,
+                 audioFiles: audioFiles)
     }
 }

@@ -53,12 +53,12 @@ public enum ScenarioFile {
             guard items.count >= 2 else { throw callsField.error("calls: needs at least two calls (a single call goes at the top level)") }
             for item in items {
                 let map = try item.mapping(allowed: ["caller", "line", "script", "expect", "start_ms"])
-                parts.append(try call(map, in: item, line: sharedLine, clinic: clinic, time: time, calendar: calendar))
+                parts.append(try call(map, in: item, line: sharedLine, clinic: clinic, time: time, calendar: calendar, folder: (path as NSString).deletingLastPathComponent))
             }
             let numbers = parts.map(\.callerNumber)
             if Set(numbers).count < numbers.count, let item = items.last { throw item.error("every call needs its own caller number (the calendar tells callers apart by number)") }
         } else {
-            parts.append(try call(top, in: root, line: sharedLine, clinic: clinic, time: time, calendar: calendar))
+            parts.append(try call(top, in: root, line: sharedLine, clinic: clinic, time: time, calendar: calendar, folder: (path as NSString).deletingLastPathComponent))
         }
         let title = try top["title"]?.nonEmptyString() ?? id
         let tags = try top["tags"]?.strings() ?? []
@@ -67,7 +67,8 @@ public enum ScenarioFile {
                 id: id, title: title, tags: tags, file: path, clinic: clinic, clinicFile: clinicPath, now: now, calendar: calendar,
                 callerNumber: part.callerNumber, callerName: part.callerName, language: part.language, voice: part.voice,
                 lineRate: part.line.rate, track: part.line.track, noiseSNR: part.line.snr, latencyMs: part.line.latency, jitterMs: part.line.jitter, loss: part.line.loss,
-                script: part.script, callSeconds: seconds, bookingLatencyMs: bookingLatency, expect: part.expect, startMs: part.startMs, companions: [])
+                script: part.script, callSeconds: seconds, bookingLatencyMs: bookingLatency, expect: part.expect, startMs: part.startMs, companions: [],
+                audioFiles: part.audioFiles)
         }
         return calls[0].with(companions: Array(calls.dropFirst()))
     }
@@ -90,6 +91,7 @@ public enum ScenarioFile {
         var script: [Scenario.Step]
         var expect: Scenario.Expectations
         var startMs: Int
+        var audioFiles: [String: String] = [:]
     }
 
     static func line(_ field: YAMLField?, base: Line) throws(YAMLFileError) -> Line {
@@ -114,7 +116,8 @@ public enum ScenarioFile {
         return out
     }
 
-    static func call(_ map: [String: YAMLField], in container: YAMLField, line sharedLine: Line, clinic: Clinic, time: ClinicTime, calendar: [SeedAppointment]) throws(YAMLFileError) -> CallPart {
+    static func call(_ map: [String: YAMLField], in container: YAMLField, line sharedLine: Line, clinic: Clinic, time: ClinicTime, calendar: [SeedAppointment], folder: String) throws(YAMLFileError) -> CallPart {
+        var audioFiles: [String: String] = [:]
         let callerField = try map.required("caller", in: container, "number, language and voice")
         let caller = try callerField.mapping(allowed: ["number", "name", "language", "voice"])
         let languageField = try caller.required("language", in: callerField, "en, sw or fr")
@@ -123,8 +126,21 @@ public enum ScenarioFile {
         var script: [Scenario.Step] = []
         for item in try scriptField.list() {
             let step = try item.mapping(allowed: ["say", "answers", "barge_in", "backchannel", "silence", "hang_up", "audio"])
-            if let say = step["say"] { script.append(.say(try say.nonEmptyString())) }
-            else if let answers = step["answers"] {
+            if let say = step["say"] {
+                let text = try say.nonEmptyString()
+                if let audio = step["audio"] {
+                    // A recording of the line: beside the scenario (a served call's caller,
+                    // `miadi scenario from-call`), or a user's recording in the corpus folder.
+                    let file = try audio.nonEmptyString()
+                    let beside = file.hasPrefix("/") ? file : (folder as NSString).appendingPathComponent(file)
+                    audioFiles[text] = FileManager.default.fileExists(atPath: beside) ? beside : "corpus:" + file
+                }
+                script.append(.say(text))
+            } else if let audio = step["audio"] {
+                throw audio.error("audio: goes beside a say: (the line's words, which the scripted caller keys on)")
+            }
+            if step["say"] != nil || step["audio"] != nil { continue }
+            if let answers = step["answers"] {
                 var pool: [String: [String]] = [:]
                 for (key, value) in try answers.entries() {
                     guard QuestionKind(rawValue: key) != nil else { throw value.error("unknown question \"\(key)\"; known: \(QuestionKind.allCases.map(\.rawValue).joined(separator: ", "))") }
@@ -161,7 +177,7 @@ public enum ScenarioFile {
             callerName: try caller["name"]?.nonEmptyString(), language: language,
             voice: try caller["voice"]?.nonEmptyString() ?? EspeakSynthesizer.defaultVoice(language: language.rawValue),
             line: try line(map["line"], base: sharedLine), script: script,
-            expect: try expectations(expectField, clinic: clinic, time: time, calendar: calendar), startMs: startMs)
+            expect: try expectations(expectField, clinic: clinic, time: time, calendar: calendar), startMs: startMs, audioFiles: audioFiles)
     }
 
     static func expectations(_ field: YAMLField, clinic: Clinic, time: ClinicTime, calendar: [SeedAppointment]) throws(YAMLFileError) -> Scenario.Expectations {
