@@ -55,8 +55,7 @@ public final class FakeGeminiServer: Sendable {
                 try await self.serve(inbound: inbound, outbound: outbound, keyValid: key == self.apiKey)
             }
         }
-        var logger = Logger(label: "miadi.fake.gemini")
-        logger.logLevel = .critical
+        let logger = FakeServiceSocket.logger("miadi.fake.gemini")
         let app = Application(
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: ws, configuration: .init(maxFrameSize: 16 << 20)),
@@ -66,41 +65,14 @@ public final class FakeGeminiServer: Sendable {
         try await app.runService()
     }
 
-    private enum Input: Sendable {
-        case text(String)
-        case tick
-        case closed
-    }
-
-    private func now() -> Int {
-        let d = ContinuousClock.now - epoch
-        return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
-    }
+    private func now() -> Int { FakeServiceSocket.ms(since: epoch) }
 
     private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, keyValid: Bool) async throws {
-        let (inputs, sink) = AsyncStream<Input>.makeStream()
-        let reader = Task {
-            do {
-                for try await message in inbound.messages(maxSize: 16 << 20) {
-                    switch message {
-                    case .text(let text): sink.yield(.text(text))
-                    case .binary(var buffer): sink.yield(.text(buffer.readString(length: buffer.readableBytes) ?? ""))
-                    }
-                }
-            } catch {}
-            sink.yield(.closed)
-        }
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(20))
-                sink.yield(.tick)
-            }
-        }
+        let socket = FakeServiceSocket(inbound)
         var session: FakeGeminiSession?
         var cueAt: Int?
         defer {
-            reader.cancel()
-            ticker.cancel()
+            socket.stop()
             if let session {
                 records.withLock { $0.append(session.record) }
                 if let handle = session.handle { parked.withLock { $0[handle] = session } }
@@ -119,7 +91,7 @@ public final class FakeGeminiServer: Sendable {
             }
             return true
         }
-        loop: for await input in inputs {
+        loop: for await input in socket.inputs {
             let t = now()
             switch input {
             case .text(let text):

@@ -167,7 +167,7 @@ public struct FakeGeminiSession: Sendable {
             case .turnDone:
                 turn?.closing = true
             case .usage(let usage):
-                if turn != nil { turn!.usage = FakeRealtimeSession.adding(turn!.usage, usage) }
+                if turn != nil { turn!.usage = turn!.usage + usage }
             case .interrupted:
                 guard turn != nil else { continue }
                 turn!.interrupted = true

@@ -53,8 +53,7 @@ public final class FakeRealtimeServer: Sendable {
         } onUpgrade: { [self] inbound, outbound, _ in
             try await self.serve(inbound: inbound, outbound: outbound)
         }
-        var logger = Logger(label: "miadi.fake.openai")
-        logger.logLevel = .critical
+        let logger = FakeServiceSocket.logger("miadi.fake.openai")
         let app = Application(
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: ws, configuration: .init(maxFrameSize: 16 << 20)),
@@ -66,44 +65,19 @@ public final class FakeRealtimeServer: Sendable {
         try await app.runService()
     }
 
-    private enum Input: Sendable {
-        case text(String)
-        case tick
-        case closed
-    }
-
     private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         var session = FakeRealtimeSession(brain: brain)
-        let (inputs, sink) = AsyncStream<Input>.makeStream()
+        let socket = FakeServiceSocket(inbound)
         let start = ContinuousClock.now
-        func now() -> Int {
-            let d = ContinuousClock.now - start
-            return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
-        }
-        let reader = Task {
-            do {
-                for try await message in inbound.messages(maxSize: 16 << 20) {
-                    if case .text(let text) = message { sink.yield(.text(text)) }
-                }
-            } catch {}
-            sink.yield(.closed)
-        }
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(20))
-                sink.yield(.tick)
-            }
-        }
         defer {
-            reader.cancel()
-            ticker.cancel()
+            socket.stop()
             records.withLock { $0.append(session.record) }
         }
         var firstResponseAt: Int?
         var mute = false
         for message in session.opened() { try await outbound.write(.text(message.jsonText)) }
-        loop: for await input in inputs {
-            let t = now()
+        loop: for await input in socket.inputs {
+            let t = FakeServiceSocket.ms(since: start)
             var out: [JSONValue]
             if let first = firstResponseAt, !mute {
                 switch failure {

@@ -210,7 +210,7 @@ public struct FakeRealtimeSession: Sendable {
             case .turnDone:
                 response?.closing = true
             case .usage(let usage):
-                if response != nil { response!.usage = Self.adding(response!.usage, usage) }
+                if response != nil { response!.usage = response!.usage + usage }
             case .toolCall(let call):
                 out += closeMessage()
                 out += openResponse()
@@ -327,15 +327,5 @@ public struct FakeRealtimeSession: Sendable {
                              "turn_detection": ["type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300, "silence_duration_ms": 500, "create_response": true, "interrupt_response": true]],
                    "output": ["format": ["type": "audio/pcm", "rate": 24_000], "voice": "marin", "speed": 1.0]],
          "tools": [], "tool_choice": "auto", "max_output_tokens": "inf"]
-    }
-
-    static func adding(_ a: ProviderUsage, _ b: ProviderUsage) -> ProviderUsage {
-        var sum = a
-        sum.inputAudioTokens += b.inputAudioTokens
-        sum.inputTextTokens += b.inputTextTokens
-        sum.cachedInputTokens += b.cachedInputTokens
-        sum.outputAudioTokens += b.outputAudioTokens
-        sum.outputTextTokens += b.outputTextTokens
-        return sum
     }
 }

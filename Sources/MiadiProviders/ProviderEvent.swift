@@ -13,6 +13,19 @@ public struct ProviderUsage: Sendable, Equatable, Codable {
     public var outputAudioSeconds = 0.0
 
     public init() {}
+
+    /// Two reports added, modality by modality.
+    public static func + (a: ProviderUsage, b: ProviderUsage) -> ProviderUsage {
+        var sum = a
+        sum.inputAudioTokens += b.inputAudioTokens
+        sum.inputTextTokens += b.inputTextTokens
+        sum.cachedInputTokens += b.cachedInputTokens
+        sum.outputAudioTokens += b.outputAudioTokens
+        sum.outputTextTokens += b.outputTextTokens
+        sum.inputAudioSeconds += b.inputAudioSeconds
+        sum.outputAudioSeconds += b.outputAudioSeconds
+        return sum
+    }
 }
 
 /// Something a model session says. A value, so that the bridge's session machine and the lab's
