@@ -118,6 +118,7 @@ let package = Package(
             dependencies: [
                 "MiadiJSON", "MiadiAgent", "MiadiAudio", "MiadiBooking", "MiadiLanguage", "MiadiProviders",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -33,12 +33,12 @@ public struct LiveModel: Sendable {
     let template: String
     let templateFile: String
     /// Opens a session with these instructions; `greet`: the agent speaks first.
-    let connect: @Sendable (_ instructions: String, _ language: LanguageCode, _ greet: Bool, _ logger: Logger, _ log: ProviderLogWriter?) -> LiveSocket
+    let connect: @Sendable (_ instructions: String, _ language: LanguageCode, _ greet: Bool, _ logger: Logger, _ log: ProviderLogWriter?) -> any LiveSession
     let logger: Logger
 
     /// A session for one call, its prompt rendered for the call's clinic and day; `log` keeps
     /// its messages (`--record`).
-    public func open(_ brief: LiveCallBrief, log: ProviderLogWriter? = nil) -> LiveSocket {
+    public func open(_ brief: LiveCallBrief, log: ProviderLogWriter? = nil) -> any LiveSession {
         let instructions = (try? SystemPrompt.render(template: template, file: templateFile, clinic: brief.clinic, today: brief.today, language: brief.language)) ?? ""
         var callLogger = logger
         callLogger[metadataKey: "call_sid"] = "\(brief.callSID)"
@@ -46,7 +46,7 @@ public struct LiveModel: Sendable {
     }
 
     /// A session that only sets up and says nothing: what `LivePreflight` opens.
-    public func probe() -> LiveSocket {
+    public func probe() -> any LiveSession {
         connect("You are a connectivity check. Say nothing.", .en, false, logger, nil)
     }
 
@@ -77,6 +77,20 @@ public struct LiveModel: Sendable {
                          url: url, template: template, templateFile: templateFile, connect: { instructions, _, greet, logger, log in
             let configuration = GeminiLiveConfiguration(model: model, voice: voice, instructions: instructions, greetFirst: greet)
             return LiveSocket(url: url, headers: endpoint.headers(apiKey: apiKey), wire: GeminiLiveProtocol(configuration: configuration), logger: logger, log: log)
+        }, logger: logger)
+    }
+
+    /// An OpenAI-compatible cascade (speech to text, chat with tools, text to speech) under
+    /// `baseURL` (`http://host:8000/v1`): turns by Miadi's VAD. No provider log yet: only the
+    /// realtime providers record (`--record`).
+    public static func cascade(baseURL: String, apiKey: String?, chatModel: String, voice: String, sttModel: String, ttsModel: String,
+                               template: String, templateFile: String, clinic: Clinic, logger: Logger) throws(SystemPrompt.TemplateError) -> LiveModel {
+        try checked(template: template, file: templateFile, clinic: clinic)
+        return LiveModel(providerID: "cascade", model: chatModel, inputSampleRate: CascadeConfiguration.inputSampleRate, outputSampleRate: CascadeConfiguration.outputSampleRate,
+                         url: baseURL, template: template, templateFile: templateFile, connect: { instructions, language, _, logger, _ in
+            let configuration = CascadeConfiguration(baseURL: baseURL, apiKey: apiKey, sttModel: sttModel, chatModel: chatModel, ttsModel: ttsModel, voice: voice,
+                                                     instructions: instructions, language: language.rawValue)
+            return CascadeSession(configuration: configuration, logger: logger)
         }, logger: logger)
     }
 }

@@ -101,7 +101,7 @@ public struct ServeConfiguration: Sendable, Equatable {
             let name = try field.nonEmptyString()
             let live = LiveModel.providers.map(\.id)
             guard ["echo", "mock"].contains(name) || live.contains(name) else {
-                throw field.error("provider \"\(name)\" is not available in this build; available: echo, mock, \(live.joined(separator: ", ")) (cascade is coming)")
+                throw field.error("provider \"\(name)\" is not available in this build; available: echo, mock, \(live.joined(separator: ", "))")
             }
             if let variable = LiveModel.keyVariable(for: name) {
                 guard environment[variable].map({ !$0.isEmpty }) == true else {
@@ -110,6 +110,7 @@ public struct ServeConfiguration: Sendable, Equatable {
                 for entry in LiveModel.providers {
                     for variable in [entry.key, entry.baseURL] { config.liveEnvironment[variable] = environment[variable] }
                 }
+                for variable in ["CASCADE_STT_MODEL", "CASCADE_TTS_MODEL"] { config.liveEnvironment[variable] = environment[variable] }
             }
             config.provider = name
         }

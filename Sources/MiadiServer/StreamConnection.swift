@@ -55,7 +55,7 @@ struct StreamConnection {
         var agentless = false
         var tools: ToolRunner?
         /// A network model's session, when the call has one.
-        var live: LiveSocket?
+        var live: (any LiveSession)?
         /// The calendar the call books into, and how it stood when the call began (written
         /// beside the trace, so a served call can become a scenario).
         var engine: BookingEngine?

@@ -1,5 +1,6 @@
 import Foundation
 import MiadiAgent
+import MiadiProviders
 import MiadiFakeProviders
 import MiadiReports
 import MiadiTestSupport
@@ -88,6 +89,32 @@ struct RunLiveProviderSlowTests {
         let missing = try await MiadiExecutable.run(["run", "Scenarios/en/cancel-filling.yaml", "--provider", "replay", "--replay", live, "--out", Scratch.folder("replay-3"), "--quiet"])
         #expect(missing.status == 2)
         #expect(missing.standardError.contains("en-cancel-filling.provider.jsonl"), "\(missing.standardError)")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aCancellationThroughTheCascadeIsMadeAndConfirmed() async throws {
+        try #require(MiadiExecutable.isBuilt, "build the miadi executable first (swift build)")
+        let out = Scratch.folder("run-cascade")
+        let server = FakeCascadeServer(apiKey: nil, clinics: [OpenAIRealtimeProtocolTests.clinic], hearing: try OpenAIRealtimeProtocolTests.corpus.mockHearing(), speech: EspeakSpeech())
+        let (ports, sink) = AsyncStream<Int>.makeStream()
+        let task = Task { try await server.run { sink.yield($0) } }
+        defer { task.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        let run = try await MiadiExecutable.run(["run", "Scenarios/en/cancel-filling.yaml", "--provider", "cascade", "--model", "local-chat", "--out", out, "--quiet"],
+                                                environment: ["CASCADE_BASE_URL": "http://127.0.0.1:\(port)/v1"])
+        #expect(run.status == 0 || run.status == 1, "\(run.standardError)")
+        let results = try RunResults.load(out)
+        #expect(results.run.provider == "cascade" && results.run.model == "local-chat")
+        let call = try #require(results.calls.first)
+        #expect(call.outcome == "cancelled")
+        #expect(call.failures.filter { !$0.hasPrefix("turn latency ") }.isEmpty, "\(call.failures)")
+        #expect((server.requests["transcriptions"] ?? 0) >= 2 && (server.requests["chat"] ?? 0) >= 3 && (server.requests["speech"] ?? 0) >= 2, "\(server.requests)")
+        // Without its base URL the cascade is one clear error before any call.
+        let missing = try await MiadiExecutable.run(["run", "Scenarios/en/cancel-filling.yaml", "--provider", "cascade", "--out", Scratch.folder("run-cascade-2"), "--quiet"],
+                                                    environment: ["CASCADE_BASE_URL": nil])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("CASCADE_BASE_URL"))
     }
 
     @Test(.timeLimit(.minutes(1)))

@@ -15,7 +15,12 @@ public struct MockHearing: Sendable {
     }
 
     /// What an utterance said, or nil when it matches no known line well enough.
-    func recognise(_ clip: PCMBuffer) -> (text: String, language: LanguageCode)? {
+    /// The language of a corpus line, by its words (nil: not a corpus line).
+    public func language(of text: String) -> LanguageCode? {
+        lines.values.first { $0.text == text }?.language
+    }
+
+    public func recognise(_ clip: PCMBuffer) -> (text: String, language: LanguageCode)? {
         guard let match = index.identify(clip) else { return nil }
         return lines[match.id]
     }

@@ -19,7 +19,7 @@ struct FakeProviderCommand: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "The protocol: openai-realtime or gemini-live.")
+    @Argument(help: "The protocol: openai-realtime, gemini-live or cascade (OpenAI-compatible transcriptions, chat completions, speech).")
     var provider: String
 
     @Option(help: "Port on 127.0.0.1 (0: any free port; the line it prints names it).")
@@ -35,7 +35,7 @@ struct FakeProviderCommand: AsyncParsableCommand {
     var corpus: String = "Corpora"
 
     func validate() throws {
-        guard ["openai-realtime", "gemini-live"].contains(provider) else { throw ValidationError("fake-provider speaks openai-realtime or gemini-live, not \(provider)") }
+        guard ["openai-realtime", "gemini-live", "cascade"].contains(provider) else { throw ValidationError("fake-provider speaks openai-realtime, gemini-live or cascade, not \(provider)") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
     }
 
@@ -50,7 +50,12 @@ struct FakeProviderCommand: AsyncParsableCommand {
         do { hearing = try Corpus.load(directory: corpus).mockHearing() } catch { throw failOnBadInput("--corpus: \(error)") }
         let brain = MockBrain.reading(clinics: loaded, hearing: hearing, speech: EspeakSpeech())
         let environment = ProcessInfo.processInfo.environment
-        if provider == "gemini-live" {
+        if provider == "cascade" {
+            let server = FakeCascadeServer(apiKey: key ?? environment["CASCADE_API_KEY"], clinics: loaded, hearing: hearing, speech: EspeakSpeech())
+            try await server.run(port: port) { port in
+                FileHandle.standardOutput.write(Data("fake cascade listening: CASCADE_BASE_URL=http://127.0.0.1:\(port)/v1\n".utf8))
+            }
+        } else if provider == "gemini-live" {
             let server = FakeGeminiServer(apiKey: key ?? environment["GEMINI_API_KEY"] ?? "sk-local", brain: brain)
             try await server.run(port: port) { port in
                 FileHandle.standardOutput.write(Data("fake gemini-live listening: GEMINI_BASE_URL=http://127.0.0.1:\(port)\n".utf8))

@@ -24,16 +24,16 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "Scenario files or folders (default: Scenarios/).")
     var paths: [String] = []
 
-    @Option(name: .customLong("provider"), help: "The model: mock (offline, deterministic), openai-realtime (OPENAI_API_KEY, OPENAI_BASE_URL) or gemini-live (GEMINI_API_KEY, GEMINI_BASE_URL); a live one runs over websocket on the real clock. Repeat it to compare providers: one run each under OUT/<provider>, and OUT/comparison.md (and .html) with a column per provider.")
+    @Option(name: .customLong("provider"), help: "The model: mock (offline, deterministic), openai-realtime (OPENAI_API_KEY, OPENAI_BASE_URL) gemini-live (GEMINI_API_KEY, GEMINI_BASE_URL) or cascade (CASCADE_BASE_URL, e.g. http://127.0.0.1:8000/v1 serving OpenAI-compatible transcriptions, chat completions and speech; CASCADE_API_KEY, CASCADE_STT_MODEL, CASCADE_TTS_MODEL optional); a live one runs over websocket on the real clock. Repeat it to compare providers: one run each under OUT/<provider>, and OUT/comparison.md (and .html) with a column per provider.")
     var providerOptions: [String] = []
 
     /// The providers to run, in the order given (the mock when none is).
     var providers: [String] { providerOptions.isEmpty ? ["mock"] : providerOptions }
 
-    @Option(help: "A live provider's model (default: gpt-realtime, gemini-3.8-live).")
+    @Option(help: "A live provider's model (default: gpt-realtime, gemini-3.8-live; the cascade's chat model, gpt-4o-mini).")
     var model: String?
 
-    @Option(help: "A live provider's voice (default: marin, Puck).")
+    @Option(help: "A live provider's voice (default: marin, Puck, alloy).")
     var voice: String?
 
     @Flag(help: "With a live provider: keep every message of each model session beside its trace (calls/<call>.provider.jsonl; keys are never written), for --provider replay.")
@@ -97,7 +97,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         for provider in providers {
             guard Self.inProcess.contains(provider) || LiveModel.keyVariable(for: provider) != nil else {
-                throw ValidationError("--provider \(provider) is not available; use mock, replay, \(LiveModel.providers.map(\.id).joined(separator: ", ")) (cascade is coming)")
+                throw ValidationError("--provider \(provider) is not available; use mock, replay, \(LiveModel.providers.map(\.id).joined(separator: ", ")) ")
             }
             if provider == "replay" {
                 guard replay != nil else { throw ValidationError("--provider replay needs --replay DIR: a run made with --record") }
@@ -109,7 +109,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         guard Set(providers).count == providers.count else { throw ValidationError("--provider names one provider twice") }
         if replay != nil && !providers.contains("replay") { throw ValidationError("--replay DIR goes with --provider replay") }
-        if record && !anyLive { throw ValidationError("--record keeps a live provider's messages; give --provider openai-realtime or gemini-live") }
+        if record && !anyLive { throw ValidationError("--record keeps a live provider's messages; give --provider openai-realtime or gemini-live (the cascade does not record yet)") }
         if anyLive {
             guard target == nil else { throw ValidationError("--target calls a server that answers with its own provider; drop --provider, or run without --target") }
             guard mockFault.isEmpty else { throw ValidationError("--mock-fault makes the mock misbehave; it does nothing to a live provider") }
