@@ -115,6 +115,10 @@ public struct ServeConfiguration: Sendable, Equatable {
             config.provider = name
         }
         if let model = top["model"] {
+            // Only a live provider reads it: never accepted and ignored.
+            guard LiveModel.keyVariable(for: config.provider) != nil else {
+                throw model.error("model: sets a live provider's model, voice and prompt; provider \(config.provider) has none")
+            }
             let map = try model.mapping(allowed: ["name", "voice", "prompt", "answer_limit_ms"])
             config.liveModel.answerLimitMs = try map["answer_limit_ms"]?.int(in: 1000...120_000) ?? config.liveModel.answerLimitMs
             config.liveModel.name = try map["name"]?.nonEmptyString() ?? config.liveModel.name
@@ -168,7 +172,12 @@ public struct ServeConfiguration: Sendable, Equatable {
             config.fallbackAudioDirectory = path
         }
         config.drainSeconds = try top["drain_seconds"]?.int(in: 0...3600) ?? config.drainSeconds
-        config.recordProviderMessages = try top["record_provider"]?.bool() ?? config.recordProviderMessages
+        if let field = top["record_provider"] {
+            config.recordProviderMessages = try field.bool()
+            guard !config.recordProviderMessages || ["openai-realtime", "gemini-live"].contains(config.provider) else {
+                throw field.error("record_provider keeps a realtime provider's messages (openai-realtime, gemini-live); provider \(config.provider) has none to keep")
+            }
+        }
         return config
     }
 

@@ -66,8 +66,17 @@ struct ServeConfigurationTests {
             #expect(error.description.contains("OPENAI_API_KEY"))
         }
         // A prompt file that is not there is named.
-        let missing = write(Self.valid + "\nmodel: {prompt: nowhere.md}\n")
-        #expect(throws: YAMLFileError.self) { try ServeConfiguration.load(path: missing, environment: [:]) }
+        let missing = write(Self.valid + "\nprovider: openai-realtime\nmodel: {prompt: nowhere.md}\n")
+        do {
+            _ = try ServeConfiguration.load(path: missing, environment: ["OPENAI_API_KEY": "sk-env"])
+            Issue.record("accepted a missing prompt file")
+        } catch {
+            #expect(error.field == "model.prompt" && error.description.contains("nowhere.md"), "\(error)")
+        }
+        // Fields only a live provider reads are refused, not ignored, with the echo or the mock.
+        for extra in ["model: {voice: cedar}", "record_provider: true"] {
+            #expect(throws: YAMLFileError.self, "\(extra)") { try ServeConfiguration.load(path: write(Self.valid + "\n" + extra + "\n"), environment: [:]) }
+        }
     }
 
     @Test("mistakes name the file, line and field", arguments: [

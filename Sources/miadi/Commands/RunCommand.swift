@@ -42,8 +42,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "With --provider replay: the report folder of a run made with --record, whose sessions are played back in process, on virtual time.")
     var replay: String?
 
-    @Option(help: "The system prompt's template for a live provider: run a prompt variant, then `miadi compare` the two runs.")
-    var prompt: String = "Prompts/system.md"
+    @Option(name: .customLong("prompt"), help: "The system prompt's template for a live provider (default Prompts/system.md): run a prompt variant, then `miadi compare` the two runs.")
+    var promptOption: String?
+
+    /// The template a live provider's sessions are given.
+    var prompt: String { promptOption ?? "Prompts/system.md" }
 
     @Option(help: "Seed written into traces (the mock is deterministic).")
     var seed: UInt64 = 1
@@ -116,8 +119,11 @@ struct RunCommand: AsyncParsableCommand {
             guard model == nil && voice == nil || providers.filter({ $0 != "mock" }).count == 1 else {
                 throw ValidationError("--model and --voice name one live provider's model; give them with a single live --provider")
             }
-        } else if model != nil || voice != nil {
-            throw ValidationError("--model and --voice choose a live provider's model; the mock has one")
+        } else if model != nil || voice != nil || promptOption != nil {
+            throw ValidationError("--model, --voice and --prompt choose a live provider's model and prompt; the mock has its own")
+        }
+        if record && providers.contains("cascade") {
+            throw ValidationError("--record keeps the realtime providers' messages; the cascade does not record yet")
         }
         for name in mockFault where MockFault(rawValue: name) == nil {
             throw ValidationError("unknown --mock-fault \(name); known: \(MockFault.allCases.map(\.rawValue).joined(separator: ", "))")
