@@ -114,6 +114,13 @@ public final class FakeGeminiServer: Sendable {
                     switch failure {
                     case .dropAfterMs: throw CancellationError()
                     case .goAwayAfterMs:
+                        // Parked before the client hears of the move: its new socket may come
+                        // before this one's end is handled.
+                        if let moved = session, let handle = moved.handle {
+                            records.withLock { $0.append(moved.record) }
+                            parked.withLock { $0[handle] = moved }
+                            session = nil
+                        }
                         _ = try await send([.message(["goAway": ["timeLeft": "1s"]])])
                         try await outbound.close(.normalClosure, reason: "session moved")
                         break loop
