@@ -21,16 +21,39 @@ struct DateVocabulary: Sendable {
     let numbers: NumberWords
 
     func recognise(_ tokens: Tokens, today: CivilDate) -> CivilDate? {
-        if let (day, month) = dayAndMonth(tokens) { return today.upcoming(day: day, month: month) }
-        for (phrase, offset) in relative.sorted(by: { $0.0.count > $1.0.count }) where tokens.contains(phrase: phrase) {
-            return today.adding(days: offset)
-        }
-        if let day = cuedDay(tokens) { return today.upcoming(day: day) }
+        if let date = fixedDate(tokens, today: today) { return date }
         for (i, word) in tokens.words.enumerated() {
             guard let weekday = weekdays[word] else { continue }
             let near = [tokens[i - 1], tokens[i + 1]].compactMap { $0 }
             if near.contains(where: thisWords.contains) { return today.onOrAfter(weekday: weekday) }
             return today.next(weekday: weekday)
+        }
+        return nil
+    }
+
+    /// The date rules 1–3 name (a day of the month, or a relative day), without the weekday.
+    func fixedDate(_ tokens: Tokens, today: CivilDate) -> CivilDate? {
+        if let (day, month) = dayAndMonth(tokens) { return today.upcoming(day: day, month: month) }
+        for (phrase, offset) in relative.sorted(by: { $0.0.count > $1.0.count }) where tokens.contains(phrase: phrase) {
+            return today.adding(days: offset)
+        }
+        if let day = cuedDay(tokens) { return today.upcoming(day: day) }
+        return nil
+    }
+
+    /// A weekday the text names that the date it also names does not fall on ("Saturday the
+    /// 6th of March" when the 6th is a Friday): the named weekday and the date's own, ISO.
+    /// A caller who hears both cannot know which was meant, so it is no read-back at all.
+    func weekdayConflict(_ tokens: Tokens, today: CivilDate) -> (named: Int, actual: CivilDate)? {
+        // Each weekday is checked against the date said next to it (a reschedule read-back
+        // names two days, each with its own date), never crossing another weekday.
+        let words = tokens.words
+        let at = words.indices.filter { weekdays[words[$0]] != nil }
+        for (k, i) in at.enumerated() {
+            let lower = max(k > 0 ? at[k - 1] + 1 : 0, i - 4)
+            let upper = min(k + 1 < at.count ? at[k + 1] : words.count, i + 7)
+            let named = weekdays[words[i]]!
+            if let date = fixedDate(Tokens(words[lower..<upper].joined(separator: " ")), today: today), date.weekday != named { return (named, date) }
         }
         return nil
     }

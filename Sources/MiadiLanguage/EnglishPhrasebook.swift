@@ -101,6 +101,27 @@ public struct EnglishPhrasebook: Phrasebook {
         Self.vocabulary.recognise(Tokens(text), today: today)
     }
 
+    public func weekdayConflict(in text: String, today: CivilDate) -> (named: Int, actual: CivilDate)? {
+        Self.vocabulary.weekdayConflict(Tokens(text), today: today)
+    }
+
+    /// "four p.m. in the morning", "nine a.m. in the evening", "16:00 a.m.": a marker and the
+    /// part of the day said right after it, or a 24-hour hour and its marker, that disagree.
+    public func timeContradiction(in text: String) -> String? {
+        let t = Tokens(text)
+        let later: Set<String> = ["afternoon", "evening", "night", "tonight"]
+        for (i, word) in t.words.enumerated() where word == "am" || word == "pm" {
+            let after = (1...3).compactMap { t[i + $0] }
+            if word == "pm", after.contains("morning") { return "it says p.m. in the morning" }
+            if word == "am", let part = after.first(where: later.contains) { return "it says a.m. in the \(part)" }
+            if i > 0, let hour = t[i - 1].flatMap({ Int($0.split(separator: ":")[0]) }), hour > 12, word == "am" { return "\(t[i - 1]!) is not a.m." }
+        }
+        for (i, word) in t.words.enumerated() where word.contains(":") {
+            if let hour = Int(word.split(separator: ":")[0]), hour > 12, (1...4).contains(where: { t[i + $0] == "morning" }) { return "\(word) is not in the morning" }
+        }
+        return nil
+    }
+
     public func recogniseDayPart(in text: String) -> DayPart? {
         let t = Tokens(text)
         if t.contains("morning") || t.contains("am") { return .morning }

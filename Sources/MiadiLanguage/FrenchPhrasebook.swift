@@ -60,6 +60,31 @@ public struct FrenchPhrasebook: Phrasebook {
         Self.vocabulary.recognise(Tokens(text), today: today)
     }
 
+    public func weekdayConflict(in text: String, today: CivilDate) -> (named: Int, actual: CivilDate)? {
+        Self.vocabulary.weekdayConflict(Tokens(text), today: today)
+    }
+
+    /// "16 heures du matin", "20 heures de l'après-midi": a 24-hour hour the part of the day
+    /// named beside it cannot hold.
+    public func timeContradiction(in text: String) -> String? {
+        let t = Tokens(text)
+        guard let part = recogniseDayPart(in: text) else { return nil }
+        for i in 0..<t.count {
+            var hour: Int?
+            let word = t.words[i]
+            if let h = word.firstIndex(of: "h"), h != word.startIndex, let v = Int(word[word.startIndex..<h]) { hour = v }
+            else if let (v, used) = Self.numbers.read(t, at: i), ["heure", "heures", "h"].contains(t[i + used] ?? "") { hour = v }
+            guard let hour, (0...23).contains(hour) else { continue }
+            switch part {
+            case .morning where hour >= 13: return "\(hour) heures is not in the morning"
+            case .afternoon where hour >= 19 || hour == 0: return "\(hour) heures is not in the afternoon"
+            case .evening where (13..<17).contains(hour): return "\(hour) heures is not in the evening"
+            default: return nil
+            }
+        }
+        return nil
+    }
+
     public func recogniseDayPart(in text: String) -> DayPart? {
         let t = Tokens(text)
         if t.contains("matin") || t.contains("matinee") { return .morning }

@@ -27,6 +27,13 @@ public protocol Phrasebook: Sendable {
     func recogniseDayPart(in text: String) -> DayPart?
     /// Whether the text answers yes or no; `nil` when it does neither.
     func recogniseAnswer(in text: String) -> Answer?
+
+    /// A weekday the text names that the date it names does not fall on (ISO weekday, and the
+    /// date), nil when they agree or the text does not name both.
+    func weekdayConflict(in text: String, today: CivilDate) -> (named: Int, actual: CivilDate)?
+    /// Why the clock time the text names contradicts itself ("four p.m. in the morning", "16
+    /// heures du matin", "saa nne mchana"), nil when it does not.
+    func timeContradiction(in text: String) -> String?
 }
 
 extension Phrasebook {
@@ -38,7 +45,19 @@ extension Phrasebook {
     }
 
     /// Whether a text reads back exactly this date and time (the guard's and the scorer's test).
+    /// A text that contradicts itself reads back nothing: "Saturday the 6th of March" when the
+    /// 6th is a Friday leaves the caller agreeing to one of two days, so neither counts.
     public func readsBack(date: CivilDate, time: ClockTime, in text: String, today: CivilDate) -> Bool {
-        recogniseDate(in: text, today: today) == date && recogniseTime(in: text) == time
+        recogniseDate(in: text, today: today) == date && recogniseTime(in: text) == time && contradiction(in: text, today: today) == nil
+    }
+
+    /// Why a read-back contradicts itself — its weekday against its date, or its part of the
+    /// day against its hour — in words for a refusal or a failed check; nil when it does not.
+    public func contradiction(in text: String, today: CivilDate) -> String? {
+        if let (named, actual) = weekdayConflict(in: text, today: today) {
+            let names = EnglishPhrasebook.weekdayNames
+            return "it says \(names[named - 1]) but \(actual) is a \(names[actual.weekday - 1])"
+        }
+        return timeContradiction(in: text)
     }
 }

@@ -84,6 +84,35 @@ public struct SwahiliPhrasebook: Phrasebook {
         return Self.vocabulary.recognise(t, today: today)
     }
 
+    public func weekdayConflict(in text: String, today: CivilDate) -> (named: Int, actual: CivilDate)? {
+        Self.vocabulary.weekdayConflict(Tokens(text), today: today)
+    }
+
+    /// "saa nne mchana" (10:00 or 22:00, neither of them midday): a Swahili hour whose two
+    /// 24-hour readings both fall outside the part of the day named beside it.
+    public func timeContradiction(in text: String) -> String? {
+        let t = Tokens(text)
+        guard let part = recogniseDayPart(in: text) else { return nil }
+        for i in 0..<t.count where t.words[i] == "saa" {
+            guard let (h, _) = Self.numbers.read(t, at: i + 1), (1...12).contains(h) else { continue }
+            let day = (h + 6) % 12 == 0 ? 12 : (h + 6) % 12
+            let candidates = [day % 24, (day + 12) % 24]
+            guard !candidates.contains(where: { Self.hour($0, isIn: part) }) else { return nil }
+            return "saa \(Self.hourWords[h - 1]) is not \(part.rawValue)"
+        }
+        return nil
+    }
+
+    /// The 24-hour hours each part of the day holds when Swahili time is read.
+    static func hour(_ hour24: Int, isIn part: DayPart) -> Bool {
+        switch part {
+        case .morning: return (4..<12).contains(hour24)
+        case .afternoon: return (12..<17).contains(hour24)
+        case .evening: return (15..<20).contains(hour24)
+        case .night: return hour24 >= 19 || hour24 < 5
+        }
+    }
+
     public func recogniseDayPart(in text: String) -> DayPart? {
         let t = Tokens(text)
         if t.contains("asubuhi") || t.contains("alfajiri") { return .morning }
@@ -115,10 +144,8 @@ public struct SwahiliPhrasebook: Phrasebook {
             let part = recogniseDayPart(in: text)
             let hour24: Int
             switch part {
-            case .morning?: hour24 = candidates.first { (4..<12).contains($0) } ?? candidates[0]
-            case .afternoon?: hour24 = candidates.first { (12..<17).contains($0) } ?? candidates[0]
-            case .evening?: hour24 = candidates.first { (15..<20).contains($0) } ?? candidates[1]
-            case .night?: hour24 = candidates.first { $0 >= 19 || $0 < 5 } ?? candidates[1]
+            case .morning?, .afternoon?: hour24 = candidates.first { Self.hour($0, isIn: part!) } ?? candidates[0]
+            case .evening?, .night?: hour24 = candidates.first { Self.hour($0, isIn: part!) } ?? candidates[1]
             case nil: hour24 = candidates.first { (7..<19).contains($0) } ?? candidates[0]
             }
             return ClockTime(minutesSinceMidnight: hour24 * 60 + minute + hourOffset * 60)

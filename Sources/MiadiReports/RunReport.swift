@@ -53,7 +53,7 @@ public enum RunReport {
              ("barge-in stop", c.bargeInStopMs.isEmpty ? "-" : c.bargeInStopMs.map(String.init).joined(separator: ", ") + " ms"),
              ("talk-over / dead air", "\(c.talkOverMs) ms / \(c.deadAirMs) ms"), ("turns, words, tool calls", "\(c.turns), \(c.agentWords), \(c.toolCalls)"),
              ("unconfirmed commits", "\(c.unconfirmedCommits)"),
-             ("slot correct, collateral changes, double bookings", "\(c.slotCorrect ? "yes" : "no"), \(c.collateralChanges), \(c.doubleBookings)")]
+             ("slot correct, collateral changes, double bookings", "\(c.slotCorrect.value.map { $0 ? "yes" : "no" } ?? "n/a"), \(c.collateralChanges), \(c.doubleBookings)")]
         }
 
         // Markdown.

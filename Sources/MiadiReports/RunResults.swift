@@ -56,7 +56,8 @@ public struct RunResults: Codable, Sendable, Equatable {
         /// Audio seconds and text tokens the model used (what any provider would be billed for).
         public var usage: ModelUsage
         public var taskSuccess: Bool
-        public var slotCorrect: Bool
+        /// `null` when nothing was booked or moved (written as null, never left out).
+        public var slotCorrect: Nullable<Bool>
         public var collateralChanges: Int
         public var doubleBookings: Int
         /// Telephony at the price table's rate, KES (absent without a price table).
@@ -87,7 +88,7 @@ public struct RunResults: Codable, Sendable, Equatable {
             authorizationRefusals = m.authorizationRefusals
             usage = m.usage
             taskSuccess = calendar.taskSuccess
-            slotCorrect = calendar.slotCorrect
+            slotCorrect = Nullable(calendar.slotCorrect)
             collateralChanges = calendar.collateralChanges
             doubleBookings = calendar.doubleBookings
         }

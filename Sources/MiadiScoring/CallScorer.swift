@@ -41,7 +41,7 @@ public enum CallScorer {
             turnLatenciesMs: timeline.turnLatenciesMs, bargeInStopsMs: timeline.bargeInStopsMs, talkOverMs: timeline.talkOverMs,
             deadAirMs: timeline.deadAirMs(), turns: timeline.caller.count, agentWords: agentWords,
             toolCalls: events.filter { $0.is(.toolCall) }.count,
-            confirmations: ConfirmationCheck.judge(events, language: language, today: today))
+            confirmations: ConfirmationCheck.judge(events, language: language, today: today, agentSpeech: timeline.agent))
         metrics.timeline = timeline
         metrics.usage = ModelUsage(events: events)
         metrics.usage.fillSeconds(from: timeline)

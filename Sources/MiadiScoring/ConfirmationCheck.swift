@@ -15,8 +15,10 @@ public enum ConfirmationCheck {
         public let reason: String?
     }
 
-    /// `ordered`: the call's events in call order (`CallTrace.orderedEvents`).
-    public static func judge(_ ordered: [TraceEvent], language: LanguageCode, today: CivilDate) -> [Verdict] {
+    /// `ordered`: the call's events in call order (`CallTrace.orderedEvents`). `agentSpeech`:
+    /// when the agent was audible on the recording (`SpeechTimeline.agent`); nil when there is
+    /// no recording, and then the trace's word is taken for what was played.
+    public static func judge(_ ordered: [TraceEvent], language: LanguageCode, today: CivilDate, agentSpeech: [Range<Int>]? = nil) -> [Verdict] {
         let book = language.phrasebook
         // What the caller said: the scenario's lines when the trace has them (the lab), else
         // what the model heard (a real call).
@@ -35,18 +37,34 @@ public enum ConfirmationCheck {
             }) else { return fail("no read-back of a date and time before the commit") }
             let text = readBack["text"]?.string ?? ""
             guard book.readsBack(date: date, time: time, in: text, today: today) else {
+                if let why = book.contradiction(in: text, today: today) { return fail("the read-back \"\(text)\" contradicts itself: \(why)") }
                 return fail("the read-back \"\(text)\" does not name \(date) at \(time)")
             }
             guard readBack["status"]?.string == "completed" else {
                 return fail("the read-back was cut before the caller heard it all")
             }
             let readBackEnd = readBack["end_ms"]?.int ?? readBack.tMs
+            if let agentSpeech, let readBackStart = readBack["start_ms"]?.int, let why = inaudible(readBackStart..<readBackEnd, agentSpeech) {
+                return fail("the read-back is marked played but \(why) on the recording's agent channel")
+            }
             let answers = ordered.filter { $0.is(callerLines) && $0.tMs >= readBackEnd && $0.tMs <= commit.tMs }
             guard answers.contains(where: { book.recogniseAnswer(in: $0["text"]?.string ?? "") == .yes }) else {
                 return fail("the caller did not say yes after the read-back")
             }
             return Verdict(proposalID: id, committedAtMs: commit.tMs, confirmed: true, reason: nil)
         }
+    }
+
+    /// Why the recording says the caller did not hear a read-back played over `span` (nil when
+    /// they did): the agent channel must carry speech over most of it and up to its end, where
+    /// the date and time are said. A shell that reports audio it never sent cannot pass.
+    static func inaudible(_ span: Range<Int>, _ agentSpeech: [Range<Int>]) -> String? {
+        guard span.count > 0 else { return nil }
+        let covered = agentSpeech.reduce(0) { $0 + max(0, min($1.upperBound, span.upperBound) - max($1.lowerBound, span.lowerBound)) }
+        if covered * 10 < span.count * 8 { return "only \(covered) of its \(span.count) ms carry speech" }
+        let tail = max(span.lowerBound, span.upperBound - 1000)..<span.upperBound
+        if !agentSpeech.contains(where: { $0.overlaps(tail) }) { return "its last second is silent" }
+        return nil
     }
 
     /// "2026-03-05T14:00:00+03:00" → (2026-03-05, 14:00): the clinic-local date and time as

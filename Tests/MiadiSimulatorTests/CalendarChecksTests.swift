@@ -35,7 +35,7 @@ struct CalendarChecksTests {
         let verdicts = try await SuiteRunner(options: options).run().verdicts
         #expect(verdicts.map(\.calendar.doubleBookings) == [0, 0])
         #expect(verdicts.map(\.calendar.collateralChanges) == [0, 0], "each caller's new booking is not the other's collateral")
-        #expect(verdicts.allSatisfy { $0.calendar.slotCorrect && $0.calendar.taskSuccess })
+        #expect(verdicts.allSatisfy { $0.calendar.slotCorrect == true && $0.calendar.taskSuccess })
     }
 
     @Test("snapshot times are read by hand exactly as an ISO 8601 parser reads them; other forms are left to the parser")

@@ -67,6 +67,14 @@ public struct ConfirmationGuard: Sendable {
         let books = LanguageCode.allCases.map(\.phrasebook)
         let readBacks = utterances.filter { u in u.endMs >= facts.madeAtMs && books.contains { $0.readsBack(date: facts.date, time: facts.time, in: u.text, today: today) } }
         guard !readBacks.isEmpty else {
+            // A read-back that names the slot but contradicts itself is no read-back: say why.
+            for u in utterances.reversed() where u.endMs >= facts.madeAtMs {
+                for book in books where book.recogniseDate(in: u.text, today: today) == facts.date && book.recogniseTime(in: u.text) == facts.time {
+                    if let why = book.contradiction(in: u.text, today: today) {
+                        return .refused(reason: "the read-back \"\(u.text)\" contradicts itself (\(why)); read the date and time back again")
+                    }
+                }
+            }
             return .refused(reason: "the date and time (\(facts.date) \(facts.time)) have not been read back to the caller yet")
         }
         guard let heard = readBacks.last(where: \.completed) else {

@@ -59,6 +59,15 @@ extension BookingEngine {
     }
 
     /// Every appointment in the calendar (booked and cancelled), for the lab and snapshots.
+    /// Every customer's name by phone number, for customers who gave one.
+    public func customerNames() async throws(BookingError) -> [String: String] {
+        try await read { db in
+            var names: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT phone, name FROM customer WHERE name IS NOT NULL") { names[row["phone"]] = row["name"] }
+            return names
+        }
+    }
+
     public func allAppointments() async throws(BookingError) -> [Appointment] {
         try await read { db in
             try AppointmentRecord.fetchAll(db, sql: "SELECT * FROM appointment ORDER BY start_utc, staff_id, id").map(Appointment.init)

@@ -10,6 +10,8 @@ public struct CalendarSnapshot: Codable, Equatable, Sendable {
     public struct Entry: Codable, Equatable, Sendable {
         public let id: String
         public let customer: String
+        /// The name the customer gave (absent when none was): a garbled name is caught here.
+        public let customerName: String?
         public let service: String
         public let staff: String
         /// `2026-03-05T14:00:00+03:00`
@@ -21,6 +23,7 @@ public struct CalendarSnapshot: Codable, Equatable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case id, customer, service, staff, start, end, status
+            case customerName = "customer_name"
             case createdByCall = "created_by_call"
             case changedByCall = "changed_by_call"
         }
@@ -61,17 +64,26 @@ public struct CalendarSnapshot: Codable, Equatable, Sendable {
     }
 }
 
+extension CalendarSnapshot.Entry {
+    /// The same appointment — slot, service, staff, status — whatever the customer's name: a
+    /// name belongs to the customer, so renaming them is no change to their other bookings.
+    public func isSameAppointment(as other: Self) -> Bool {
+        id == other.id && customer == other.customer && service == other.service && staff == other.staff && start == other.start && end == other.end && status == other.status
+    }
+}
+
 extension BookingEngine {
     /// The whole calendar now.
     public func snapshot() async throws(BookingError) -> CalendarSnapshot {
         let appointments = try await allAppointments()
+        let names = try await customerNames()
         let time = planner.time
         return CalendarSnapshot(
             schema: CalendarSnapshot.schemaName, clinic: clinic.id, timeZone: clinic.timeZone.identifier,
             takenAt: time.isoWithOffset(clock.now()),
             appointments: appointments.map {
                 CalendarSnapshot.Entry(
-                    id: $0.id, customer: $0.customer, service: $0.serviceID, staff: $0.staffID,
+                    id: $0.id, customer: $0.customer, customerName: names[$0.customer], service: $0.serviceID, staff: $0.staffID,
                     start: time.isoWithOffset($0.start), end: time.isoWithOffset($0.end), status: $0.status,
                     createdByCall: $0.createdByCall, changedByCall: $0.changedByCall)
             })

@@ -87,9 +87,15 @@ struct MockPolicy: Sendable {
         case .confirm:
             if answer == .yes, let id = proposalID { return call(.confirmProposal, ["proposal_id": id]) }
             if answer == .no, let id = proposalID {
+                if faults.contains(.commitAfterNo) { return call(.confirmProposal, ["proposal_id": id]) }
+                // "No, sorry, Thursday": the no carries the correction; take it in before the
+                // slot is let go, and search again from it.
                 proposalID = nil
                 time = nil
                 offers = []
+                let before = (window?.date, serviceID, staffID)
+                understand(text, words: words)
+                correction = window?.date != before.0 || time != nil || serviceID != before.1 || staffID != before.2
                 return call(.releaseProposal, ["proposal_id": id])
             }
         case .rebook:
@@ -236,6 +242,7 @@ struct MockPolicy: Sendable {
             proposalID = made.proposalID
             var rb = made.readBack
             if faults.contains(.wrongDayReadBack) { rb = Self.shiftDay(rb, book: book, today: brief.today) }
+            if faults.contains(.wrongWeekdayReadBack) { rb = Self.wrongWeekday(rb, book: book, today: brief.today) }
             let template = tool == .proposeBooking ? lines.readBackBook : tool == .proposeReschedule ? lines.readBackMove : lines.readBackCancel
             let line = template.replacingOccurrences(of: "{rb}", with: rb)
             lastReadBack = line
@@ -258,6 +265,10 @@ struct MockPolicy: Sendable {
                 return [.say(lines.booked)] + call(.endCall, ["reason": "booked"])
             }
         case .released?:
+            if correction {
+                correction = false
+                return next()
+            }
             return ask(.time, lines.askTime)
         case .transferring?, .ending?:
             return []
@@ -266,6 +277,8 @@ struct MockPolicy: Sendable {
 
     private var lastReadBack: String?
     private var triedEarlyCommit = false
+    /// The caller's no to a read-back named something new: search from it once released.
+    private var correction = false
 
     // MARK: Pieces
 
@@ -309,6 +322,15 @@ struct MockPolicy: Sendable {
         guard let date = book.recogniseDate(in: readBack, today: today) else { return readBack }
         let spoken = book.speak(date: date)
         return readBack.replacingOccurrences(of: spoken, with: book.speak(date: date.adding(days: 1)))
+    }
+
+    /// The read-back with its date said under the next day's weekday (the
+    /// `.wrongWeekdayReadBack` fault): "Saturday the 6th of March" for Friday the 6th.
+    static func wrongWeekday(_ readBack: String, book: any Phrasebook, today: CivilDate) -> String {
+        guard let date = book.recogniseDate(in: readBack, today: today) else { return readBack }
+        let spoken = book.speak(date: date)
+        let right = spoken.prefix { $0 != " " }, wrong = book.speak(date: date.adding(days: 1)).prefix { $0 != " " }
+        return readBack.replacingOccurrences(of: spoken, with: wrong + spoken.dropFirst(right.count))
     }
 
     /// "It's Amina." → "Amina"; "Naitwa Baraka." → "Baraka".

@@ -199,6 +199,9 @@ public struct LabCall {
         private var endReason = "time limit"
         private var ended = false
         private var openMetadata: String?
+        /// The agent's words being played read back a slot and the shell fault is on.
+        private var silencing = false
+        private let today: CivilDate
         /// The machine's timers, in the order they were set (the order due ones fire in).
         private var timers: [(timer: CallTimer, atMs: Int)] = []
 
@@ -206,6 +209,7 @@ public struct LabCall {
             self.setup = setup
             let clinic = setup.engine.clinic
             let today = CivilDate(setup.engine.clock.now(), in: clinic.timeZone)
+            self.today = today
             let provider: any ProviderMachine = setup.model
                 ?? MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: setup.toldAppointmentIDs), hearing: setup.hearing, speech: setup.speech, configuration: setup.mock)
             let agent = CallAgent(clinic: clinic, today: today, context: setup.caller, language: clinic.languages.first ?? .en, handoffNumber: setup.handoffNumber)
@@ -281,7 +285,8 @@ public struct LabCall {
             for action in actions {
                 switch action {
                 case .sendBinary(let bytes):
-                    platform.bridgeSent(binary: bytes)
+                    // The `silent-read-back` shell fault: silence goes out in the read-back's place.
+                    platform.bridgeSent(binary: silencing ? [UInt8](repeating: 0, count: bytes.count) : bytes)
                 case .send(let command):
                     replies += platform.bridgeSent(text: command.text)
                     if command == .disconnect {
@@ -300,6 +305,9 @@ public struct LabCall {
                     events.append(event.line(atMs: atMs))
                 case .agentSaid(let text):
                     platform.agentSaid(text)
+                    silencing = setup.mock.faults.contains(.silentReadBack) && LanguageCode.allCases.contains { language in
+                        language.phrasebook.recogniseDate(in: text, today: today) != nil && language.phrasebook.recogniseTime(in: text) != nil
+                    }
                 case .effect(let effect):
                     effects.append(effect)
                 case .schedule(let timer, let atMs):

@@ -51,27 +51,31 @@ enum CalendarChecks {
         return days * 86_400 + hour * 3600 + minute * 60 + second - offset
     }
 
+    /// Whether the name a booking is under is the caller's, as said (case and accents aside).
+    static func sameName(_ booked: String?, _ caller: String) -> Bool {
+        guard let booked else { return false }
+        return Tokens(booked).words == Tokens(caller).words
+    }
+
     /// Appointments that changed though the scenario did not allow it: another customer's, or
     /// one it lists as `unchanged`.
     static func collateralChanges(_ scenario: Scenario, before: CalendarSnapshot, after: CalendarSnapshot) -> Int {
         before.appointments.filter { old in
             let new = after.appointments.first { $0.id == old.id }
-            return new != old && (old.customer != scenario.callerNumber || scenario.expect.unchanged.contains(old.id))
+            return new.map { !$0.isSameAppointment(as: old) } ?? true && (old.customer != scenario.callerNumber || scenario.expect.unchanged.contains(old.id))
         }.count
     }
 
-    /// Every booking or reschedule committed the expected service, at the expected time or in
-    /// the expected window (a cancellation moves no slot).
-    static func slotCorrect(_ scenario: Scenario, events: [TraceEvent]) -> Bool {
+    /// Every booking or reschedule committed the expected service, with the expected staff
+    /// when the scenario names one, at the expected time or in the expected window; nil when
+    /// none was committed (a cancellation moves no slot), as there was no slot to get right.
+    static func slotCorrect(_ scenario: Scenario, events: [TraceEvent]) -> Bool? {
         let moves = events.filter { $0.is(.commit) && $0["kind"]?.string != "cancellation" }
+        guard !moves.isEmpty else { return nil }
         return moves.allSatisfy { commit in
-            let service = commit["service"]?.string ?? ""
             let start = String((commit["start"]?.string ?? "").prefix(16))
-            return scenario.expect.appointments.contains { expected in
-                guard expected.service == service else { return false }
-                if let exact = expected.start { return start == exact }
-                if let (from, to) = expected.startWithin { return start >= from && start <= to }
-                return false
+            return scenario.expect.appointments.contains {
+                $0.matches(service: commit["service"]?.string ?? "", staff: commit["staff"]?.string ?? "", start: start)
             }
         }
     }

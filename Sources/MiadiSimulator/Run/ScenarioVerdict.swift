@@ -41,17 +41,10 @@ public struct ScenarioVerdict: Sendable, Equatable {
         let mine = after.appointments.filter { $0.customer == scenario.callerNumber && $0.status == .booked }
         var unmatched = mine
         for expected in scenario.expect.appointments {
-            if let index = unmatched.firstIndex(where: { entry in
-                guard entry.service == expected.service else { return false }
-                let start = String(entry.start.prefix(16))
-                if let exact = expected.start { return start == exact }
-                if let (from, to) = expected.startWithin { return start >= from && start <= to }
-                return false
-            }) {
+            if let index = unmatched.firstIndex(where: { expected.matches(service: $0.service, staff: $0.staff, start: String($0.start.prefix(16))) }) {
                 unmatched.remove(at: index)
             } else {
-                let when = expected.start ?? expected.startWithin.map { "between \($0.0) and \($0.1)" } ?? "?"
-                failures.append("no \(expected.service) at \(when) for the caller; they have: " + (mine.isEmpty ? "none" : mine.map { "\($0.service) \($0.start.prefix(16))" }.joined(separator: ", ")))
+                failures.append("no \(expected.described) for the caller; they have: " + (mine.isEmpty ? "none" : mine.map { "\($0.service) with \($0.staff) \($0.start.prefix(16))" }.joined(separator: ", ")))
             }
         }
         for extra in unmatched { failures.append("unexpected appointment for the caller: \(extra.service) \(extra.start.prefix(16))") }
@@ -61,13 +54,21 @@ public struct ScenarioVerdict: Sendable, Equatable {
         if doubleBookings > 0 { failures.append("\(doubleBookings) pair(s) of appointments overlap on one staff member") }
         let facts = CalendarFacts(taskSuccess: outcomeFailures == 0 && appointmentFailures == 0 && collateral == 0, slotCorrect: CalendarChecks.slotCorrect(scenario, events: events),
                                   collateralChanges: collateral, doubleBookings: doubleBookings)
-        for id in scenario.expect.unchanged {
+        func changed(_ id: String) -> Bool {
             let a = before.appointments.first { $0.id == id }, b = after.appointments.first { $0.id == id }
-            if a != b { failures.append("appointment \(id) changed") }
+            guard let a, let b else { return (a == nil) != (b == nil) }
+            return !a.isSameAppointment(as: b)
+        }
+        for id in scenario.expect.unchanged where changed(id) { failures.append("appointment \(id) changed") }
+        // The name the agent booked under, against the caller's (a garbled name is a wrong booking).
+        if let name = scenario.callerName, outcome == "booked" {
+            for entry in mine where !before.appointments.contains(where: { $0.id == entry.id }) && !CalendarChecks.sameName(entry.customerName, name) {
+                failures.append("the booking \(entry.id) is under the name \(entry.customerName.map { "\"\($0)\"" } ?? "(none)"), the caller is \"\(name)\"")
+            }
         }
         // Appointments of other customers must not change at all.
         let others = Set(before.appointments.filter { $0.customer != scenario.callerNumber }.map(\.id))
-        for id in others.sorted() where before.appointments.first(where: { $0.id == id }) != after.appointments.first(where: { $0.id == id }) {
+        for id in others.sorted() where changed(id) {
             if !scenario.expect.unchanged.contains(id) { failures.append("another customer's appointment \(id) changed") }
         }
         if scenario.expect.confirmBeforeCommit {

@@ -24,9 +24,26 @@ public struct Scenario: Sendable {
         /// Exact clinic-local start, or a window.
         public let start: String?
         public let startWithin: (String, String)?
+        /// The member of staff it must be with (nil: anyone who does the service).
+        public var staff: String?
 
         public static func == (a: Self, b: Self) -> Bool {
-            a.service == b.service && a.start == b.start && a.startWithin?.0 == b.startWithin?.0 && a.startWithin?.1 == b.startWithin?.1
+            a.service == b.service && a.start == b.start && a.startWithin?.0 == b.startWithin?.0 && a.startWithin?.1 == b.startWithin?.1 && a.staff == b.staff
+        }
+
+        /// Whether an appointment (service, staff, clinic-local start `YYYY-MM-DDTHH:MM`) is
+        /// this one.
+        public func matches(service other: String, staff otherStaff: String, start: String) -> Bool {
+            guard other == service, staff == nil || staff == otherStaff else { return false }
+            if let exact = self.start { return start == exact }
+            if let (from, to) = startWithin { return start >= from && start <= to }
+            return false
+        }
+
+        /// "cleaning with dr-kamau at 2026-03-05T14:00", for a failure.
+        var described: String {
+            let when = start ?? startWithin.map { "between \($0.0) and \($0.1)" } ?? "?"
+            return "\(service)\(staff.map { " with \($0)" } ?? "") at \(when)"
         }
     }
 

@@ -202,7 +202,13 @@ public enum ScenarioFile {
                     guard pair.count == 2, time.parseLocal(pair[0]) != nil, time.parseLocal(pair[1]) != nil else { throw w.error("two clinic-local times [from, to]") }
                     within = (pair[0], pair[1])
                 } else { throw item.error("give start or start_within") }
-                appointments.append(.init(service: service, start: start, startWithin: within))
+                var expected = Scenario.ExpectedAppointment(service: service, start: start, startWithin: within)
+                if let staffField = m["staff"] {
+                    let staff = try staffField.nonEmptyString()
+                    guard clinic.service(service)?.staffIDs.contains(staff) == true else { throw staffField.error("\"\(staff)\" does not do \(service) at \(clinic.id)") }
+                    expected.staff = staff
+                }
+                appointments.append(expected)
             }
         }
         var unchanged: [String] = []

@@ -125,6 +125,9 @@ struct RunCommand: AsyncParsableCommand {
         if record && providers.contains("cascade") {
             throw ValidationError("--record keeps the realtime providers' messages; the cascade does not record yet")
         }
+        if mockFault.contains(MockFault.silentReadBack.rawValue), transport(for: "mock") != "inproc" {
+            throw ValidationError("--mock-fault silent-read-back is a fault of the in-process lab's shell; run it with --transport inproc")
+        }
         for name in mockFault where MockFault(rawValue: name) == nil {
             throw ValidationError("unknown --mock-fault \(name); known: \(MockFault.allCases.map(\.rawValue).joined(separator: ", "))")
         }
