@@ -8,6 +8,8 @@ struct MockLines: Sendable {
     let booked: String, moved: String, cancelled: String, goodbye: String, repeatPlease: String
     let transfer: String, notFound: String, whichOne: String, anythingElse: String, hours: String
     let or: String
+    /// Said into a caller's silence, then, after the second, a polite close.
+    var stillThere = "", silentGoodbye = ""
 
     static func of(_ language: LanguageCode) -> MockLines {
         switch language {
@@ -20,7 +22,8 @@ struct MockLines: Sendable {
             cancelled: "It's cancelled. Would you like to book another time?", goodbye: "Thank you for calling. Goodbye.",
             repeatPlease: "Sorry, I didn't catch that. Could you say it again?", transfer: "Let me put you through to a colleague.",
             notFound: "I can't find an appointment under the number you're calling from. I can only change appointments booked from this number.",
-            whichOne: "Which appointment do you mean?", anythingElse: "Is there anything else?", hours: "We are open {hours}.", or: "or")
+            whichOne: "Which appointment do you mean?", anythingElse: "Is there anything else?", hours: "We are open {hours}.", or: "or",
+            stillThere: "Hello, are you still there?", silentGoodbye: "I can't hear you, so I'll end the call now. Please call us back. Goodbye.")
         case .sw: return MockLines(
             greeting: "Habari, hapa ni {clinic}. Nikusaidie vipi?", askService: "Ungependa huduma gani: {list}?",
             askName: "Naomba jina lako tafadhali?", askDay: "Siku gani itakufaa?", askTime: "Saa ngapi ingekufaa?",
@@ -30,7 +33,8 @@ struct MockLines: Sendable {
             cancelled: "Imefutwa. Ungependa kupanga siku nyingine?", goodbye: "Asante kwa kupiga simu. Kwaheri.",
             repeatPlease: "Samahani, sikusikia vizuri. Unaweza kurudia?", transfer: "Nakuunganisha na mwenzangu.",
             notFound: "Sioni miadi kwa namba unayopigia. Naweza kubadilisha miadi ya namba hii tu.",
-            whichOne: "Ni miadi ipi?", anythingElse: "Kuna jambo lingine?", hours: "Tuko wazi {hours}.", or: "au")
+            whichOne: "Ni miadi ipi?", anythingElse: "Kuna jambo lingine?", hours: "Tuko wazi {hours}.", or: "au",
+            stillThere: "Haloo, bado uko hapo?", silentGoodbye: "Sikusikii, kwa hiyo nitakata simu sasa. Tafadhali piga tena. Kwaheri.")
         case .fr: return MockLines(
             greeting: "Bonjour, ici {clinic}. Comment puis-je vous aider ?", askService: "Quel soin souhaitez-vous : {list} ?",
             askName: "Puis-je avoir votre nom, s'il vous plaît ?", askDay: "Quel jour vous conviendrait ?", askTime: "À quelle heure ?",
@@ -40,7 +44,8 @@ struct MockLines: Sendable {
             cancelled: "C'est annulé. Souhaitez-vous un autre rendez-vous ?", goodbye: "Merci de votre appel. Au revoir.",
             repeatPlease: "Pardon, je n'ai pas bien compris. Pouvez-vous répéter ?", transfer: "Je vous passe un collègue.",
             notFound: "Je ne trouve pas de rendez-vous pour le numéro qui appelle. Je ne peux modifier que les rendez-vous de ce numéro.",
-            whichOne: "Quel rendez-vous ?", anythingElse: "Autre chose ?", hours: "Nous sommes ouverts {hours}.", or: "ou")
+            whichOne: "Quel rendez-vous ?", anythingElse: "Autre chose ?", hours: "Nous sommes ouverts {hours}.", or: "ou",
+            stillThere: "Allô, vous êtes toujours là ?", silentGoodbye: "Je ne vous entends pas, je vais raccrocher. Rappelez-nous. Au revoir.")
         }
     }
 

@@ -53,6 +53,8 @@ struct MockPolicy: Sendable {
     private var target: Booked?
     private var proposalID: String?
     private var misunderstood = 0
+    /// Times in a row the mock asked a silent caller whether they are still there.
+    private var reprompts = 0
     private(set) var finished = false
 
     init(brief: MockBrief, faults: Set<MockFault> = []) {
@@ -68,6 +70,19 @@ struct MockPolicy: Sendable {
         [.say(lines.greeting.replacingOccurrences(of: "{clinic}", with: brief.clinic.name))]
     }
 
+    /// Whether the mock is waiting on a tool or done: no time to mind a silent caller.
+    var isBusy: Bool { finished || waiting }
+
+    /// The caller has said nothing for a while after the mock's last words: ask whether they
+    /// are still there, and after asking twice, close the call politely.
+    mutating func callerSilent() -> [Step] {
+        guard !isBusy else { return [] }
+        reprompts += 1
+        guard reprompts > 2 else { return [.say(lines.stillThere)] }
+        finished = true
+        return [.say(lines.silentGoodbye)] + call(.endCall, ["reason": "the caller said nothing"])
+    }
+
     // MARK: Hearing
 
     /// A caller utterance: its text and language, or nil when it could not be understood.
@@ -79,6 +94,7 @@ struct MockPolicy: Sendable {
             return [.say(lines.repeatPlease)]
         }
         misunderstood = 0
+        reprompts = 0
         if let spoken { language = spoken }
         let words = Tokens(text)
         let answer = book.recogniseAnswer(in: text)
@@ -212,7 +228,7 @@ struct MockPolicy: Sendable {
             switch tool {
             case .confirmProposal?:
                 // The guard wants the read-back heard in full: say it again.
-                if english.contains("read back"), let rb = lastReadBack { return ask(.confirm, rb) }
+                if ["read back", "read-back", "read it back"].contains(where: english.contains), let rb = lastReadBack { return ask(.confirm, rb) }
                 return [.say(sentence)]
             case .proposeBooking?, .proposeReschedule?:
                 time = nil

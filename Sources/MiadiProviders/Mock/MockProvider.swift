@@ -46,6 +46,9 @@ public struct MockConfiguration: Sendable, Equatable {
     public var outputTokensPerSecond = 20.0
     /// Deliberate misbehaviour (none for the honest mock).
     public var faults: Set<MockFault> = []
+    /// Silence after the mock's last words before it asks whether the caller is still there
+    /// (twice, then it closes the call), ms.
+    public var noInputMs = 6000
     /// Extra thinking time with `.slowAnswers`, ms.
     public var slowAnswerMs = 2500
 
@@ -79,6 +82,8 @@ public struct MockProvider: ProviderMachine {
     private var speakingUntilMs = 0
     private var nextCallID = 1
     private var pendingUsageInput = 0.0
+    /// The last time the caller was heard, ms of stream time.
+    private var lastCallerSoundMs = 0
 
     public init(brief: MockBrief, hearing: MockHearing, speech: any SpeechRenderer, configuration: MockConfiguration = .init()) {
         self.policy = MockPolicy(brief: brief, faults: configuration.faults)
@@ -112,6 +117,12 @@ public struct MockProvider: ProviderMachine {
         if !greeted && nowMs >= configuration.greetingDelayMs {
             greeted = true
             schedule(policy.greet(), at: nowMs)
+        }
+        // A caller who says nothing: the mock asks after them, then closes politely.
+        if greeted, scheduled.isEmpty, onsetMs == nil, pendingEnd == nil, !policy.isBusy,
+           nowMs >= max(speakingUntilMs, lastCallerSoundMs) + configuration.noInputMs {
+            lastCallerSoundMs = nowMs // counts from this prompt's end, as the next words are scheduled now
+            schedule(policy.callerSilent(), at: nowMs)
         }
         while let index = scheduled.firstIndex(where: { $0.atMs <= nowMs }) {
             let due = scheduled.remove(at: index)
@@ -175,6 +186,7 @@ public struct MockProvider: ProviderMachine {
                     }
                     pendingEnd = nil
                 case .speechEnded(let atMs):
+                    lastCallerSoundMs = max(lastCallerSoundMs, atMs)
                     if let onset = onsetMs { pendingEnd = (onset, atMs) }
                     onsetMs = nil
                 }

@@ -40,6 +40,15 @@ public struct PlatformEmulator: Sendable {
     private var lastAgentSoundMs = 0
     private var agentTurnStartMs = 0
     private var lastLineEndMs = 0
+    /// The end of the caller's last turn, backchannels left out: an agent turn that began
+    /// after it is one the caller has not answered yet, even if it said "mm-hmm" over it.
+    private var lastTurnLineEndMs = 0
+    /// The caller keeps a scripted silence until then (no line, no giving up).
+    private var quietUntilMs = 0
+    private var resumeAfterQuiet = false
+    /// The bridge cut the agent's turn short (`killAudio`): the caller did not hear it out, so
+    /// it waits for the agent to go on rather than answer half a question.
+    private var turnCut = false
     private var playedBefore = 0
 
     /// Why the caller left (hung up, or gave up on a silent agent); nil while on the line.
@@ -54,6 +63,7 @@ public struct PlatformEmulator: Sendable {
         lastAgentSoundMs = startMs
         agentTurnStartMs = startMs
         lastLineEndMs = startMs
+        lastTurnLineEndMs = startMs
         caller = ScriptedCaller(steps: configuration.script)
         network = LineNetwork(latencyMs: configuration.line.latencyMs, jitterMs: configuration.line.jitterMs, loss: configuration.line.loss, seed: configuration.line.seed)
         noise = SeededGenerator(seed: configuration.line.seed, stream: "line-noise")
@@ -77,6 +87,7 @@ public struct PlatformEmulator: Sendable {
     /// `killAudio`).
     public mutating func bridgeSent(text: String) -> [String] {
         if text == BridgeCommand.killAudio.text {
+            turnCut = true
             return playout.kill().map { #"{"type":"mark","data":{"name":"\#($0)","event":"cleared"}}"# }
         }
         if text == BridgeCommand.disconnect.text {
@@ -93,7 +104,7 @@ public struct PlatformEmulator: Sendable {
         playedBefore = playout.heard.count
         let marks = playout.tick(nowMs: now).map { #"{"type":"mark","data":{"name":"\#($0)","event":"playout"}}"# }
         if playout.isPlaying || playout.playingUntilMs >= now {
-            if lastAgentSoundMs < now - 40 { agentTurnStartMs = now; turnHandled = false }
+            if lastAgentSoundMs < now - 40 { agentTurnStartMs = now; turnHandled = false; turnCut = false }
             lastAgentSoundMs = now
         }
         return marks
@@ -103,24 +114,33 @@ public struct PlatformEmulator: Sendable {
     /// what reaches the bridge now (nil: nothing arrives in this frame). Sets `callerLeft`
     /// when the caller hangs up or gives up, in which case nothing is sent.
     public mutating func callerTick(nowMs now: Int) -> [UInt8]? {
-        if !isSpeaking {
+        if resumeAfterQuiet && now >= quietUntilMs {
+            // The scripted silence is over: the caller takes the agent's last turn up again.
+            resumeAfterQuiet = false
+            turnHandled = false
+        }
+        if !isSpeaking && now >= quietUntilMs {
             var decision = ScriptedCaller.Decision.wait
-            let agentAnswered = agentTurnStartMs > lastLineEndMs && now - lastAgentSoundMs >= configuration.callerPauseMs && !playout.isPlaying
+            let agentAnswered = agentTurnStartMs > lastTurnLineEndMs && now - lastAgentSoundMs >= configuration.callerPauseMs && !playout.isPlaying
             if playout.isPlaying && agentTurnStartMs > lastLineEndMs {
                 decision = caller.duringTurn(msIntoTurn: now - agentTurnStartMs, agentText: lastAgentText)
             } else if agentAnswered && !turnHandled {
                 turnHandled = true
-                decision = caller.turnEnded(agentText: lastAgentText)
+                if !turnCut { decision = caller.turnEnded(agentText: lastAgentText) }
             }
             switch decision {
-            case .say(let text), .sayOver(let text):
+            case .pause(let ms):
+                quietUntilMs = now + ms
+                resumeAfterQuiet = true
+            case .say(let text), .sayOver(let text), .backchannel(let text):
                 var audio = (configuration.audio[text] ?? PCMBuffer(samples: [], sampleRate: 16_000)).resampled(to: rate, quality: .telephone)
                 if let snr = configuration.line.noiseSNR, !audio.isEmpty { audio = Impairment.addNoise(to: audio, snrDb: snr, generator: &noise) }
                 if configuration.audio[text] == nil { newEvents.append(ShellEvent.error(where: "platform", message: "no audio for the caller's line \"\(text)\"").line(atMs: now)) }
                 speaking = audio.samples
                 spoken = 0
                 lastLineEndMs = now + audio.durationMs
-                newEvents.append(ShellEvent.callerUtterance(text: text, startMs: now, endMs: lastLineEndMs, bargeIn: decision == .sayOver(text)).line(atMs: now))
+                if decision != .backchannel(text) { lastTurnLineEndMs = lastLineEndMs }
+                newEvents.append(ShellEvent.callerUtterance(text: text, startMs: now, endMs: lastLineEndMs, bargeIn: decision != .say(text)).line(atMs: now))
             case .hangUp(let reason):
                 callerLeft = reason
                 return nil
@@ -128,7 +148,7 @@ public struct PlatformEmulator: Sendable {
                 break
             }
         }
-        if !isSpeaking, now - lastAgentSoundMs > 8000, now - lastLineEndMs > 8000 {
+        if !isSpeaking, now - max(lastAgentSoundMs, lastLineEndMs, quietUntilMs) > 8000 {
             callerLeft = "caller gave up: " + (caller.stuckOn ?? "the agent said nothing")
             return nil
         }

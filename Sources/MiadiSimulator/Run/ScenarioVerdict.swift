@@ -27,12 +27,13 @@ public struct ScenarioVerdict: Sendable, Equatable {
         var failures: [String] = []
         let commits = events.filter { $0.is(.commit) }
         let handedOff = events.contains { $0.is(.handoff) }
+        let endReason = events.last(where: { $0.is(.callEnded) })?["reason"]?.string
         let outcome: String
         switch commits.last?["kind"]?.string {
         case "booking": outcome = "booked"
         case "reschedule": outcome = "rescheduled"
         case "cancellation": outcome = "cancelled"
-        default: outcome = handedOff ? "transferred" : "nothing"
+        default: outcome = handedOff ? "transferred" : SilenceChecks.callerGaveUp(events, endReason: endReason) ? "caller_gave_up" : "nothing"
         }
         if outcome != scenario.expect.outcome { failures.append("outcome \(outcome), expected \(scenario.expect.outcome)") }
         let outcomeFailures = failures.count
@@ -90,7 +91,14 @@ public struct ScenarioVerdict: Sendable, Equatable {
         // Turn latency, at the caller's ear (from the recording).
         let worst = metrics.latency?.max
         if let bound = scenario.expect.maxTurnLatencyMs, let worst, worst > bound { failures.append("turn latency \(worst) ms > \(bound) ms") }
-        if let reason = events.last(where: { $0.is(.callEnded) })?["reason"]?.string, reason.hasPrefix("caller gave up") || reason == "time limit" {
+        if let want = scenario.expect.agentReprompted {
+            let reprompts = SilenceChecks.reprompts(events).count
+            if want && reprompts == 0 { failures.append("the agent never spoke again into the caller's silence (expected a re-prompt)") }
+            if !want && reprompts > 0 { failures.append("the agent re-prompted \(reprompts) time(s) (expected none)") }
+        }
+        // A caller who gives up is the call finishing, when the scenario expects it to.
+        let gaveUpAsExpected = scenario.expect.outcome == "caller_gave_up" && endReason?.hasPrefix("caller gave up") == true
+        if let reason = endReason, reason.hasPrefix("caller gave up") && !gaveUpAsExpected || reason == "time limit" {
             failures.append("the call did not finish: \(reason)")
         }
         return ScenarioVerdict(scenarioID: scenario.id, run: run, passed: failures.isEmpty, outcome: outcome, failures: failures, maxTurnLatencyMs: worst,

@@ -5,28 +5,30 @@ import MiadiLanguage
 public enum QuestionKind: String, Sendable, CaseIterable {
     case confirm, rebook, which, name, staff, time, day, service
 
-    /// Cue phrases per kind (folded as `Tokens` folds), checked in this order.
-    static let cues: [(QuestionKind, [String])] = [
-        (.confirm, ["shall i", "is that right", "is that correct", "can i confirm", "nithibitishe", "je confirme", "c est bien ca", "confirm"]),
-        (.rebook, ["book another", "another time", "kupanga siku nyingine", "autre rendez vous"]),
-        (.which, ["which appointment", "miadi ipi", "quel rendez vous"]),
-        (.name, ["your name", "jina lako", "votre nom", "name"]),
-        (.staff, ["which dentist", "who would you like", "daktari gani", "quel praticien", "which stylist"]),
-        (.time, ["what time", "which time", "saa ngapi", "saa ipi", "quelle heure"]),
-        (.day, ["which day", "what day", "siku gani", "quel jour"]),
-        (.service, ["which treatment", "which service", "huduma gani", "quel soin"]),
-    ]
+    /// The questions the text asks, most likely first: a caller answers the first it has an
+    /// answer for ("Which one?" after a list of times may mean the appointment or the time).
+    public static func candidates(in text: String) -> [QuestionKind] {
+        let tokens = Tokens(text)
+        var out: [QuestionKind] = []
+        for cue in QuestionCues.table where !out.contains(cue.kind) && cue.phrases.contains(where: { tokens.contains(phrase: $0) }) {
+            out.append(cue.kind)
+            out += cue.alsoMeans.filter { !out.contains($0) }
+        }
+        return out
+    }
 
     /// The question the text asks, if any.
-    public static func asked(in text: String) -> QuestionKind? {
+    public static func asked(in text: String) -> QuestionKind? { candidates(in: text).first }
+
+    /// Whether the agent asks the caller to say it again.
+    public static func asksToRepeat(_ text: String) -> Bool {
         let tokens = Tokens(text)
-        for (kind, phrases) in cues where phrases.contains(where: { tokens.contains(phrase: $0) }) { return kind }
-        return nil
+        return QuestionCues.repeatRequests.contains { tokens.contains(phrase: $0) }
     }
 
     /// Whether the text says goodbye.
     public static func isGoodbye(_ text: String) -> Bool {
         let tokens = Tokens(text)
-        return ["goodbye", "kwaheri", "au revoir"].contains { tokens.contains(phrase: $0) }
+        return ["goodbye", "bye", "kwaheri", "au revoir"].contains { tokens.contains(phrase: $0) }
     }
 }

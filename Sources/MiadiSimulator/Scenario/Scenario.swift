@@ -56,7 +56,13 @@ public struct Scenario: Sendable {
         /// At most this many words from the agent over the call (a verbose agent costs time and money).
         public var maxAgentWords: Int?
         public var maxCostKES: Double?
+        /// Whether the agent must (true) or must not (false) speak again into the caller's
+        /// silence; nil: not checked.
+        public var agentReprompted: Bool?
     }
+
+    /// The outcomes `expect.outcome` can name.
+    public static let outcomes = ["booked", "rescheduled", "cancelled", "transferred", "nothing", "caller_gave_up"]
 
     public let id: String
     public let title: String

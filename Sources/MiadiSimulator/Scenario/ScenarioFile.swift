@@ -8,7 +8,7 @@ import MiadiLanguage
 public enum ScenarioFile {
     public static func load(path: String, scenariosRoot: String) throws(YAMLFileError) -> Scenario {
         let root = try YAMLField.root(file: path)
-        let top = try root.mapping(allowed: ["id", "title", "tags", "clinic", "now", "calendar", "caller", "line", "script", "limits", "expect", "calls"])
+        let top = try root.mapping(allowed: Keys.top)
         let id = try top.required("id", in: root, "a unique scenario id").nonEmptyString()
         let clinicField = try top.required("clinic", in: root, "the clinic file, e.g. clinics/whitedent-nairobi.yaml")
         let clinicPath = (scenariosRoot as NSString).appendingPathComponent(try clinicField.nonEmptyString())
@@ -22,7 +22,7 @@ public enum ScenarioFile {
         var calendar: [SeedAppointment] = []
         if let list = top["calendar"] {
             for item in try list.list() {
-                let map = try item.mapping(allowed: ["id", "customer", "name", "service", "staff", "start"])
+                let map = try item.mapping(allowed: Keys.calendarEntry)
                 let serviceField = try map.required("service", in: item, "a service id of the clinic")
                 let service = try serviceField.nonEmptyString()
                 guard let known = clinic.service(service) else { throw serviceField.error("the clinic has no service \"\(service)\"") }
@@ -38,7 +38,7 @@ public enum ScenarioFile {
         }
         var seconds = 180, bookingLatency = 0
         if let limits = top["limits"] {
-            let map = try limits.mapping(allowed: ["call_seconds", "booking_latency_ms"])
+            let map = try limits.mapping(allowed: Keys.limits)
             seconds = try map["call_seconds"]?.int(in: 5...3600) ?? seconds
             bookingLatency = try map["booking_latency_ms"]?.int(in: 0...60_000) ?? 0
         }
@@ -52,7 +52,7 @@ public enum ScenarioFile {
             let items = try callsField.list()
             guard items.count >= 2 else { throw callsField.error("calls: needs at least two calls (a single call goes at the top level)") }
             for item in items {
-                let map = try item.mapping(allowed: ["caller", "line", "script", "expect", "start_ms"])
+                let map = try item.mapping(allowed: Keys.call)
                 parts.append(try call(map, in: item, line: sharedLine, clinic: clinic, time: time, calendar: calendar, folder: (path as NSString).deletingLastPathComponent))
             }
             let numbers = parts.map(\.callerNumber)
@@ -71,6 +71,22 @@ public enum ScenarioFile {
                 audioFiles: part.audioFiles)
         }
         return calls[0].with(companions: Array(calls.dropFirst()))
+    }
+
+    /// Every key the loader reads, by where it goes: the schema (`scenario.schema.json`) must
+    /// name exactly these, which a test checks, so neither can accept what the other ignores.
+    public enum Keys {
+        public static let top = ["id", "title", "tags", "clinic", "now", "calendar", "caller", "line", "script", "limits", "expect", "calls"]
+        public static let calendarEntry = ["id", "customer", "name", "service", "staff", "start"]
+        public static let limits = ["call_seconds", "booking_latency_ms"]
+        public static let call = ["caller", "line", "script", "expect", "start_ms"]
+        public static let line = ["rate", "track", "network", "noise_snr_db"]
+        public static let network = ["latency_ms", "jitter_ms", "loss"]
+        public static let caller = ["number", "name", "language", "voice"]
+        public static let step = ["say", "answers", "barge_in", "backchannel", "silence", "hang_up", "audio"]
+        public static let overAgent = ["after_ms", "say"]
+        public static let expect = ["outcome", "appointments", "unchanged", "confirm_before_commit", "max_turn_latency_ms", "max_agent_words", "max_cost_kes", "agent_reprompted"]
+        public static let expectedAppointment = ["service", "start", "start_within", "staff"]
     }
 
     /// The line of a call: the file's `line:`, or a call's own over it.
@@ -97,7 +113,7 @@ public enum ScenarioFile {
     static func line(_ field: YAMLField?, base: Line) throws(YAMLFileError) -> Line {
         guard let lineField = field else { return base }
         var out = base
-        let line = try lineField.mapping(allowed: ["rate", "track", "network", "noise_snr_db"])
+        let line = try lineField.mapping(allowed: Keys.line)
         if let r = line["rate"] {
             out.rate = try r.int(in: 8000...16000)
             guard out.rate == 8000 || out.rate == 16000 else { throw r.error("8000 or 16000") }
@@ -108,7 +124,7 @@ public enum ScenarioFile {
         }
         if let n = line["noise_snr_db"] { out.snr = try n.double(in: -10...100) }
         if let net = line["network"] {
-            let n = try net.mapping(allowed: ["latency_ms", "jitter_ms", "loss"])
+            let n = try net.mapping(allowed: Keys.network)
             out.latency = try n["latency_ms"]?.int(in: 0...5000) ?? 0
             out.jitter = try n["jitter_ms"]?.int(in: 0...2000) ?? 0
             out.loss = try n["loss"]?.double(in: 0...0.5) ?? 0
@@ -119,13 +135,13 @@ public enum ScenarioFile {
     static func call(_ map: [String: YAMLField], in container: YAMLField, line sharedLine: Line, clinic: Clinic, time: ClinicTime, calendar: [SeedAppointment], folder: String) throws(YAMLFileError) -> CallPart {
         var audioFiles: [String: String] = [:]
         let callerField = try map.required("caller", in: container, "number, language and voice")
-        let caller = try callerField.mapping(allowed: ["number", "name", "language", "voice"])
+        let caller = try callerField.mapping(allowed: Keys.caller)
         let languageField = try caller.required("language", in: callerField, "en, sw or fr")
         guard let language = LanguageCode(rawValue: try languageField.nonEmptyString()) else { throw languageField.error("en, sw or fr") }
         let scriptField = try map.required("script", in: container, "what the caller says")
         var script: [Scenario.Step] = []
         for item in try scriptField.list() {
-            let step = try item.mapping(allowed: ["say", "answers", "barge_in", "backchannel", "silence", "hang_up", "audio"])
+            let step = try item.mapping(allowed: Keys.step)
             if let say = step["say"] {
                 let text = try say.nonEmptyString()
                 if let audio = step["audio"] {
@@ -155,7 +171,7 @@ public enum ScenarioFile {
                 }
                 script.append(.answers(pool))
             } else if let b = step["barge_in"] ?? step["backchannel"] {
-                let m = try b.mapping(allowed: ["after_ms", "say"])
+                let m = try b.mapping(allowed: Keys.overAgent)
                 let after = try m.required("after_ms", in: b, "ms into the agent's turn").int(in: 0...60_000)
                 let say = try m.required("say", in: b, "what the caller says").nonEmptyString()
                 script.append(step["barge_in"] != nil ? .bargeIn(afterMs: after, say: say) : .backchannel(afterMs: after, say: say))
@@ -181,14 +197,15 @@ public enum ScenarioFile {
     }
 
     static func expectations(_ field: YAMLField, clinic: Clinic, time: ClinicTime, calendar: [SeedAppointment]) throws(YAMLFileError) -> Scenario.Expectations {
-        let map = try field.mapping(allowed: ["outcome", "appointments", "unchanged", "confirm_before_commit", "max_turn_latency_ms", "max_agent_words", "max_cost_kes"])
-        let outcomeField = try map.required("outcome", in: field, "booked, rescheduled, cancelled, transferred or nothing")
+        let map = try field.mapping(allowed: Keys.expect)
+        let outcomes = Scenario.outcomes.dropLast().joined(separator: ", ") + " or " + Scenario.outcomes.last!
+        let outcomeField = try map.required("outcome", in: field, outcomes)
         let outcome = try outcomeField.nonEmptyString()
-        guard ["booked", "rescheduled", "cancelled", "transferred", "nothing"].contains(outcome) else { throw outcomeField.error("booked, rescheduled, cancelled, transferred or nothing") }
+        guard Scenario.outcomes.contains(outcome) else { throw outcomeField.error(outcomes) }
         var appointments: [Scenario.ExpectedAppointment] = []
         if let list = map["appointments"] {
             for item in try list.list() {
-                let m = try item.mapping(allowed: ["service", "start", "start_within", "staff"])
+                let m = try item.mapping(allowed: Keys.expectedAppointment)
                 let sf = try m.required("service", in: item, "a service id")
                 let service = try sf.nonEmptyString()
                 guard clinic.service(service) != nil else { throw sf.error("the clinic has no service \"\(service)\"") }
@@ -221,6 +238,7 @@ public enum ScenarioFile {
         return Scenario.Expectations(
             outcome: outcome, appointments: appointments, unchanged: unchanged,
             confirmBeforeCommit: try map["confirm_before_commit"]?.bool() ?? true,
-            maxTurnLatencyMs: try map["max_turn_latency_ms"]?.int(in: 0...60_000), maxAgentWords: try map["max_agent_words"]?.int(in: 1...100_000), maxCostKES: try map["max_cost_kes"]?.double(in: 0...1_000_000))
+            maxTurnLatencyMs: try map["max_turn_latency_ms"]?.int(in: 0...60_000), maxAgentWords: try map["max_agent_words"]?.int(in: 1...100_000), maxCostKES: try map["max_cost_kes"]?.double(in: 0...1_000_000),
+            agentReprompted: try map["agent_reprompted"]?.bool())
     }
 }
