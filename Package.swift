@@ -229,7 +229,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MiadiSimulatorTests",
-            dependencies: ["MiadiTestSupport", "MiadiSimulator", "MiadiCorpus", "MiadiAudio", "MiadiBooking", "MiadiAgent", "MiadiProviders", "MiadiBridge", "MiadiLanguage"]
+            dependencies: ["MiadiTestSupport", "MiadiSimulator", "MiadiCorpus", "MiadiAudio", "MiadiBooking", "MiadiAgent", "MiadiProviders", "MiadiBridge", "MiadiLanguage", .product(name: "Yams", package: "Yams")]
         ),
     ],
     swiftLanguageModes: [.v6]

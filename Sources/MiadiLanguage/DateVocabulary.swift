@@ -19,12 +19,24 @@ struct DateVocabulary: Sendable {
     /// Ordinal words → day ("first" → 1, "premier" → 1).
     let ordinals: [String: Int]
     let numbers: NumberWords
+    /// Words after a weekday that put it a week later: "the Tuesday after", "le mardi
+    /// d'après", "Jumanne inayofuata".
+    var weekAfter: [String] = []
+    /// Words that may follow those (anything else, as in "Tuesday after lunch", is not one).
+    var weekAfterEnds: Set<String> = []
 
     func recognise(_ tokens: Tokens, today: CivilDate) -> CivilDate? {
         if let date = fixedDate(tokens, today: today) { return date }
         for (i, word) in tokens.words.enumerated() {
             guard let weekday = weekdays[word] else { continue }
             let near = [tokens[i - 1], tokens[i + 1]].compactMap { $0 }
+            for phrase in weekAfter {
+                let parts = phrase.split(separator: " ").map(String.init)
+                let end = i + 1 + parts.count
+                if (0..<parts.count).allSatisfy({ tokens[i + 1 + $0] == parts[$0] }), tokens[end].map(weekAfterEnds.contains) ?? true {
+                    return today.next(weekday: weekday).adding(days: 7)
+                }
+            }
             if near.contains(where: thisWords.contains) { return today.onOrAfter(weekday: weekday) }
             return today.next(weekday: weekday)
         }

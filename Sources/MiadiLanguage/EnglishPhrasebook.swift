@@ -29,7 +29,9 @@ public struct EnglishPhrasebook: Phrasebook {
             thisWords: ["this"],
             dayCues: ["the", "on"],
             ordinals: ordinals,
-            numbers: numbers
+            numbers: numbers,
+            weekAfter: ["after", "after next"],
+            weekAfterEnds: ["please", "then", "at", "in", "morning", "afternoon", "evening", "would", "if", "is", "instead", "maybe"]
         )
     }()
 
@@ -122,9 +124,14 @@ public struct EnglishPhrasebook: Phrasebook {
         return nil
     }
 
+    /// Greetings that name a part of the day without meaning one.
+    static let greetings = ["good morning", "good afternoon", "good evening", "good night"]
+
     public func recogniseDayPart(in text: String) -> DayPart? {
-        let t = Tokens(text)
-        if t.contains("morning") || t.contains("am") { return .morning }
+        let t = Tokens(text).removing(Self.greetings)
+        // "am" is a.m. only after a time ("nine am", "9 am"), never in "I am".
+        let am = t.words.indices.contains { t.words[$0] == "am" && $0 > 0 && (Self.numbers.read(t, at: $0 - 1) != nil || Int(t.words[$0 - 1].split(separator: ":").first ?? "") != nil || t.words[$0 - 1] == "oclock") }
+        if t.contains("morning") || am { return .morning }
         if t.contains("afternoon") || t.contains("lunchtime") { return .afternoon }
         if t.contains("evening") { return .evening }
         if t.contains("night") || t.contains("tonight") { return .night }

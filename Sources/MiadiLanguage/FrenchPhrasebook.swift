@@ -20,7 +20,9 @@ public struct FrenchPhrasebook: Phrasebook {
         thisWords: ["ce", "cette"],
         dayCues: ["le"],
         ordinals: ["premier": 1, "1er": 1],
-        numbers: numbers
+        numbers: numbers,
+        weekAfter: ["d apres", "de la semaine d apres"],
+        weekAfterEnds: ["a", "le", "dans", "matin", "apres", "soir", "plutot", "si", "s", "alors", "svp"]
     )
 
     // MARK: Speaking
@@ -85,8 +87,11 @@ public struct FrenchPhrasebook: Phrasebook {
         return nil
     }
 
+    /// Greetings that name a part of the day without meaning one.
+    static let greetings = ["bon apres midi", "bonne apres midi", "bonne soiree", "bonne nuit", "bonne matinee"]
+
     public func recogniseDayPart(in text: String) -> DayPart? {
-        let t = Tokens(text)
+        let t = Tokens(text).removing(Self.greetings)
         if t.contains("matin") || t.contains("matinee") { return .morning }
         if t.contains(phrase: "apres midi") { return .afternoon }
         if t.contains("soir") || t.contains("soiree") { return .evening }

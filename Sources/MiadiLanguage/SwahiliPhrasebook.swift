@@ -22,7 +22,9 @@ public struct SwahiliPhrasebook: Phrasebook {
         thisWords: ["hii", "huu"],
         dayCues: ["tarehe"],
         ordinals: [:],
-        numbers: numbers
+        numbers: numbers,
+        weekAfter: ["inayofuata", "ya wiki inayofuata", "ya wiki ijayo"],
+        weekAfterEnds: ["saa", "asubuhi", "mchana", "jioni", "tafadhali", "basi", "badala"]
     )
 
     // MARK: Speaking
@@ -113,8 +115,11 @@ public struct SwahiliPhrasebook: Phrasebook {
         }
     }
 
+    /// Greetings that name a part of the day without meaning one.
+    static let greetings = ["habari za asubuhi", "habari za mchana", "habari za jioni", "za asubuhi", "za mchana", "za jioni", "usiku mwema"]
+
     public func recogniseDayPart(in text: String) -> DayPart? {
-        let t = Tokens(text)
+        let t = Tokens(text).removing(Self.greetings)
         if t.contains("asubuhi") || t.contains("alfajiri") { return .morning }
         if t.contains("mchana") || t.contains("adhuhuri") { return .afternoon }
         if t.contains("jioni") { return .evening }

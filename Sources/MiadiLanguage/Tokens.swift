@@ -68,6 +68,20 @@ public struct Tokens: Sendable {
         return nil
     }
 
+    /// The same words with every occurrence of these phrases (normalised) taken out: "good
+    /// morning" is a greeting, not a part of the day.
+    public func removing(_ phrases: [String]) -> Tokens {
+        var words = self.words
+        for phrase in phrases {
+            let parts = phrase.split(separator: " ").map(String.init)
+            var i = 0
+            while i + parts.count <= words.count {
+                if Array(words[i..<(i + parts.count)]) == parts { words.removeSubrange(i..<(i + parts.count)) } else { i += 1 }
+            }
+        }
+        return words == self.words ? self : Tokens(words.joined(separator: " "))
+    }
+
     /// Normalises a phrase the same way as text, for comparisons.
     public static func normalise(_ phrase: String) -> String { Tokens(phrase).words.joined(separator: " ") }
 }

@@ -32,6 +32,14 @@ public struct PriceTable: Sendable, Equatable {
     /// Telephony cost of a call billed `seconds` (per-second billing), KES.
     public func telephonyKES(billedSeconds seconds: Int) -> Double { Double(seconds) * kesPerMinute / 60 }
 
+    /// What one call cost, KES: telephony for its billed seconds plus the model, priced as the
+    /// run's provider (the table's row for it) or, for a model the table does not price (the
+    /// mock), as the table's first provider. `pricedAs` names the row used.
+    public func callCost(usage: ModelUsage, billedSeconds: Int, provider: String, model: String) -> (kes: Double, pricedAs: String)? {
+        guard let row = providers.first(where: { $0.id == provider && $0.model == model }) ?? providers.first(where: { $0.id == provider }) ?? providers.first else { return nil }
+        return (row.usd(usage) * usdToKES + telephonyKES(billedSeconds: billedSeconds), "\(row.id) \(row.model)")
+    }
+
     public static func load(path: String) throws(YAMLFileError) -> PriceTable {
         let root = try YAMLField.root(file: path)
         let top = try root.mapping(allowed: ["currency", "telephony", "providers"])

@@ -61,7 +61,7 @@ public enum RunReport {
         md += "\n## Latency\n\n![turn latency](charts/latency.svg)\n\n## Billed seconds\n\n![billed seconds per call](charts/billed-seconds.svg)\n"
         md += "\n## Cost\n\n" + (costRows.isEmpty ? "" : mdTable(costHeader, costRows) + "\n") + costNotes.map { "- \($0)\n" }.joined() + "\n## Calls\n"
         for c in results.calls {
-            md += "\n### \(c.passed ? "✅" : "❌") \(c.call)\n\n"
+            md += "\n### \(c.passed ? "✅" : "❌") \(c.call)\n\n" + (c.title.map { "\($0)\n\n" } ?? "")
             for failure in c.failures { md += "- **\(failure)**\n" }
             if !c.failures.isEmpty { md += "\n" }
             md += mdTable(["metric", "value"], callFacts(c).map { [$0.0, $0.1] })
@@ -88,7 +88,7 @@ public enum RunReport {
         html += "<h2>Latency</h2>" + latency + "<h2>Billed seconds</h2>" + billed
         html += "<h2>Cost</h2>" + (costRows.isEmpty ? "" : htmlTable(costHeader, costRows)) + "<ul>" + costNotes.map { "<li>\(SVGChart.escape($0))</li>" }.joined() + "</ul><h2>Calls</h2>\n"
         for c in results.calls {
-            html += "<section id=\"\(SVGChart.escape(c.call))\"><h3 class=\"\(c.passed ? "pass" : "fail")\">\(c.passed ? "pass" : "FAIL") — \(SVGChart.escape(c.call))</h3>"
+            html += "<section id=\"\(SVGChart.escape(c.call))\"><h3 class=\"\(c.passed ? "pass" : "fail")\">\(c.passed ? "pass" : "FAIL") — \(SVGChart.escape(c.call))</h3>" + (c.title.map { "<p>\(SVGChart.escape($0))</p>" } ?? "")
             if !c.failures.isEmpty { html += "<ul>" + c.failures.map { "<li class=\"fail\">\(SVGChart.escape($0))</li>" }.joined() + "</ul>" }
             html += "<table>" + callFacts(c).map { "<tr><th>\(SVGChart.escape($0.0))</th><td>\(SVGChart.escape($0.1))</td></tr>" }.joined() + "</table>\n"
             if let page = pages[c.call] {

@@ -36,6 +36,8 @@ public struct RunResults: Codable, Sendable, Equatable {
         /// The call's name without its repeat: the calls `pass^k` groups.
         public var group: String
         public var tags: [String]
+        /// The scenario's `title:` (absent in results written before titles were kept).
+        public var title: String?
         public var passed: Bool
         public var outcome: String
         public var failures: [String]

@@ -207,7 +207,7 @@ public struct SocketTransport: LabTransport {
                         for reply in emulator.bridgeSent(text: text) where !(await send(.text(reply))) { break loop }
                         if emulator.disconnected {
                             // The platform ends the stream and follows the <Dial>.
-                            endReason = "handoff"
+                            endReason = emulator.handoffEndReason
                             break loop
                         }
                     case .agentSaid(let text):

@@ -71,7 +71,9 @@ struct ConfirmationCheckTests {
     typealias F = ScoringFixtures
 
     func verdict(_ events: [TraceEvent], language: String = "en") throws -> ConfirmationCheck.Verdict {
-        let metrics = try CallScorer.score(trace: F.trace(language: language, events + [F.ended(at: 30_000)]), recording: F.line(durationMs: 100, caller: [], agent: []))
+        // The recording carries the agent's speech wherever the trace says it played.
+        let agent = events.filter { $0.type == "agent.utterance" }.compactMap { e in e["start_ms"]?.int.flatMap { s in e["end_ms"]?.int.map { s..<$0 } } }
+        let metrics = try CallScorer.score(trace: F.trace(language: language, events + [F.ended(at: 30_000)]), recording: F.line(durationMs: 30_000, caller: [], agent: agent))
         try #require(metrics.confirmations.count == 1)
         return metrics.confirmations[0]
     }

@@ -290,7 +290,7 @@ public struct LabCall {
                 case .send(let command):
                     replies += platform.bridgeSent(text: command.text)
                     if command == .disconnect {
-                        endReason = "handoff"
+                        endReason = platform.handoffEndReason
                         ended = true
                     }
                 case .close:

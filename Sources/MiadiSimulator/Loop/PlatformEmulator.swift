@@ -75,6 +75,13 @@ public struct PlatformEmulator: Sendable {
         return newEvents
     }
 
+    /// Why the call ended when the bridge handed it off: a caller whose script says
+    /// `hang_up: when_transferred` hangs up rather than wait for the transfer; any other stays
+    /// on while the platform dials the `<Dial>` number (a leg the lab does not play).
+    public var handoffEndReason: String {
+        caller.wantsToHangUpWhenTransferred ? "caller hung up when transferred" : "handoff"
+    }
+
     /// The agent's latest transcript: what the caller recognises questions from.
     public mutating func agentSaid(_ text: String) { lastAgentText = text }
 

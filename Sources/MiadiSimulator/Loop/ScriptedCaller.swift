@@ -47,7 +47,18 @@ struct ScriptedCaller: Sendable {
         }
     }
 
-    var wantsToHangUpWhenTransferred: Bool { hangUpWhen == "when_transferred" }
+    /// Whether the caller hangs up on a transfer: its hang-up condition now, or the one the
+    /// script sets before its next line.
+    var wantsToHangUpWhenTransferred: Bool {
+        var when = hangUpWhen
+        for step in steps[index...] {
+            if case .hangUp(let next) = step { when = next; continue }
+            if case .answers = step { continue }
+            if case .silence = step { continue }
+            break
+        }
+        return when == "when_transferred"
+    }
 
     /// The agent finished a turn that said `agentText`.
     mutating func turnEnded(agentText: String) -> Decision {

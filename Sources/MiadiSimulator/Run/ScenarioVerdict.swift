@@ -17,13 +17,17 @@ public struct ScenarioVerdict: Sendable, Equatable {
     public let maxTurnLatencyMs: Int?
     public let durationMs: Int
     public let tags: [String]
+    /// The scenario's title, for the report.
+    public var title: String?
     public let metrics: CallMetrics
     /// The calendar metrics (task success, slot correctness, collateral changes, double bookings).
     public let calendar: CalendarFacts
     /// The call's timeline and recording for the report.
     public internal(set) var page: CallPage?
 
-    static func judge(_ scenario: Scenario, events: [TraceEvent], before: CalendarSnapshot, after: CalendarSnapshot, metrics: CallMetrics, run: String) -> ScenarioVerdict {
+    /// `cost`: what the call cost and whose prices said so (nil: the run has no price table).
+    static func judge(_ scenario: Scenario, events: [TraceEvent], before: CalendarSnapshot, after: CalendarSnapshot, metrics: CallMetrics, run: String,
+                      cost: (kes: Double, pricedAs: String)? = nil) -> ScenarioVerdict {
         var failures: [String] = []
         let commits = events.filter { $0.is(.commit) }
         let handedOff = events.contains { $0.is(.handoff) }
@@ -88,6 +92,13 @@ public struct ScenarioVerdict: Sendable, Equatable {
         if let bound = scenario.expect.maxAgentWords, metrics.agentWords > bound {
             failures.append("the agent said \(metrics.agentWords) words > \(bound)")
         }
+        if let bound = scenario.expect.maxCostKES {
+            if let cost {
+                if cost.kes > bound { failures.append("the call cost \(String(format: "%.2f", cost.kes)) KES > \(bound) KES (telephony and model, priced as \(cost.pricedAs))") }
+            } else {
+                failures.append("max_cost_kes cannot be checked: the run has no price table (give --prices FILE)")
+            }
+        }
         // Turn latency, at the caller's ear (from the recording).
         let worst = metrics.latency?.max
         if let bound = scenario.expect.maxTurnLatencyMs, let worst, worst > bound { failures.append("turn latency \(worst) ms > \(bound) ms") }
@@ -102,6 +113,6 @@ public struct ScenarioVerdict: Sendable, Equatable {
             failures.append("the call did not finish: \(reason)")
         }
         return ScenarioVerdict(scenarioID: scenario.id, run: run, passed: failures.isEmpty, outcome: outcome, failures: failures, maxTurnLatencyMs: worst,
-                               durationMs: metrics.durationMs, tags: scenario.tags, metrics: metrics, calendar: facts)
+                               durationMs: metrics.durationMs, tags: scenario.tags, title: scenario.title, metrics: metrics, calendar: facts)
     }
 }

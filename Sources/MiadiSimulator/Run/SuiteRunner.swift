@@ -187,7 +187,8 @@ public struct SuiteRunner: Sendable {
             do { metrics = try CallScorer.score(trace: trace, caller: result.caller, agent: result.agent) } catch {
                 throw RunError.output("\(name): cannot score the call: \(error.description)")
             }
-            var verdict = ScenarioVerdict.judge(call, events: result.events, before: before, after: after, metrics: metrics, run: name)
+            let cost = options.prices?.callCost(usage: metrics.usage, billedSeconds: metrics.billedSeconds, provider: options.provider, model: options.model)
+            var verdict = ScenarioVerdict.judge(call, events: result.events, before: before, after: after, metrics: metrics, run: name, cost: cost)
             verdict.page = CallPage(caller: metrics.timeline.caller, agent: metrics.timeline.agent, marks: ReportMark.marks(of: trace.orderedEvents), recording: "calls/\(name).wav")
             verdicts.append(verdict)
             guard write else { continue }
@@ -293,8 +294,10 @@ public struct SuiteRunner: Sendable {
         return RunResults(run: run, calls: verdicts.map { v in
             // Repeats of one call share its name up to ".rK".
             let group = options.repeats > 1 ? v.run.replacingOccurrences(of: #"\.r\d+(?=\.|$)"#, with: "", options: .regularExpression) : v.run
-            return RunResults.Call(scenario: v.scenarioID, call: v.run, group: group, tags: v.tags, passed: v.passed, outcome: v.outcome, failures: v.failures, metrics: v.metrics,
-                                   calendar: v.calendar)
+            var call = RunResults.Call(scenario: v.scenarioID, call: v.run, group: group, tags: v.tags, passed: v.passed, outcome: v.outcome, failures: v.failures, metrics: v.metrics,
+                                       calendar: v.calendar)
+            call.title = v.title
+            return call
         }, prices: options.prices)
     }
 
