@@ -40,6 +40,7 @@ extension Phrasebook {
     /// A date and the window of the day the text names ("next Thursday afternoon").
     public func recogniseWindow(in text: String, today: CivilDate) -> (date: CivilDate, from: ClockTime, to: ClockTime)? {
         guard let date = recogniseDate(in: text, today: today) else { return nil }
+        if let narrow = NarrowWindow.recognise(in: text, language: language) { return (date, narrow.from, narrow.to) }
         if let part = recogniseDayPart(in: text) { return (date, part.window.from, part.window.to) }
         return (date, ClockTime(hour: 0), ClockTime(hour: 23, minute: 59))
     }

@@ -32,7 +32,7 @@ struct SuiteRunnerTests {
         (MockFault.commitWithoutConfirmation, "en/book-next-thursday-afternoon.yaml", "the agent tried to commit without a confirmed read-back"),
         (.wrongDayReadBack, "sw/book-kesho-asubuhi.yaml", "the agent tried to commit without a confirmed read-back"),
         (.otherCallersAppointment, "en/cancel-someone-elses-appointment.yaml", "the agent tried to change an appointment that is not the caller's"),
-        (.ignoreBargeIn, "en/barge-in-pick-first-slot.yaml", "outcome nothing, expected booked"),
+        (.ignoreBargeIn, "en/barge-in-pick-first-slot.yaml", ", expected booked"),
         (.slowAnswers, "en/book-next-thursday-afternoon.yaml", "turn latency"),
         (.filler, "en/book-next-thursday-afternoon.yaml", "words > 100"),
     ])

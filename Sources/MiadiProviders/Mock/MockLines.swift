@@ -10,6 +10,8 @@ struct MockLines: Sendable {
     let or: String
     /// Said into a caller's silence, then, after the second, a polite close.
     var stillThere = "", silentGoodbye = ""
+    /// A closed day, the reason ({why} is `closedFor` with the closure's reason) and the next open day.
+    var closed = "", closedFor = ""
 
     static func of(_ language: LanguageCode) -> MockLines {
         switch language {
@@ -23,7 +25,8 @@ struct MockLines: Sendable {
             repeatPlease: "Sorry, I didn't catch that. Could you say it again?", transfer: "Let me put you through to a colleague.",
             notFound: "I can't find an appointment under the number you're calling from. I can only change appointments booked from this number.",
             whichOne: "Which appointment do you mean?", anythingElse: "Is there anything else?", hours: "We are open {hours}.", or: "or",
-            stillThere: "Hello, are you still there?", silentGoodbye: "I can't hear you, so I'll end the call now. Please call us back. Goodbye.")
+            stillThere: "Hello, are you still there?", silentGoodbye: "I can't hear you, so I'll end the call now. Please call us back. Goodbye.",
+            closed: "I'm sorry, we're closed on {day}{why}. We're open again on {next}. Would another day suit you?", closedFor: " for {reason}")
         case .sw: return MockLines(
             greeting: "Habari, hapa ni {clinic}. Nikusaidie vipi?", askService: "Ungependa huduma gani: {list}?",
             askName: "Naomba jina lako tafadhali?", askDay: "Siku gani itakufaa?", askTime: "Saa ngapi ingekufaa?",
@@ -34,7 +37,8 @@ struct MockLines: Sendable {
             repeatPlease: "Samahani, sikusikia vizuri. Unaweza kurudia?", transfer: "Nakuunganisha na mwenzangu.",
             notFound: "Sioni miadi kwa namba unayopigia. Naweza kubadilisha miadi ya namba hii tu.",
             whichOne: "Ni miadi ipi?", anythingElse: "Kuna jambo lingine?", hours: "Tuko wazi {hours}.", or: "au",
-            stillThere: "Haloo, bado uko hapo?", silentGoodbye: "Sikusikii, kwa hiyo nitakata simu sasa. Tafadhali piga tena. Kwaheri.")
+            stillThere: "Haloo, bado uko hapo?", silentGoodbye: "Sikusikii, kwa hiyo nitakata simu sasa. Tafadhali piga tena. Kwaheri.",
+            closed: "Samahani, tumefungwa {day}{why}. Tutakuwa wazi tena {next}. Siku nyingine itakufaa?", closedFor: " kwa sababu ya {reason}")
         case .fr: return MockLines(
             greeting: "Bonjour, ici {clinic}. Comment puis-je vous aider ?", askService: "Quel soin souhaitez-vous : {list} ?",
             askName: "Puis-je avoir votre nom, s'il vous plaît ?", askDay: "Quel jour vous conviendrait ?", askTime: "À quelle heure ?",
@@ -45,7 +49,8 @@ struct MockLines: Sendable {
             repeatPlease: "Pardon, je n'ai pas bien compris. Pouvez-vous répéter ?", transfer: "Je vous passe un collègue.",
             notFound: "Je ne trouve pas de rendez-vous pour le numéro qui appelle. Je ne peux modifier que les rendez-vous de ce numéro.",
             whichOne: "Quel rendez-vous ?", anythingElse: "Autre chose ?", hours: "Nous sommes ouverts {hours}.", or: "ou",
-            stillThere: "Allô, vous êtes toujours là ?", silentGoodbye: "Je ne vous entends pas, je vais raccrocher. Rappelez-nous. Au revoir.")
+            stillThere: "Allô, vous êtes toujours là ?", silentGoodbye: "Je ne vous entends pas, je vais raccrocher. Rappelez-nous. Au revoir.",
+            closed: "Désolé, nous sommes fermés le {day}{why}. Nous rouvrons le {next}. Un autre jour vous conviendrait ?", closedFor: " pour {reason}")
         }
     }
 
@@ -75,10 +80,25 @@ struct MockLines: Sendable {
 
 /// What callers say to mean each intent, per language (folded, as `Tokens` folds).
 enum MockIntentWords {
-    static let cancel = ["cancel", "kufuta", "futa", "ifute", "annuler", "annulez"]
-    static let reschedule = ["move", "reschedule", "change", "kuhamisha", "hamisha", "badilisha", "deplacer", "changer", "reporter"]
-    static let human = ["person", "human", "someone", "receptionist", "mtu", "binadamu", "quelqu un", "personne", "humain", "conseiller"]
-    static let book = ["book", "appointment", "like", "want", "get", "need", "kupanga", "nataka", "naomba", "miadi", "rendez vous", "voudrais", "prendre"]
+    /// Swahili verbs take their object and mood as prefixes and suffixes: futa, kufuta, ufute,
+    /// nifutie, ifute, uifute, kuifuta are all "cancel", so each form is listed.
+    static let cancel = ["cancel", "call off", "kufuta", "futa", "ifute", "ufute", "uifute", "nifutie", "unifutie", "niifutie", "kuifuta", "futilia", "nifutilie", "sitaki tena",
+                         "annuler", "annulez", "annule"]
+    static let reschedule = ["move", "reschedule", "change", "push", "bring forward", "kuhamisha", "hamisha", "uhamishe", "nihamishie", "unihamishie", "unihamishe", "ihamishe", "kuihamisha",
+                             "badilisha", "kubadilisha", "ubadilishe", "nibadilishie", "unibadilishie", "ibadilishe", "kuibadilisha", "sogeza", "kusogeza", "nisogezee",
+                             "deplacer", "changer", "reporter", "decaler", "avancer"]
+    static let human = ["person", "human", "someone", "receptionist", "mtu", "binadamu", "mhudumu", "quelqu un", "personne", "humain", "conseiller"]
+    static let book = ["book", "appointment", "like", "want", "get", "need", "kupanga", "panga", "nipangie", "unipangie", "nipange", "kuweka", "niwekee", "nataka", "naomba",
+                       "ningependa", "miadi", "rendez vous", "voudrais", "prendre", "reserver"]
+    /// Everyday ways to name a service → the plain word the clinic's names use.
+    static let colloquialServices: [(String, String)] = [
+        ("teeth cleaned", "cleaning"), ("clean my teeth", "cleaning"), ("cleaned", "cleaning"), ("tooth out", "extraction"), ("tooth pulled", "extraction"),
+        ("tooth taken out", "extraction"), ("check my teeth", "check-up"), ("look at my teeth", "check-up"), ("teeth checked", "check-up"),
+        ("hole in my tooth", "filling"), ("hair braided", "braids"), ("braid my hair", "braids"), ("hair cut", "haircut"), ("cut my hair", "haircut"),
+        ("kusafishwa meno", "cleaning"), ("nisafishwe meno", "cleaning"), ("kung oa jino", "extraction"), ("kung olewa jino", "extraction"), ("kuangaliwa meno", "check up"),
+        ("nettoyer les dents", "nettoyage"), ("nettoyer mes dents", "nettoyage"), ("arracher une dent", "extraction"), ("enlever une dent", "extraction"),
+        ("controler mes dents", "controle"), ("verifier mes dents", "controle"),
+    ]
     static let first = ["first", "kwanza", "premier", "premiere"]
     static let second = ["second", "pili", "deuxieme"]
     static let third = ["third", "last", "tatu", "mwisho", "troisieme", "dernier"]

@@ -93,15 +93,34 @@ struct MockPolicy: Sendable {
             if misunderstood >= 2 { return transfer() }
             return [.say(lines.repeatPlease)]
         }
-        misunderstood = 0
         reprompts = 0
         if let spoken { language = spoken }
         let words = Tokens(text)
         let answer = book.recogniseAnswer(in: text)
+        let before = understood
 
         switch asked {
         case .confirm:
-            if answer == .yes, let id = proposalID { return call(.confirmProposal, ["proposal_id": id]) }
+            if answer == .yes, let id = proposalID { misunderstood = 0; return call(.confirmProposal, ["proposal_id": id]) }
+            if answer == nil, let id = proposalID {
+                // "Thursday instead": a correction without a no. Anything else is not an answer:
+                // ask again rather than guess.
+                understand(text, words: words)
+                guard understood != before else {
+                    // "Mm-hmm" over the read-back: read it again, once, before asking to repeat.
+                    if let rb = lastReadBack, !readAgain {
+                        readAgain = true
+                        return ask(.confirm, rb)
+                    }
+                    return notUnderstood()
+                }
+                proposalID = nil
+                offers = []
+                if understood.time == before.time { time = nil }
+                correction = true
+                misunderstood = 0
+                return call(.releaseProposal, ["proposal_id": id])
+            }
             if answer == .no, let id = proposalID {
                 if faults.contains(.commitAfterNo) { return call(.confirmProposal, ["proposal_id": id]) }
                 // "No, sorry, Thursday": the no carries the correction; take it in before the
@@ -125,21 +144,67 @@ struct MockPolicy: Sendable {
             window = nil
         case .name:
             name = Self.name(from: text)
+        case .day:
+            // "Yes, that's fine" to the next open day the mock offered.
+            if let next = suggestion, answer == .yes, book.recogniseDate(in: text, today: brief.today) == nil {
+                window = next
+                suggestion = nil
+            }
         case .pick:
-            if let index = Self.ordinal(words), index < offers.count { time = offers[index].time; window = (offers[index].date, window?.from ?? ClockTime(hour: 0), window?.to ?? ClockTime(hour: 23, minute: 59)) }
+            if let index = Self.ordinal(words), index < offers.count {
+                // "Le premier": an item of the list, not the first of the month.
+                time = offers[index].time
+                window = (offers[index].date, window?.from ?? ClockTime(hour: 0), window?.to ?? ClockTime(hour: 23, minute: 59))
+                misunderstood = 0
+                return next()
+            }
         default:
             break
         }
         if intent == nil || asked == .nothing { intent = Self.intent(words) ?? intent }
         understand(text, words: words)
+        // Wording it cannot read changes nothing: a safe "please repeat", never a guess.
+        guard understood != before || asked == .name || answer != nil && asked != .nothing else { return notUnderstood() }
+        misunderstood = 0
         return next()
+    }
+
+    /// What the mock has understood so far, to tell whether a line added anything.
+    struct Understanding: Equatable {
+        var intent: String?, service: String?, date: CivilDate?, from: ClockTime?, to: ClockTime?, time: ClockTime?, staff: String?, name: String?, oldDate: CivilDate?
+    }
+
+    var understood: Understanding {
+        Understanding(intent: intent.map { "\($0)" }, service: serviceID, date: window?.date, from: window?.from, to: window?.to, time: time, staff: staffID, name: name, oldDate: oldDate)
+    }
+
+    /// A line it heard but could not read: ask again, and after twice, hand over to a person.
+    mutating func notUnderstood() -> [Step] {
+        misunderstood += 1
+        if misunderstood >= 2 { return transfer() }
+        return [.say(lines.repeatPlease)]
     }
 
     mutating func understand(_ text: String, words: Tokens) {
         let services = TermMatcher(terms: brief.clinic.services.map { s in (s.id, [s.id] + s.names.values.flatMap { $0 }) })
         if let service = services.matches(in: text).first { serviceID = service }
-        let staff = TermMatcher(terms: brief.clinic.staff.map { s in (s.id, [s.name, String(s.name.split(separator: " ").last ?? "")]) })
-        if let member = staff.matches(in: text).first { staffID = member }
+        if let service = Self.colloquialService(words, language: language, clinic: brief.clinic), serviceID == nil || !services.matches(in: text).contains(serviceID!) {
+            serviceID = service
+        }
+        // A member of staff by full name ("Dr Wanjiru"); a bare surname only with "with …"
+        // before it; never in the caller's own name ("Amina Wanjiru").
+        if asked != .name {
+            let full = TermMatcher(terms: brief.clinic.staff.map { s in (s.id, [s.name]) })
+            let surnames = brief.clinic.staff.map { s in (s.id, String(s.name.split(separator: " ").last ?? "")) }
+            if let member = full.matches(in: text).first {
+                staffID = member
+            } else if let member = surnames.first(where: { id, surname in
+                let last = Tokens.normalise(surname)
+                return ["with", "na", "avec"].contains { words.contains(phrase: "\($0) \(last)") }
+            }) {
+                staffID = member.0
+            }
+        }
         var newPart = text
         if intent == .reschedule, let split = Self.splitNew(text, book: book, today: brief.today) {
             newPart = split.new
@@ -177,7 +242,13 @@ struct MockPolicy: Sendable {
             guard let time else {
                 if offers.isEmpty {
                     var args = ["service": serviceID, "date": window.date.description, "language": language.rawValue]
-                    if let part = Self.part(window.from, window.to) { args["part_of_day"] = part }
+                    if let part = Self.part(window.from, window.to) {
+                        args["part_of_day"] = part
+                    } else if let part = DayPart.allCases.first(where: { $0.window.from <= window.from && window.to <= $0.window.to }) {
+                        // A narrow window: search its part of the day, keep what lies inside.
+                        args["part_of_day"] = part.rawValue
+                        args["limit"] = "10"
+                    }
                     if let staffID { args["staff"] = staffID }
                     return call(.findSlots, args)
                 }
@@ -240,12 +311,22 @@ struct MockPolicy: Sendable {
         case nil:
             return [.say(lines.repeatPlease)]
         case .slots(let slots)?:
-            offers = slots.prefix(3).compactMap { s in
+            offers = Array(slots.compactMap { s -> Offer? in
                 let parts = s.start.split(separator: "T").map(String.init)
                 guard parts.count == 2, let d = CivilDate(iso: parts[0]), let t = ClockTime(iso: parts[1]) else { return nil }
+                // A narrow window ("late morning") keeps only what lies inside it.
+                if let w = window, !(t >= w.from && t < w.to) { return nil }
                 return Offer(start: s.start, staff: s.staff, time: t, date: d)
+            }.prefix(3))
+            if offers.isEmpty {
+                // A closed day is said as closed, with the next open day offered.
+                if let w = window, let closed = closedLine(on: w.date, from: w.from, to: w.to) {
+                    window = nil
+                    return ask(.day, closed)
+                }
+                window = nil
+                return ask(.day, lines.nothingFree)
             }
-            if offers.isEmpty { window = nil; return ask(.day, lines.nothingFree) }
             return next()
         case .appointments(let list)?:
             appointments = list.compactMap { a in
@@ -262,6 +343,7 @@ struct MockPolicy: Sendable {
             let template = tool == .proposeBooking ? lines.readBackBook : tool == .proposeReschedule ? lines.readBackMove : lines.readBackCancel
             let line = template.replacingOccurrences(of: "{rb}", with: rb)
             lastReadBack = line
+            readAgain = false
             if faults.contains(.commitWithoutConfirmation), !triedEarlyCommit, let id = proposalID {
                 triedEarlyCommit = true
                 asked = .confirm
@@ -291,7 +373,24 @@ struct MockPolicy: Sendable {
         }
     }
 
+    /// The next open day the mock offered for a closed one, with the window asked for.
+    private var suggestion: (date: CivilDate, from: ClockTime, to: ClockTime)?
+
+    /// "We're closed on Friday the 20th of March for staff training. We're open again on …",
+    /// nil when the clinic is open that day.
+    mutating func closedLine(on date: CivilDate, from: ClockTime, to: ClockTime) -> String? {
+        let clinic = brief.clinic
+        func closed(_ d: CivilDate) -> Bool { clinic.closure(on: d) != nil || (clinic.openingHours[d.weekday] ?? []).isEmpty }
+        guard closed(date), let next = (1...14).lazy.map({ date.adding(days: $0) }).first(where: { !closed($0) }) else { return nil }
+        suggestion = (next, from, to)
+        let why = clinic.closure(on: date).map { lines.closedFor.replacingOccurrences(of: "{reason}", with: $0.reason) } ?? ""
+        return lines.closed.replacingOccurrences(of: "{day}", with: book.speak(date: date)).replacingOccurrences(of: "{why}", with: why)
+            .replacingOccurrences(of: "{next}", with: book.speak(date: next))
+    }
+
     private var lastReadBack: String?
+    /// The read-back was said again after an answer that was neither yes nor no.
+    private var readAgain = false
     private var triedEarlyCommit = false
     /// The caller's no to a read-back named something new: search from it once released.
     private var correction = false
@@ -323,6 +422,17 @@ struct MockPolicy: Sendable {
         if any(MockIntentWords.reschedule) { return .reschedule }
         if any(MockIntentWords.human) { return .human }
         if any(MockIntentWords.book) { return .book }
+        return nil
+    }
+
+    /// A service said the way people say it ("get my teeth cleaned", "kung'oa jino langu",
+    /// "me faire nettoyer les dents"), read as the clinic's service whose names carry the
+    /// plain word for it.
+    static func colloquialService(_ words: Tokens, language: LanguageCode, clinic: Clinic) -> String? {
+        for (phrase, plain) in MockIntentWords.colloquialServices where words.contains(phrase: phrase) {
+            let wanted = Tokens.normalise(plain)
+            if let service = clinic.services.first(where: { s in Tokens.normalise(s.id) == wanted || s.names.values.contains { $0.contains { Tokens.normalise($0) == wanted } } }) { return service.id }
+        }
         return nil
     }
 
