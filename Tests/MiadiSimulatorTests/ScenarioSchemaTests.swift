@@ -43,6 +43,7 @@ struct ScenarioSchemaTests {
             (["properties", "calls", "items"], ScenarioFile.Keys.call),
             (["$defs", "lineSettings"], ScenarioFile.Keys.line),
             (["$defs", "lineSettings", "properties", "network"], ScenarioFile.Keys.network),
+            (["$defs", "lineSettings", "properties", "network", "properties", "dropouts", "items"], ScenarioFile.Keys.dropout),
             (["$defs", "caller"], ScenarioFile.Keys.caller),
             (["$defs", "script", "items"], ScenarioFile.Keys.step),
             (["$defs", "overAgent"], ScenarioFile.Keys.overAgent),

@@ -35,6 +35,9 @@ struct SuiteRunnerTests {
         (.ignoreBargeIn, "en/barge-in-pick-first-slot.yaml", ", expected booked"),
         (.slowAnswers, "en/book-next-thursday-afternoon.yaml", "turn latency"),
         (.filler, "en/book-next-thursday-afternoon.yaml", "words > 100"),
+        (.wrongWeekdayReadBack, "en/closed-day-staff-training.yaml", "the agent tried to commit without a confirmed read-back"),
+        (.commitAfterNo, "en/correction-at-read-back.yaml", "the agent tried to commit without a confirmed read-back"),
+        (.silentReadBack, "sw/kusahihisha-siku.yaml", "the read-back is marked played but"),
     ])
     func faulty(fault: MockFault, scenario: String, failure: String) async throws {
         let out = Fixtures.scratch("faulty")

@@ -90,6 +90,8 @@ enum MockIntentWords {
     static let human = ["person", "human", "someone", "receptionist", "mtu", "binadamu", "mhudumu", "quelqu un", "personne", "humain", "conseiller"]
     static let book = ["book", "appointment", "like", "want", "get", "need", "kupanga", "panga", "nipangie", "unipangie", "nipange", "kuweka", "niwekee", "nataka", "naomba",
                        "ningependa", "miadi", "rendez vous", "voudrais", "prendre", "reserver"]
+    /// Sounds that keep a conversation going without saying anything.
+    static let fillers: Set<String> = ["mm", "mmm", "mhm", "mmh", "hm", "hmm", "uh", "um", "umm", "ah", "eh", "euh", "huh", "aha", "ehe", "mm hmm", "uh huh"]
     /// Everyday ways to name a service → the plain word the clinic's names use.
     static let colloquialServices: [(String, String)] = [
         ("teeth cleaned", "cleaning"), ("clean my teeth", "cleaning"), ("cleaned", "cleaning"), ("tooth out", "extraction"), ("tooth pulled", "extraction"),

@@ -96,6 +96,10 @@ struct MockPolicy: Sendable {
         reprompts = 0
         if let spoken { language = spoken }
         let words = Tokens(text)
+        // "Mm", "uh-huh" over a question is no answer (and never a name): ask it again.
+        if !words.words.isEmpty, words.words.allSatisfy(MockIntentWords.fillers.contains) {
+            return lastQuestion.map { [.say($0)] } ?? []
+        }
         let answer = book.recogniseAnswer(in: text)
         let before = understood
 
@@ -389,6 +393,8 @@ struct MockPolicy: Sendable {
     }
 
     private var lastReadBack: String?
+    /// The last question the mock asked, said again when the caller only hums over it.
+    private var lastQuestion: String?
     /// The read-back was said again after an answer that was neither yes nor no.
     private var readAgain = false
     private var triedEarlyCommit = false
@@ -399,6 +405,7 @@ struct MockPolicy: Sendable {
 
     mutating func ask(_ what: Asked, _ line: String) -> [Step] {
         asked = what
+        lastQuestion = line.replacingOccurrences(of: "..", with: ".")
         // "…at eight a.m.. Shall I" reads badly and speaks as a pause.
         return [.say(line.replacingOccurrences(of: "..", with: "."))]
     }

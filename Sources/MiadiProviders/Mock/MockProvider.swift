@@ -218,8 +218,9 @@ public struct MockProvider: ProviderMachine {
         let from = max(0, (onset - heardOriginMs) * inputSampleRate / 1000)
         let to = min(heard.count, (endMs - heardOriginMs) * inputSampleRate / 1000)
         guard to > from else { return [] }
-        // Shorter than the interruption threshold while it was speaking: a backchannel, ignored.
-        if nowMs < speakingUntilMs && endMs - onset < configuration.interruptAfterMs { return [] }
+        // Begun while it was speaking and shorter than the interruption threshold: a
+        // backchannel, ignored (even if its end is only detected after the mock stopped).
+        if onset < speakingUntilMs && endMs - onset < configuration.interruptAfterMs { return [] }
         // The faulty mock does not take in what was said over it.
         if configuration.faults.contains(.ignoreBargeIn) && onset < speakingUntilMs { return [] }
         let clip = PCMBuffer(samples: Array(heard[from..<to]), sampleRate: inputSampleRate)

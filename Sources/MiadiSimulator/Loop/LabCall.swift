@@ -114,6 +114,8 @@ public struct LabCall {
         /// Extra delay drawn uniformly from 0…jitterMs per packet; packets stay in order, so a
         /// late one arrives in a batch with the next (as the platform sends after a stall).
         public var jitterMs = 0
+        /// Spans of call time (ms) in which every caller packet is lost: a scripted outage.
+        public var dropouts: [Range<Int>] = []
         public var seed: UInt64 = 1
 
         public init() {}

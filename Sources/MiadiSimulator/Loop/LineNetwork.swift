@@ -8,13 +8,16 @@ struct LineNetwork: Sendable {
     let latencyMs: Int
     let jitterMs: Int
     let loss: Double
+    /// Spans of call time in which every packet is lost (a scripted outage), ms.
+    let dropouts: [Range<Int>]
     private var generator: SeededGenerator
     private var inFlight: [(arrivalMs: Int, samples: [Int16])] = []
     private var lastArrivalMs = 0
     private(set) var sent = 0
     private(set) var lost = 0
 
-    init(latencyMs: Int, jitterMs: Int, loss: Double, seed: UInt64) {
+    init(latencyMs: Int, jitterMs: Int, loss: Double, seed: UInt64, dropouts: [Range<Int>] = []) {
+        self.dropouts = dropouts
         self.latencyMs = latencyMs
         self.jitterMs = jitterMs
         self.loss = loss
@@ -27,6 +30,9 @@ struct LineNetwork: Sendable {
         sent += 1
         var packet = samples
         if loss > 0, generator.unit() < loss {
+            lost += 1
+            packet = [Int16](repeating: 0, count: samples.count)
+        } else if dropouts.contains(where: { $0.contains(nowMs) }) {
             lost += 1
             packet = [Int16](repeating: 0, count: samples.count)
         }

@@ -65,7 +65,8 @@ public struct PlatformEmulator: Sendable {
         lastLineEndMs = startMs
         lastTurnLineEndMs = startMs
         caller = ScriptedCaller(steps: configuration.script)
-        network = LineNetwork(latencyMs: configuration.line.latencyMs, jitterMs: configuration.line.jitterMs, loss: configuration.line.loss, seed: configuration.line.seed)
+        network = LineNetwork(latencyMs: configuration.line.latencyMs, jitterMs: configuration.line.jitterMs, loss: configuration.line.loss, seed: configuration.line.seed,
+                              dropouts: configuration.line.dropouts)
         noise = SeededGenerator(seed: configuration.line.seed, stream: "line-noise")
     }
 

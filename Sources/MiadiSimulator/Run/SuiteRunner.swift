@@ -255,6 +255,7 @@ public struct SuiteRunner: Sendable {
         setup.line.latencyMs = scenario.latencyMs
         setup.line.jitterMs = scenario.jitterMs
         setup.line.loss = scenario.loss
+        setup.line.dropouts = scenario.dropouts
         setup.line.seed = seed
         return setup
     }
@@ -262,14 +263,16 @@ public struct SuiteRunner: Sendable {
     /// The call's trace: the lab's header (scenario, line, seed, transport) and every event.
     func trace(of scenario: Scenario, name: String, callSID: String, seed: UInt64, result: LabCall.Result) -> CallTrace {
         let time = ClinicTime(zone: scenario.clinic.timeZone)
+        var line: [String: TraceValue] = [
+            "rate": .int(scenario.lineRate), "track": .string(scenario.track), "codec": "L16", "noise_snr_db": scenario.noiseSNR.map(TraceValue.double) ?? .null,
+            "latency_ms": .int(scenario.latencyMs), "jitter_ms": .int(scenario.jitterMs), "loss": .double(scenario.loss),
+            "faults": .array(options.faults.map(\.rawValue).sorted().map(TraceValue.string)), "transport": .string(options.transport.name),
+        ]
+        if !scenario.dropouts.isEmpty { line["dropouts"] = .array(scenario.dropouts.map { .object(["at_ms": .int($0.lowerBound), "ms": .int($0.count)]) }) }
         var trace = CallTrace(header: TraceHeader(
             callSID: callSID, source: "lab", scenarioID: scenario.id, scenarioFile: scenario.file, clinic: scenario.clinic.id,
             language: scenario.language.rawValue, now: time.isoWithOffset(scenario.now), seed: seed, provider: options.provider, model: options.model,
-            line: .object([
-                "rate": .int(scenario.lineRate), "track": .string(scenario.track), "codec": "L16", "noise_snr_db": scenario.noiseSNR.map(TraceValue.double) ?? .null,
-                "latency_ms": .int(scenario.latencyMs), "jitter_ms": .int(scenario.jitterMs), "loss": .double(scenario.loss),
-                "faults": .array(options.faults.map(\.rawValue).sorted().map(TraceValue.string)), "transport": .string(options.transport.name),
-            ]),
+            line: .object(line),
             recording: "\(name).wav", calendarBefore: "\(name).calendar-before.json", calendarAfter: "\(name).calendar-after.json",
             miadiVersion: MiadiRelease.version))
         trace.append(contentsOf: result.events)

@@ -97,6 +97,8 @@ public struct Scenario: Sendable {
     /// Caller lines said from a recording instead of the corpus (`audio:` beside a `say:`):
     /// the line's text → the audio file's path.
     public var audioFiles: [String: String] = [:]
+    /// Spans of call time (ms) in which the line drops every caller packet: a scripted outage.
+    public var dropouts: [Range<Int>] = []
 
     /// Every call of the file, this one first.
     public var calls: [Scenario] { [self] + companions }
@@ -105,6 +107,6 @@ public struct Scenario: Sendable {
         Scenario(id: id, title: title, tags: tags, file: file, clinic: clinic, clinicFile: clinicFile, now: now, calendar: calendar, callerNumber: callerNumber, callerName: callerName,
                  language: language, voice: voice, lineRate: lineRate, track: track, noiseSNR: noiseSNR, latencyMs: latencyMs, jitterMs: jitterMs, loss: loss,
                  script: script, callSeconds: callSeconds, bookingLatencyMs: bookingLatencyMs, expect: expect, startMs: startMs, companions: companions,
-                 audioFiles: audioFiles)
+                 audioFiles: audioFiles, dropouts: dropouts)
     }
 }

@@ -68,7 +68,7 @@ public enum ScenarioFile {
                 callerNumber: part.callerNumber, callerName: part.callerName, language: part.language, voice: part.voice,
                 lineRate: part.line.rate, track: part.line.track, noiseSNR: part.line.snr, latencyMs: part.line.latency, jitterMs: part.line.jitter, loss: part.line.loss,
                 script: part.script, callSeconds: seconds, bookingLatencyMs: bookingLatency, expect: part.expect, startMs: part.startMs, companions: [],
-                audioFiles: part.audioFiles)
+                audioFiles: part.audioFiles, dropouts: part.line.dropouts)
         }
         return calls[0].with(companions: Array(calls.dropFirst()))
     }
@@ -81,7 +81,8 @@ public enum ScenarioFile {
         public static let limits = ["call_seconds", "booking_latency_ms"]
         public static let call = ["caller", "line", "script", "expect", "start_ms"]
         public static let line = ["rate", "track", "network", "noise_snr_db"]
-        public static let network = ["latency_ms", "jitter_ms", "loss"]
+        public static let network = ["latency_ms", "jitter_ms", "loss", "dropouts"]
+        public static let dropout = ["at_ms", "ms"]
         public static let caller = ["number", "name", "language", "voice"]
         public static let step = ["say", "answers", "barge_in", "backchannel", "silence", "hang_up", "audio"]
         public static let overAgent = ["after_ms", "say"]
@@ -95,6 +96,7 @@ public enum ScenarioFile {
         var snr: Double?
         var latency = 0, jitter = 0
         var loss = 0.0
+        var dropouts: [Range<Int>] = []
     }
 
     /// One caller's part of a file: who calls, on which line, what they say, what must hold.
@@ -128,6 +130,13 @@ public enum ScenarioFile {
             out.latency = try n["latency_ms"]?.int(in: 0...5000) ?? 0
             out.jitter = try n["jitter_ms"]?.int(in: 0...2000) ?? 0
             out.loss = try n["loss"]?.double(in: 0...0.5) ?? 0
+            out.dropouts = []
+            for item in try n["dropouts"]?.list() ?? [] {
+                let d = try item.mapping(allowed: Keys.dropout)
+                let at = try d.required("at_ms", in: item, "when the outage begins, ms of call time").int(in: 0...3_600_000)
+                let length = try d.required("ms", in: item, "how long it lasts").int(in: 20...60_000)
+                out.dropouts.append(at..<(at + length))
+            }
         }
         return out
     }
