@@ -64,7 +64,7 @@ struct CascadeTests {
         #expect(reader.usage?.inputTextTokens == 12 && reader.usage?.outputTextTokens == 5)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func theSessionGreetsOverHTTP() async throws {
         let server = FakeCascadeServer(apiKey: "c-key", clinics: [OpenAIRealtimeProtocolTests.clinic], hearing: try OpenAIRealtimeProtocolTests.corpus.mockHearing(), speech: EspeakSpeech())
         let (ports, sink) = AsyncStream<Int>.makeStream()

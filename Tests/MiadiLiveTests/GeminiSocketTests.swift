@@ -30,7 +30,7 @@ struct GeminiSocketTests {
                           wire: GeminiLiveProtocol(configuration: .init(instructions: try OpenAIRealtimeProtocolTests.instructions())), logger: logger)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func theAgentGreetsOverBinaryFrames() async throws {
         try await Self.withService { server, port in
             let socket = try Self.socket(port: port)
@@ -44,7 +44,7 @@ struct GeminiSocketTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func aWrongKeyIsAFatal1007() async throws {
         try await Self.withService { _, port in
             let socket = try Self.socket(port: port, key: "g-wrong")
@@ -54,7 +54,7 @@ struct GeminiSocketTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func aGoAwayResumesTheSameSessionOnANewSocket() async throws {
         try await Self.withService(failure: .goAwayAfterMs(300)) { server, port in
             let socket = try Self.socket(port: port)
@@ -70,7 +70,7 @@ struct GeminiSocketTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func aQuotaCloseIsFatalAndSaysSo() async throws {
         try await Self.withService(failure: .closeAfterMs(200, code: 1011, reason: "You exceeded your current quota.")) { _, port in
             let socket = try Self.socket(port: port)

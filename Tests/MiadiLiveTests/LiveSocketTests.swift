@@ -41,7 +41,7 @@ struct LiveSocketTests {
         return all
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func theAgentGreetsOverARealSocket() async throws {
         try await Self.withService { server, port in
             let socket = try Self.socket(port: port)
@@ -57,7 +57,7 @@ struct LiveSocketTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func aWrongKeyIsOneFatalFailureThatNamesTheCause() async throws {
         try await Self.withService { _, port in
             let socket = try Self.socket(port: port, key: "sk-wrong")
@@ -69,7 +69,7 @@ struct LiveSocketTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func aSessionLostMidCallIsAFatalFailure() async throws {
         try await Self.withService(failure: .dropAfterMs(500)) { _, port in
             let socket = try Self.socket(port: port)

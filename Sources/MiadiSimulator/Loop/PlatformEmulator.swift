@@ -1,3 +1,4 @@
+import Foundation
 import MiadiAgent
 import MiadiAudio
 import MiadiBridge
@@ -28,6 +29,10 @@ public struct PlatformEmulator: Sendable {
     private var caller: ScriptedCaller
     private var network: LineNetwork
     private var noise: SeededGenerator
+    /// RMS of the line's noise (full scale 1), nil on a clean line: the caller's voiced level
+    /// over all its lines, `noise_snr_db` below. The noise covers the whole inbound line,
+    /// silences between lines included, so a VAD's noise floor is tested as on a real line.
+    private let noiseRms: Double?
     private var playout = PlatformPlayout()
     private var newEvents: [TraceEvent] = []
     private var lastAgentText = ""
@@ -68,6 +73,13 @@ public struct PlatformEmulator: Sendable {
         network = LineNetwork(latencyMs: configuration.line.latencyMs, jitterMs: configuration.line.jitterMs, loss: configuration.line.loss, seed: configuration.line.seed,
                               dropouts: configuration.line.dropouts)
         noise = SeededGenerator(seed: configuration.line.seed, stream: "line-noise")
+        if let snr = configuration.line.noiseSNR {
+            let levels = configuration.audio.keys.sorted().compactMap { configuration.audio[$0] }.map(Impairment.voicedRms).filter { $0 > 0 }
+            let speech = levels.isEmpty ? pow(10, -20.0 / 20) : levels.reduce(0, +) / Double(levels.count)
+            noiseRms = speech / pow(10, snr / 20)
+        } else {
+            noiseRms = nil
+        }
     }
 
     /// Trace events made since the last call, in order.
@@ -141,8 +153,7 @@ public struct PlatformEmulator: Sendable {
                 quietUntilMs = now + ms
                 resumeAfterQuiet = true
             case .say(let text), .sayOver(let text), .backchannel(let text):
-                var audio = (configuration.audio[text] ?? PCMBuffer(samples: [], sampleRate: 16_000)).resampled(to: rate, quality: .telephone)
-                if let snr = configuration.line.noiseSNR, !audio.isEmpty { audio = Impairment.addNoise(to: audio, snrDb: snr, generator: &noise) }
+                let audio = (configuration.audio[text] ?? PCMBuffer(samples: [], sampleRate: 16_000)).resampled(to: rate, quality: .telephone)
                 if configuration.audio[text] == nil { newEvents.append(ShellEvent.error(where: "platform", message: "no audio for the caller's line \"\(text)\"").line(atMs: now)) }
                 speaking = audio.samples
                 spoken = 0
@@ -180,8 +191,19 @@ public struct PlatformEmulator: Sendable {
         } else {
             network.send(callerFrame.samples, nowMs: now)
         }
-        let arriving = network.arrivals(nowMs: now)
+        var arriving = network.arrivals(nowMs: now)
         guard !arriving.isEmpty else { return nil }
+        if let noiseRms {
+            // The line's hiss is on whatever reaches the bridge, lost packets and outages
+            // included (concealed as the platform does, with noise rather than digital zero,
+            // which no real line carries and which would collapse any VAD's noise floor).
+            let stride = configuration.line.bothTracks ? 2 : 1
+            let hiss = noise.gaussians(count: arriving.count / stride, scale: noiseRms)
+            for i in hiss.indices {
+                let s = i * stride
+                arriving[s] = Int16(max(-32768, min(32767, (Float(arriving[s]) + hiss[i] * 32768).rounded())))
+            }
+        }
         return PCMBuffer(samples: arriving, sampleRate: rate, channels: configuration.line.bothTracks ? 2 : 1).littleEndianBytes
     }
 }

@@ -36,7 +36,8 @@ struct CorpusEvaluateCommand: AsyncParsableCommand {
             }
         }
         let report = CorpusEvaluation.fingerprint(clips: clips, unseen: unseen, index: index, seed: seed)
-        print("Fingerprint identification over \(clips.count) corpus utterances")
+        print("Fingerprint identification over \(clips.count - report.backchannelsLeftOut) corpus utterances"
+              + (report.backchannelsLeftOut > 0 ? " (\(report.backchannelsLeftOut) backchannel(s) under \(CorpusEvaluation.shortestLineMs) ms left out)" : ""))
         print("| condition | identified | wrong | refused |")
         print("|---|---:|---:|---:|")
         for (condition, tally) in report.byCondition {
