@@ -126,6 +126,12 @@ public struct YAMLField {
     }
 
     /// A list of strings, or a single string read as a one-item list.
+    /// A list of non-empty strings, and only a list: `tags: "book"` is refused, not read as one tag.
+    public func stringList() throws(YAMLFileError) -> [String] {
+        guard case .sequence = node else { throw error("must be a list, e.g. [\"book\"]") }
+        return try strings()
+    }
+
     public func strings() throws(YAMLFileError) -> [String] {
         if case .scalar = node { return [try nonEmptyString()] }
         var out: [String] = []

@@ -79,7 +79,13 @@ public struct SuiteRunner: Sendable {
             seen[s.id] = s.file
         }
         guard errors.isEmpty else { throw RunError.badScenarios(errors) }
-        return scenarios.filter { options.tags.isEmpty || !Set($0.tags).isDisjoint(with: options.tags) }
+        let selected = scenarios.filter { options.tags.isEmpty || !Set($0.tags).isDisjoint(with: options.tags) }
+        // Nothing to play is a mistake in the selection, not a run that passed.
+        guard !selected.isEmpty else {
+            let tags = options.tags.isEmpty ? "" : " with tag \(options.tags.sorted().joined(separator: " or "))"
+            throw RunError.badScenarios(["no scenario files\(tags) under \(options.paths.joined(separator: ", ")) (a scenario is a .yaml file)"])
+        }
+        return selected
     }
 
     public func run(progress: (Int, Int, ScenarioVerdict) -> Void = { _, _, _ in }) async throws -> Outcome {

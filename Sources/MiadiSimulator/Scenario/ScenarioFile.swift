@@ -12,14 +12,17 @@ public enum ScenarioFile {
         let id = try top.required("id", in: root, "a unique scenario id").nonEmptyString()
         let clinicField = try top.required("clinic", in: root, "the clinic file, e.g. clinics/whitedent-nairobi.yaml")
         let clinicPath = (scenariosRoot as NSString).appendingPathComponent(try clinicField.nonEmptyString())
+        // A clinic file lives under the scenarios folder: "../../etc/…" is not one.
+        let scenariosFolder = (scenariosRoot as NSString).standardizingPath + "/"
+        guard (clinicPath as NSString).standardizingPath.hasPrefix(scenariosFolder) else { throw clinicField.error("the clinic file must be under \(scenariosRoot), got \(try clinicField.nonEmptyString())") }
         guard FileManager.default.fileExists(atPath: clinicPath) else { throw clinicField.error("no clinic file at \(clinicPath)") }
         let clinic = try ClinicFile.load(path: clinicPath)
         let time = ClinicTime(zone: clinic.timeZone)
         let nowField = try top.required("now", in: root, "\"today\" for the call, ISO 8601 with offset")
-        guard let now = ISO8601DateFormatter().date(from: try nowField.nonEmptyString()) else {
-            throw nowField.error("an instant with its offset, e.g. \"2026-03-02T09:15:00+03:00\"")
-        }
+        let now = try Self.instant(nowField, clinic: clinic)
         var calendar: [SeedAppointment] = []
+        var seededIDs = Set<String>()
+        var busy: [(staff: String, span: Range<Date>, id: String)] = []
         if let list = top["calendar"] {
             for item in try list.list() {
                 let map = try item.mapping(allowed: Keys.calendarEntry)
@@ -31,7 +34,18 @@ public enum ScenarioFile {
                 guard known.staffIDs.contains(staff) else { throw staffField.error("\"\(staff)\" does not do \(service) at \(clinic.id)") }
                 let startField = try map.required("start", in: item, "clinic-local start, YYYY-MM-DDTHH:MM")
                 guard let start = time.parseLocal(try startField.nonEmptyString()) else { throw startField.error("a clinic-local time such as 2026-03-05T14:00") }
-                calendar.append(SeedAppointment(id: try map.required("id", in: item, "an id other lines refer to").nonEmptyString(),
+                let day = CivilDate(start, in: clinic.timeZone)
+                if let closure = clinic.closure(on: day) { throw startField.error("the clinic is closed on \(day) (\(closure.reason)); no appointment can be there") }
+                if (clinic.openingHours[day.weekday] ?? []).isEmpty { throw startField.error("the clinic is closed on \(day) (a \(EnglishPhrasebook().speak(date: day).prefix { $0 != " " })); no appointment can be there") }
+                let idField = try map.required("id", in: item, "an id other lines refer to")
+                guard seededIDs.insert(try idField.nonEmptyString()).inserted else { throw idField.error("\"\(try idField.nonEmptyString())\" is the id of an earlier appointment too") }
+                // The chair is busy for the service and its buffer: two seeded appointments may not share it.
+                let span = start..<start.addingTimeInterval(Double((known.durationMinutes + known.bufferMinutes) * 60))
+                if let clash = busy.first(where: { $0.staff == staff && $0.span.overlaps(span) }) {
+                    throw startField.error("overlaps \(clash.id) on \(staff) (a \(service) takes \(known.durationMinutes) min plus \(known.bufferMinutes) min buffer)")
+                }
+                busy.append((staff, span, try idField.nonEmptyString()))
+                calendar.append(SeedAppointment(id: try idField.nonEmptyString(),
                                                 customer: try map.required("customer", in: item, "the owner's number").nonEmptyString(),
                                                 customerName: try map["name"]?.nonEmptyString(), serviceID: service, staffID: staff, start: start))
             }
@@ -61,7 +75,7 @@ public enum ScenarioFile {
             parts.append(try call(top, in: root, line: sharedLine, clinic: clinic, time: time, calendar: calendar, folder: (path as NSString).deletingLastPathComponent))
         }
         let title = try top["title"]?.nonEmptyString() ?? id
-        let tags = try top["tags"]?.strings() ?? []
+        let tags = try top["tags"]?.stringList() ?? []
         let calls = parts.map { part in
             Scenario(
                 id: id, title: title, tags: tags, file: path, clinic: clinic, clinicFile: clinicPath, now: now, calendar: calendar,
@@ -71,6 +85,39 @@ public enum ScenarioFile {
                 audioFiles: part.audioFiles, dropouts: part.line.dropouts)
         }
         return calls[0].with(companions: Array(calls.dropFirst()))
+    }
+
+    /// `now`: an ISO 8601 instant whose date exists (no 30 February), whose offset is a real one
+    /// (±14:00 at most) and is the clinic's own at that instant, so "today" is the day the
+    /// scenario means.
+    static func instant(_ field: YAMLField, clinic: Clinic) throws(YAMLFileError) -> Date {
+        let text = try field.nonEmptyString()
+        let example = "an instant with its offset, e.g. \"2026-03-02T09:15:00+03:00\""
+        let parts = text.split(separator: "T", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let date = CivilDate(iso: parts[0]), date.description == parts[0] else { throw field.error("\(example); \"\(text)\" has no such date") }
+        var clock = parts[1], offset = 0
+        if clock.hasSuffix("Z") {
+            clock.removeLast()
+        } else if let sign = clock.lastIndex(where: { $0 == "+" || $0 == "-" }) {
+            let zone = clock[sign...].dropFirst().split(separator: ":").compactMap { Int($0) }
+            guard zone.count == 2, zone[0] <= 14, zone[1] < 60 else { throw field.error("\(example); \"\(clock[sign...])\" is not an offset") }
+            offset = (clock[sign] == "+" ? 1 : -1) * (zone[0] * 3600 + zone[1] * 60)
+            clock = String(clock[..<sign])
+        } else {
+            throw field.error("\(example); it has no offset")
+        }
+        let hms = clock.split(separator: ":").compactMap { Int($0) }
+        guard (2...3).contains(hms.count), hms.count == clock.split(separator: ":").count, (0...23).contains(hms[0]), (0...59).contains(hms[1]), hms.count == 2 || (0...59).contains(hms[2]) else {
+            throw field.error("\(example); \"\(clock)\" is not a time of day")
+        }
+        let seconds = date.daysSinceEpoch * 86_400 + hms[0] * 3600 + hms[1] * 60 + (hms.count == 3 ? hms[2] : 0) - offset
+        let instant = Date(timeIntervalSince1970: TimeInterval(seconds))
+        let clinicOffset = clinic.timeZone.secondsFromGMT(for: instant)
+        guard clinicOffset == offset else {
+            let h = abs(clinicOffset) / 3600, m = abs(clinicOffset) % 3600 / 60
+            throw field.error("the offset is not \(clinic.id)'s at that instant (\(clinic.timeZone.identifier) is \(clinicOffset < 0 ? "-" : "+")\(String(format: "%02d:%02d", h, m)) then)")
+        }
+        return instant
     }
 
     /// Every key the loader reads, by where it goes: the schema (`scenario.schema.json`) must
@@ -149,6 +196,7 @@ public enum ScenarioFile {
         guard let language = LanguageCode(rawValue: try languageField.nonEmptyString()) else { throw languageField.error("en, sw or fr") }
         let scriptField = try map.required("script", in: container, "what the caller says")
         var script: [Scenario.Step] = []
+        guard !(try scriptField.list()).isEmpty else { throw scriptField.error("at least one step (a caller who says nothing is `- silence: 30000`)") }
         for item in try scriptField.list() {
             let step = try item.mapping(allowed: Keys.step)
             if let say = step["say"] {
@@ -224,7 +272,7 @@ public enum ScenarioFile {
                     start = try s.nonEmptyString()
                     guard time.parseLocal(start!) != nil else { throw s.error("a clinic-local time such as 2026-03-05T14:00") }
                 } else if let w = m["start_within"] {
-                    let pair = try w.strings()
+                    let pair = try w.stringList()
                     guard pair.count == 2, time.parseLocal(pair[0]) != nil, time.parseLocal(pair[1]) != nil else { throw w.error("two clinic-local times [from, to]") }
                     within = (pair[0], pair[1])
                 } else { throw item.error("give start or start_within") }
@@ -239,10 +287,10 @@ public enum ScenarioFile {
         }
         var unchanged: [String] = []
         if let u = map["unchanged"] {
-            for (i, id) in try u.strings().enumerated() where !calendar.contains(where: { $0.id == id }) {
+            for (i, id) in try u.stringList().enumerated() where !calendar.contains(where: { $0.id == id }) {
                 throw ((try? u.list()[i]) ?? u).error("no appointment \"\(id)\" in this scenario's calendar")
             }
-            unchanged = try u.strings()
+            unchanged = try u.stringList()
         }
         return Scenario.Expectations(
             outcome: outcome, appointments: appointments, unchanged: unchanged,
