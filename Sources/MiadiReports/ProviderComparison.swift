@@ -27,11 +27,6 @@ public struct ProviderComparison: Sendable, Equatable {
         columns = runs.map(Column.init)
         func cells(_ value: (RunResults) -> String) -> [String] { runs.map(value) }
         func perCall(_ r: RunResults, _ total: Int) -> String { r.summary.calls == 0 ? "-" : String(format: "%.1f", Double(total) / Double(r.summary.calls)) }
-        func percentile(_ values: [Int], _ p: Double) -> String {
-            guard !values.isEmpty else { return "-" }
-            let sorted = values.sorted()
-            return "\(sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))]) ms"
-        }
         rows = [
             ("calls", cells { "\($0.summary.calls)" }),
             ("passed", cells { "\($0.summary.passed)" }),
@@ -40,8 +35,18 @@ public struct ProviderComparison: Sendable, Equatable {
             ("task success", cells { RunReport.percent($0.summary.taskSuccessRate) }),
             ("turn latency p50", cells { RunReport.ms($0.summary.turnLatencyMs?.p50) }),
             ("turn latency p95", cells { RunReport.ms($0.summary.turnLatencyMs?.p95) }),
-            ("barge-in stop p50", cells { percentile($0.calls.flatMap(\.bargeInStopMs), 0.5) }),
-            ("barge-in stop p95", cells { percentile($0.calls.flatMap(\.bargeInStopMs), 0.95) }),
+            ("barge-in stop p50", cells { RunReport.ms(InterruptionSummary($0.calls).stopP50) }),
+            ("barge-in stop p95", cells { RunReport.ms(InterruptionSummary($0.calls).stopP95) }),
+            ("backchannelled utterances completed", cells { r in
+                let s = InterruptionSummary(r.calls)
+                return s.completedShare.map { RunReport.percent($0) + " (\(s.backchannelUtterancesCompleted)/\(s.backchannelUtterances))" } ?? "-"
+            }),
+            ("words lost to backchannels", cells { "\(InterruptionSummary($0.calls).wordsLost)" }),
+            ("resume gap p50", cells { RunReport.ms(InterruptionSummary($0.calls).resumeGapP50) }),
+            ("true interruptions resumed", cells { r in
+                let s = InterruptionSummary(r.calls)
+                return "\(s.trueInterruptionsResumed) of \(s.trueInterruptions)"
+            }),
             ("unconfirmed commits", cells { "\($0.summary.unconfirmedCommits)" }),
             ("agent words per call", cells { perCall($0, $0.calls.reduce(0) { $0 + $1.agentWords }) }),
             ("billed seconds per call", cells { perCall($0, $0.summary.billedSeconds) }),

@@ -30,6 +30,8 @@ public struct RunComparison: Sendable, Equatable {
         func p95(_ r: RunResults) -> Double? { r.summary.turnLatencyMs.map { Double($0.p95) } }
         func p50(_ r: RunResults) -> Double? { r.summary.turnLatencyMs.map { Double($0.p50) } }
         func perCall(_ r: RunResults, _ value: Int) -> Double? { r.summary.calls == 0 ? nil : Double(value) / Double(r.summary.calls) }
+        let (a, b) = (InterruptionSummary(base.calls), InterruptionSummary(candidate.calls))
+        func ms(_ v: Int?) -> Double? { v.map(Double.init) }
         rows = [
             Row(metric: "calls", base: Double(base.summary.calls), candidate: Double(candidate.summary.calls)),
             Row(metric: "success rate", base: base.summary.successRate, candidate: candidate.summary.successRate),
@@ -41,6 +43,12 @@ public struct RunComparison: Sendable, Equatable {
             Row(metric: "task success rate", base: base.summary.taskSuccessRate, candidate: candidate.summary.taskSuccessRate),
             Row(metric: "collateral changes", base: Double(base.summary.collateralChanges), candidate: Double(candidate.summary.collateralChanges)),
             Row(metric: "double bookings", base: Double(base.summary.doubleBookings), candidate: Double(candidate.summary.doubleBookings)),
+            Row(metric: "barge-in stop p50 (ms)", base: ms(a.stopP50), candidate: ms(b.stopP50)),
+            Row(metric: "barge-in stop p95 (ms)", base: ms(a.stopP95), candidate: ms(b.stopP95)),
+            Row(metric: "backchannelled utterances completed", base: a.completedShare, candidate: b.completedShare),
+            Row(metric: "words lost to backchannels", base: Double(a.wordsLost), candidate: Double(b.wordsLost)),
+            Row(metric: "resume gap p50 (ms)", base: ms(a.resumeGapP50), candidate: ms(b.resumeGapP50)),
+            Row(metric: "true interruptions resumed", base: Double(a.trueInterruptionsResumed), candidate: Double(b.trueInterruptionsResumed)),
         ] + (base.costs?.projections ?? []).compactMap { a in
             candidate.costs?.projections.first { $0.provider == a.provider }.map { Row(metric: "cost per call KES, \(a.provider)", base: a.perCallKes, candidate: $0.perCallKes) }
         }
@@ -55,6 +63,9 @@ public struct RunComparison: Sendable, Equatable {
         for (name, a, b) in [("collateral changes", base.summary.collateralChanges, candidate.summary.collateralChanges),
                              ("double bookings", base.summary.doubleBookings, candidate.summary.doubleBookings)] where b > a {
             regressions.append("\(name) rose from \(a) to \(b)")
+        }
+        if b.trueInterruptionsResumed > a.trueInterruptionsResumed {
+            regressions.append("real interruptions taken for backchannels rose from \(a.trueInterruptionsResumed) to \(b.trueInterruptionsResumed)")
         }
         if candidate.summary.unconfirmedCommits > base.summary.unconfirmedCommits {
             regressions.append("unconfirmed commits rose from \(base.summary.unconfirmedCommits) to \(candidate.summary.unconfirmedCommits)")

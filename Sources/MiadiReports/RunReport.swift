@@ -26,7 +26,15 @@ public enum RunReport {
 
         let title = "Miadi run: \(s.passed)/\(s.calls) calls passed"
         let runLine = "provider \(results.run.provider) (\(results.run.model)), transport \(results.run.transport), seed \(results.run.seed), repeats \(results.run.repeats)"
-            + (results.run.faults.isEmpty ? "" : ", mock faults: " + results.run.faults.joined(separator: ", ")) + ", miadi \(results.run.miadiVersion)"
+            + (results.run.faults.isEmpty ? "" : ", mock faults: " + results.run.faults.joined(separator: ", "))
+            + (results.run.bargeIn.map { ", barge-in \($0)" } ?? "") + ", miadi \(results.run.miadiVersion)"
+        let i = InterruptionSummary(results.calls)
+        let bargeInHeader = ["barge-in stop p50", "p95", "pauses", "resumed", "resume gap p50", "p95", "backchannelled utterances completed", "words lost", "true interruptions resumed"]
+        let bargeInRow = [ms(i.stopP50), ms(i.stopP95), "\(i.pauses)", "\(i.resumes)", ms(i.resumeGapP50), ms(i.resumeGapP95),
+                          i.completedShare.map { percent($0) + " (\(i.backchannelUtterancesCompleted) of \(i.backchannelUtterances))" } ?? "-",
+                          "\(i.wordsLost)", i.trueInterruptions == 0 ? "-" : "\(i.trueInterruptionsResumed) of \(i.trueInterruptions)"]
+        let bargeInNote = "Stop: from the caller's first sound (a line meant to stop the agent) to the agent's silence at the caller's ear. "
+            + "Backchannelled: agent utterances a scripted \"mm-hmm\", cough or noise fell in; completed means heard to the end."
         let summaryHeader = ["calls", "passed", "task success", "pass^k", "latency p50", "p95", "max", "billed seconds", "unconfirmed commits", "collateral changes", "double bookings"]
         let summaryRow = ["\(s.calls)", "\(s.passed)", percent(s.taskSuccessRate), percent(s.passK), ms(s.turnLatencyMs?.p50), ms(s.turnLatencyMs?.p95),
                           ms(s.turnLatencyMs?.max), "\(s.billedSeconds)", "\(s.unconfirmedCommits)", "\(s.collateralChanges)", "\(s.doubleBookings)"]
@@ -51,6 +59,13 @@ public enum RunReport {
             [("outcome", c.outcome), ("duration", "\(c.durationMs) ms (billed \(c.billedSeconds) s)"), ("first audio", ms(c.firstAudioMs)),
              ("turn latency", c.turnLatenciesMs.isEmpty ? "-" : c.turnLatenciesMs.map(String.init).joined(separator: ", ") + " ms"),
              ("barge-in stop", c.bargeInStopMs.isEmpty ? "-" : c.bargeInStopMs.map(String.init).joined(separator: ", ") + " ms"),
+             ("pauses, resumed, barge-ins", c.interruptions.map { i in
+                 "\(i.pauses), \(i.resumes)" + (i.resumeGapsMs.isEmpty ? "" : " (gap " + i.resumeGapsMs.map(String.init).joined(separator: ", ") + " ms)") + ", \(i.bargeIns)"
+             } ?? "-"),
+             ("backchannels: utterances completed, words lost", c.interruptions.map { i in
+                 i.backchannelUtterances == 0 ? "-" : "\(i.backchannelUtterancesCompleted) of \(i.backchannelUtterances), \(i.wordsLost)"
+             } ?? "-"),
+             ("true interruptions resumed", c.interruptions.map { i in i.trueInterruptions == 0 ? "-" : "\(i.trueInterruptionsResumed) of \(i.trueInterruptions)" } ?? "-"),
              ("talk-over / dead air", "\(c.talkOverMs) ms / \(c.deadAirMs) ms"), ("turns, words, tool calls", "\(c.turns), \(c.agentWords), \(c.toolCalls)"),
              ("unconfirmed commits", "\(c.unconfirmedCommits)"),
              ("slot correct, collateral changes, double bookings", "\(c.slotCorrect.value.map { $0 ? "yes" : "no" } ?? "n/a"), \(c.collateralChanges), \(c.doubleBookings)")]
@@ -58,6 +73,7 @@ public enum RunReport {
 
         // Markdown.
         var md = "# \(title)\n\n\(runLine).\n\n" + mdTable(summaryHeader, [summaryRow]) + "\n## Success by tag\n\n" + mdTable(tagHeader, tagRows)
+        md += "\n## Barge-in\n\n" + mdTable(bargeInHeader, [bargeInRow]) + "\n" + bargeInNote + "\n"
         md += "\n## Latency\n\n![turn latency](charts/latency.svg)\n\n## Billed seconds\n\n![billed seconds per call](charts/billed-seconds.svg)\n"
         md += "\n## Cost\n\n" + (costRows.isEmpty ? "" : mdTable(costHeader, costRows) + "\n") + costNotes.map { "- \($0)\n" }.joined() + "\n## Calls\n"
         for c in results.calls {
@@ -85,6 +101,7 @@ public enum RunReport {
 
         """
         html += htmlTable(summaryHeader, [summaryRow]) + "<h2>Success by tag</h2>" + htmlTable(tagHeader, tagRows)
+        html += "<h2>Barge-in</h2>" + htmlTable(bargeInHeader, [bargeInRow]) + "<p>\(SVGChart.escape(bargeInNote))</p>"
         html += "<h2>Latency</h2>" + latency + "<h2>Billed seconds</h2>" + billed
         html += "<h2>Cost</h2>" + (costRows.isEmpty ? "" : htmlTable(costHeader, costRows)) + "<ul>" + costNotes.map { "<li>\(SVGChart.escape($0))</li>" }.joined() + "</ul><h2>Calls</h2>\n"
         for c in results.calls {

@@ -16,8 +16,12 @@ public struct RunResults: Codable, Sendable, Equatable {
         public var transport: String
         public var faults: [String]
         public var miadiVersion: String
+        /// The run's barge-in mode (`pause_resume`, `stop_after`); a scenario may set its own.
+        /// Nil in results written before it was recorded.
+        public var bargeIn: String?
 
-        public init(seed: UInt64, repeats: Int, provider: String, model: String, transport: String, faults: [String], miadiVersion: String) {
+        public init(seed: UInt64, repeats: Int, provider: String, model: String, transport: String, faults: [String], miadiVersion: String, bargeIn: String? = nil) {
+            self.bargeIn = bargeIn
             self.seed = seed
             self.repeats = repeats
             self.provider = provider
@@ -47,6 +51,9 @@ public struct RunResults: Codable, Sendable, Equatable {
         public var turnLatencyMs: Percentiles?
         public var turnLatenciesMs: [Int]
         public var bargeInStopMs: [Int]
+        /// Pauses, resumes, backchannels survived and interruptions resumed (absent in results
+        /// written before pause-and-resume).
+        public var interruptions: InterruptionFacts?
         public var talkOverMs: Int
         public var deadAirMs: Int
         public var turns: Int
@@ -80,6 +87,7 @@ public struct RunResults: Codable, Sendable, Equatable {
             turnLatencyMs = m.latency
             turnLatenciesMs = m.turnLatenciesMs
             bargeInStopMs = m.bargeInStopsMs
+            interruptions = m.interruptions
             talkOverMs = m.talkOverMs
             deadAirMs = m.deadAirMs
             turns = m.turns

@@ -21,6 +21,8 @@ public struct CallMetrics: Sendable, Equatable {
     public var authorizationRefusals = 0
     /// Audio seconds and text tokens the model used.
     public var usage = ModelUsage()
+    /// Pauses, resumes and barge-ins, and what backchannels and interruptions did.
+    public var interruptions = InterruptionFacts()
     /// Who spoke when, as heard on the line (for timelines in reports).
     public var timeline = SpeechTimeline(caller: [], agent: [])
 

@@ -36,13 +36,22 @@ public enum CallScorer {
         let agentWords = events.filter { $0.is(.agentUtterance) }.reduce(0) { count, u in
             count + (u["text"]?.string ?? "").split(whereSeparator: { $0 == " " }).count
         }
+        // A lab trace says which caller lines were meant to stop the agent: each one's stop is
+        // timed from the caller's first sound to the agent's silence at the ear. A served call's
+        // trace does not, and every caller turn begun over the agent counts.
+        let callerLines = events.filter { $0.is(.callerUtterance) }
+        let stops = callerLines.isEmpty ? timeline.bargeInStopsMs : callerLines.compactMap { line -> Int? in
+            guard line["barge_in"]?.bool == true, line["backchannel"]?.bool != true, let start = line["start_ms"]?.int else { return nil }
+            return timeline.agentStopMs(after: start)
+        }
         var metrics = CallMetrics(
             durationMs: durationMs, billedSeconds: (durationMs + 999) / 1000, firstAudioMs: timeline.firstAudioMs,
-            turnLatenciesMs: timeline.turnLatenciesMs, bargeInStopsMs: timeline.bargeInStopsMs, talkOverMs: timeline.talkOverMs,
+            turnLatenciesMs: timeline.turnLatenciesMs, bargeInStopsMs: stops, talkOverMs: timeline.talkOverMs,
             deadAirMs: timeline.deadAirMs(), turns: timeline.caller.count, agentWords: agentWords,
             toolCalls: events.filter { $0.is(.toolCall) }.count,
             confirmations: ConfirmationCheck.judge(events, language: language, today: today, agentSpeech: timeline.agent))
         metrics.timeline = timeline
+        metrics.interruptions = InterruptionFacts(events: events)
         metrics.usage = ModelUsage(events: events)
         metrics.usage.fillSeconds(from: timeline)
         metrics.refusedCommits = events.filter { $0.is(.guardDecision) && $0["decision"]?.string == "refused" }.count

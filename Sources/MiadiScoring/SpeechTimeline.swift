@@ -9,14 +9,18 @@ public struct SpeechTimeline: Sendable, Equatable {
     public let caller: [Range<Int>]
     /// Agent turns as heard, ms of call time, in order.
     public let agent: [Range<Int>]
+    /// The agent's voiced stretches before pauses are closed: where it went silent, even for
+    /// a moment (what a pause at the caller's first syllable shows).
+    public let agentStretches: [Range<Int>]
 
     /// Pauses shorter than this inside one speaker's speech belong to the same turn (a breath
     /// between sentences), ms.
     public static let turnGapMs = 700
 
-    public init(caller: [Range<Int>], agent: [Range<Int>]) {
+    public init(caller: [Range<Int>], agent: [Range<Int>], agentStretches: [Range<Int>]? = nil) {
         self.caller = caller
         self.agent = agent
+        self.agentStretches = agentStretches ?? agent
     }
 
     /// `recording`: stereo, the caller left and the agent right (what `miadi run` and
@@ -28,10 +32,11 @@ public struct SpeechTimeline: Sendable, Equatable {
 
     /// The same from the two sides as mono buffers at one rate.
     public init(caller: PCMBuffer, agent: PCMBuffer, offsetMs: Int = 0) {
-        func turns(_ channel: PCMBuffer) -> [Range<Int>] {
-            Self.merge(VoiceActivityDetector.segments(of: channel).map { ($0.lowerBound + offsetMs)..<($0.upperBound + offsetMs) })
+        func stretches(_ channel: PCMBuffer) -> [Range<Int>] {
+            VoiceActivityDetector.segments(of: channel).map { ($0.lowerBound + offsetMs)..<($0.upperBound + offsetMs) }
         }
-        self.init(caller: turns(caller), agent: turns(agent))
+        let agentStretches = stretches(agent)
+        self.init(caller: Self.merge(stretches(caller)), agent: Self.merge(agentStretches), agentStretches: agentStretches)
     }
 
     /// Joins stretches separated by less than `turnGapMs`.
@@ -69,6 +74,13 @@ public struct SpeechTimeline: Sendable, Equatable {
         caller.compactMap { turn in
             agent.first { $0.lowerBound < turn.lowerBound && turn.lowerBound < $0.upperBound }.map { $0.upperBound - turn.lowerBound }
         }
+    }
+
+    /// For each onset of caller speech over the agent (call ms, at the caller's mouth): how long
+    /// until the agent went silent at the caller's ear, ms (the voiced stretch it was in ends).
+    /// Nil for an onset when the agent was not speaking.
+    public func agentStopMs(after onset: Int) -> Int? {
+        agentStretches.first { $0.lowerBound <= onset && onset < $0.upperBound }.map { $0.upperBound - onset }
     }
 
     /// Time both spoke at once, ms.

@@ -31,8 +31,8 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var greetings: [String: String] = [:]
     public var handoffNumber: String?
     public var leadMs = 200
-    public var bargeInMinimumSpeechMs = 400
-    public var bargeInResumeGapMs = 80
+    /// What the bridge does when the caller speaks over the agent (`barge_in:`).
+    public var bargeIn = BargeInPolicy()
     public var tracesDirectory = "traces"
     /// Recordings said when a live model is lost (`<language>.wav` and `.txt`); a folder that
     /// is not there means none.
@@ -160,9 +160,17 @@ public struct ServeConfiguration: Sendable, Equatable {
             config.leadMs = try pacing.mapping(allowed: ["lead_ms"])["lead_ms"]?.int(in: 40...2000) ?? config.leadMs
         }
         if let bargeIn = top["barge_in"] {
-            let map = try bargeIn.mapping(allowed: ["min_speech_ms", "resume_gap_ms"])
-            config.bargeInMinimumSpeechMs = try map["min_speech_ms"]?.int(in: 0...3000) ?? config.bargeInMinimumSpeechMs
-            config.bargeInResumeGapMs = try map["resume_gap_ms"]?.int(in: 0...1000) ?? config.bargeInResumeGapMs
+            let map = try bargeIn.mapping(allowed: BargeInPolicy.keys)
+            if let field = map["mode"] {
+                let raw = try field.nonEmptyString()
+                guard let mode = BargeInPolicy.Mode(rawValue: raw) else {
+                    throw field.error("barge_in mode \"\(raw)\" is not one of \(BargeInPolicy.Mode.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                config.bargeIn.mode = mode
+            }
+            for key in BargeInPolicy.keys where key != "mode" {
+                if let value = try map[key]?.int(in: BargeInPolicy.ranges[key]!) { config.bargeIn.set(key, ms: value) }
+            }
         }
         config.tracesDirectory = try top["traces"]?.nonEmptyString() ?? config.tracesDirectory
         if let field = top["fallback_audio"] {
@@ -186,8 +194,7 @@ public struct ServeConfiguration: Sendable, Equatable {
     func streamConfiguration(subprotocol: String) -> StreamConfiguration {
         var c = StreamConfiguration(inputSampleRate: inputSampleRate, track: track, outputSampleRate: outputSampleRate, providerInputRate: 16_000, providerOutputRate: 24_000)
         c.maximumLeadMs = leadMs
-        c.bargeIn.minimumSpeechMs = bargeInMinimumSpeechMs
-        c.bargeIn.resumeGapMs = bargeInResumeGapMs
+        c.bargeIn = bargeIn
         c.subprotocol = subprotocol
         return c
     }

@@ -42,10 +42,14 @@ public struct ServeModels: Sendable {
 
     /// The mock model on a shared calendar: each call's mock knows the clinic's "today" when
     /// the call begins.
-    public static func mock(engine: BookingEngine, hearing: MockHearing, speech: any SpeechRenderer) -> ServeModels {
-        ServeModels { clinic in
+    /// `bargeIn`: the bridge's policy, which says whether the mock stops itself on the caller's
+    /// speech or waits to be told.
+    public static func mock(engine: BookingEngine, hearing: MockHearing, speech: any SpeechRenderer, bargeIn: BargeInPolicy = .init()) -> ServeModels {
+        var configuration = MockConfiguration()
+        configuration.interruptsItself = bargeIn.modelInterruptsItself
+        return ServeModels { [configuration] clinic in
             let today = CivilDate(engine.clock.now(), in: clinic.timeZone)
-            return .init(model: .inProcess(MockProvider(brief: MockBrief(clinic: clinic, today: today), hearing: hearing, speech: speech)), engine: engine)
+            return .init(model: .inProcess(MockProvider(brief: MockBrief(clinic: clinic, today: today), hearing: hearing, speech: speech, configuration: configuration)), engine: engine)
         }
     }
 
@@ -70,7 +74,7 @@ public struct ServeModels: Sendable {
         case "mock":
             let engine = try BookingEngine.open(path: configuration.databasePath, clinic: clinic, clock: SystemClock())
             let hearing = try MockHearing.load(corpusDirectory: configuration.corpusDirectory)
-            self = .mock(engine: engine, hearing: hearing, speech: EspeakSpeech())
+            self = .mock(engine: engine, hearing: hearing, speech: EspeakSpeech(), bargeIn: configuration.bargeIn)
         default:
             self = .echo
         }

@@ -56,11 +56,12 @@ struct RemoteLab: Sendable {
             throw SocketLabError.unreadable(url: spec.clinicFile, reason: "cannot read the clinic file: \(error.localizedDescription)")
         }
         let time = ClinicTime(zone: setup.engine.clinic.timeZone)
-        let request = LabCallRequest(
+        var request = LabCallRequest(
             callSID: setup.caller.callSID, calendar: key(spec.key), clinicFile: spec.clinicFile, clinicYAML: yaml, now: time.isoWithOffset(spec.now),
             appointments: spec.appointments.map { .init(id: $0.id, customer: $0.customer, customerName: $0.customerName, service: $0.serviceID, staff: $0.staffID, start: time.isoWithOffset($0.start)) },
             faults: setup.mock.faults.map(\.rawValue).sorted(), toldAppointmentIDs: setup.toldAppointmentIDs, handoffNumber: setup.handoffNumber,
             track: setup.line.bothTracks ? "both_tracks" : "inbound_track", rate: setup.line.rate, bookingLatencyMs: setup.bookingLatencyMs)
+        request.bargeIn = setup.bargeIn
         let encoder = JSONCoding.encoder()
         _ = try await send(.POST, "/lab/calls", body: try encoder.encode(request), expect: [201])
     }

@@ -68,7 +68,9 @@ struct CallMachineTests {
         h.caller(try BridgeFixtures.bargeLine())
         let kill = try #require(h.sent.first { $0.command == .killAudio })
         let bargeIn = try #require(h.traces("barge_in").first)
-        #expect(bargeIn["source"] == "vad")
+        // pause_resume: silent at the onset (the pause), a barge-in once the speech outlasts the window.
+        #expect(bargeIn["source"] == "pause")
+        #expect(bargeIn["kill_audio_ms"]?.int == kill.t)
         #expect(inputs.all.contains { if case .heardUpTo(let ms) = $0 { return ms > 0 }; return false })
         // Nothing of the interrupted response is sent once the kill is decided.
         #expect(h.binaryTimes.filter { $0 > kill.t }.isEmpty)

@@ -19,8 +19,10 @@ enum BridgeFixtures {
     /// "The first one is fine." (1.6 s)
     static func bargeLine() throws -> PCMBuffer { try utterance("7ba6be4c9b0e351e") }
 
-    static func config(rate: Int = 16_000, track: StreamTrack = .both, output: Int = 16_000) -> StreamConfiguration {
-        StreamConfiguration(inputSampleRate: rate, track: track, outputSampleRate: output, providerInputRate: 16_000, providerOutputRate: 24_000)
+    static func config(rate: Int = 16_000, track: StreamTrack = .both, output: Int = 16_000, bargeIn: BargeInPolicy.Mode = .pauseResume) -> StreamConfiguration {
+        var c = StreamConfiguration(inputSampleRate: rate, track: track, outputSampleRate: output, providerInputRate: 16_000, providerOutputRate: 24_000)
+        c.bargeIn.mode = bargeIn
+        return c
     }
 
     static let metadata = #"{"call_sid":"CA-test-1","from":"+254711000002","to":"+254709000100"}"#

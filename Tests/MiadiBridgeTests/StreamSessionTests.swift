@@ -182,11 +182,11 @@ struct StreamSessionOutboundTests {
     }
 }
 
-@Suite("Stream session: barge-in")
+@Suite("Stream session: barge-in (stop_after)")
 struct StreamSessionBargeInTests {
     @Test("speech over the agent stops it within one frame of the decision, and nothing old plays after")
     func bargeIn() throws {
-        var d = SessionDriver()
+        var d = SessionDriver(configuration: BridgeFixtures.config(bargeIn: .stopAfter))
         d.provider(.outputTranscript("We have Thursday at two, three or four p.m.", final: true))
         d.provider(.audio(BridgeFixtures.agentSpeech(ms: 5000)))
         d.provider(.turnDone)
@@ -215,7 +215,7 @@ struct StreamSessionBargeInTests {
         let speech = try BridgeFixtures.longLine()
         // 250 ms of voiced speech from the middle of a sentence.
         let short = speech.slice(frames: 16_000..<(16_000 + 4000))
-        var d = SessionDriver()
+        var d = SessionDriver(configuration: BridgeFixtures.config(bargeIn: .stopAfter))
         d.provider(.audio(BridgeFixtures.agentSpeech(ms: 3000)))
         d.provider(.turnDone)
         d.idle(ms: 500)

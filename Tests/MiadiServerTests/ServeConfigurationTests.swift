@@ -44,7 +44,7 @@ struct ServeConfigurationTests {
         #expect(config.streamToken == "from-env")
         #expect(config.track == .inbound && config.inputSampleRate == 8000 && config.outputSampleRate == 8000)
         #expect(config.greetings["sw"] == "Karibu.")
-        #expect(config.leadMs == 120 && config.bargeInMinimumSpeechMs == 300 && config.bargeInResumeGapMs == 80)
+        #expect(config.leadMs == 120 && config.bargeIn.minimumSpeechMs == 300 && config.bargeIn.resumeGapMs == 80)
         #expect(try ServeConfiguration.load(path: path, environment: [:]).streamToken == "from-file")
     }
 

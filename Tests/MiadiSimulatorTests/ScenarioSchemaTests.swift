@@ -1,4 +1,5 @@
 import Foundation
+import MiadiBridge
 import MiadiSimulator
 import Testing
 import Yams
@@ -40,6 +41,7 @@ struct ScenarioSchemaTests {
             ([], ScenarioFile.Keys.top),
             (["properties", "calendar", "items"], ScenarioFile.Keys.calendarEntry),
             (["properties", "limits"], ScenarioFile.Keys.limits),
+            (["properties", "barge_in"], ScenarioFile.Keys.bargeInPolicy),
             (["properties", "calls", "items"], ScenarioFile.Keys.call),
             (["$defs", "lineSettings"], ScenarioFile.Keys.line),
             (["$defs", "lineSettings", "properties", "network"], ScenarioFile.Keys.network),
@@ -65,6 +67,7 @@ struct ScenarioSchemaTests {
         walk(s)
         #expect(objects == places.count)
         // And the closed lists agree.
+        #expect((Self.node(s, ["properties", "barge_in", "properties", "mode"])["enum"] as? [String]) == BargeInPolicy.Mode.allCases.map(\.rawValue))
         let expect = Self.node(s, ["$defs", "expect", "properties"])
         #expect((expect["outcome"] as? [String: Any])?["enum"] as? [String] == Scenario.outcomes)
         let answers = Self.node(s, ["$defs", "script", "items", "properties", "answers", "propertyNames"])

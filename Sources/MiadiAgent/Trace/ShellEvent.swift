@@ -8,7 +8,9 @@ public enum ShellEvent: Sendable, Equatable {
     /// A status callback; fields the platform left out are recorded as null.
     case streamStatus(callSID: String?, event: String?, streamName: String?, reason: String?)
     /// A line of the scripted caller's: when it starts and ends, and whether it was said over the agent.
-    case callerUtterance(text: String, startMs: Int, endMs: Int, bargeIn: Bool)
+    /// `bargeIn`: said over the agent; `backchannel`: a sound meant not to stop it ("mm-hmm", a
+    /// cough), which the lab scores as a false interruption if it does.
+    case callerUtterance(text: String, startMs: Int, endMs: Int, bargeIn: Bool, backchannel: Bool = false)
     /// An error outside the bridge: `where` is `platform` or `lab`.
     case error(where: String, message: String)
     /// The end; billed seconds follow from the duration (Sautikit bills each started second).
@@ -52,8 +54,9 @@ public enum ShellEvent: Sendable, Equatable {
             var fields: [String: TraceValue] = ["call_sid": .optional(callSID), "event": .optional(event), "stream_name": .optional(streamName)]
             if let reason { fields["reason"] = .string(reason) }
             return TraceEvent(tMs: t, type: .streamStatus, fields: fields)
-        case .callerUtterance(let text, let start, let end, let bargeIn):
-            return TraceEvent(tMs: t, type: .callerUtterance, fields: ["text": .string(text), "start_ms": .int(start), "end_ms": .int(end), "barge_in": .bool(bargeIn)])
+        case .callerUtterance(let text, let start, let end, let bargeIn, let backchannel):
+            return TraceEvent(tMs: t, type: .callerUtterance, fields: ["text": .string(text), "start_ms": .int(start), "end_ms": .int(end), "barge_in": .bool(bargeIn),
+                                                                       "backchannel": .bool(backchannel)])
         case .error(let place, let message):
             return TraceEvent(tMs: t, type: .error, fields: ["where": .string(place), "message": .string(message)])
         case .callEnded(let reason, let duration):

@@ -16,6 +16,8 @@ public enum TraceType: String, Sendable, CaseIterable {
     case callerSpeech = "caller.speech"
     case guardBargeIn = "guard.barge_in"
     case bargeIn = "barge_in"
+    case bargeInPause = "barge_in.pause"
+    case bargeInResume = "barge_in.resume"
     case agentUtterance = "agent.utterance"
     case mark
     case transcriptIn = "transcript.in"

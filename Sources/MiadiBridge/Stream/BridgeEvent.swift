@@ -12,9 +12,19 @@ public enum BridgeEvent: Sendable, Equatable {
     case callerSpeech(startMs: Int, endMs: Int, overAgent: Bool)
     /// Speech over the agent too short to stop it.
     case bargeInIgnored(reason: String, onsetMs: Int, endMs: Int)
-    case bargeIn(callerOnsetMs: Int, detectedMs: Int, killAudioMs: Int, lastAgentSampleMs: Int, source: String)
-    /// `status`: `completed` or `cut`; start and end are when its first and last heard samples played.
-    case agentUtterance(id: String, text: String, startMs: Int?, endMs: Int?, status: String, heardMs: Int)
+    /// The agent stopped for good. `killAudioMs` is when it went silent (in `pause_resume`, the
+    /// pause at the onset; the trace line's time is when the decision was made).
+    case bargeIn(callerOnsetMs: Int, detectedMs: Int, killAudioMs: Int, lastAgentSampleMs: Int, source: String, reason: String)
+    /// `pause_resume`: the agent paused at the caller's first syllable (`killAudio`), its
+    /// unplayed rest kept. `utterance` is the one cut, `heardMs` how much of it was heard.
+    case bargeInPause(callerOnsetMs: Int, detectedMs: Int, utterance: String?, heardMs: Int)
+    /// `pause_resume`: the sound was a backchannel, a cough or a noise; the agent plays on,
+    /// `rewoundMs` before the last sample heard, from the line's time. `soundEndMs`: when the
+    /// caller's sound ended.
+    case bargeInResume(callerOnsetMs: Int, soundEndMs: Int, pausedAtMs: Int, rewoundMs: Int, reason: String)
+    /// `status`: `completed` or `cut`; start and end are when its first and last heard samples
+    /// played; `plannedMs` how long all of it is.
+    case agentUtterance(id: String, text: String, startMs: Int?, endMs: Int?, status: String, heardMs: Int, plannedMs: Int)
     /// `event`: `sent`, `playout` or `cleared`.
     case mark(name: String, event: String)
     case transcriptIn(String)
@@ -44,14 +54,23 @@ public enum BridgeEvent: Sendable, Equatable {
             return TraceEvent(tMs: t, type: .callerSpeech, fields: ["start_ms": .int(start), "end_ms": .int(end), "over_agent": .bool(overAgent)])
         case .bargeInIgnored(let reason, let onset, let end):
             return TraceEvent(tMs: t, type: .guardBargeIn, fields: ["decision": "ignored", "reason": .string(reason), "onset_ms": .int(onset), "end_ms": .int(end)])
-        case .bargeIn(let onset, let detected, let kill, let lastHeard, let source):
+        case .bargeIn(let onset, let detected, let kill, let lastHeard, let source, let reason):
             return TraceEvent(tMs: t, type: .bargeIn, fields: [
                 "caller_onset_ms": .int(onset), "detected_ms": .int(detected), "kill_audio_ms": .int(kill),
-                "last_agent_sample_ms": .int(lastHeard), "source": .string(source),
+                "last_agent_sample_ms": .int(lastHeard), "source": .string(source), "reason": .string(reason),
             ])
-        case .agentUtterance(let id, let text, let start, let end, let status, let heard):
+        case .bargeInPause(let onset, let detected, let utterance, let heard):
+            return TraceEvent(tMs: t, type: .bargeInPause, fields: [
+                "caller_onset_ms": .int(onset), "detected_ms": .int(detected), "utterance": .optional(utterance), "heard_ms": .int(heard),
+            ])
+        case .bargeInResume(let onset, let soundEnd, let pausedAt, let rewound, let reason):
+            return TraceEvent(tMs: t, type: .bargeInResume, fields: [
+                "caller_onset_ms": .int(onset), "sound_end_ms": .int(soundEnd), "paused_at_ms": .int(pausedAt), "rewound_ms": .int(rewound), "reason": .string(reason),
+            ])
+        case .agentUtterance(let id, let text, let start, let end, let status, let heard, let planned):
             return TraceEvent(tMs: t, type: .agentUtterance, fields: [
                 "id": .string(id), "text": .string(text), "start_ms": .optional(start), "end_ms": .optional(end), "status": .string(status), "heard_ms": .int(heard),
+                "planned_ms": .int(planned),
             ])
         case .mark(let name, let event):
             return TraceEvent(tMs: t, type: .mark, fields: ["name": .string(name), "event": .string(event)])

@@ -12,8 +12,10 @@ struct OutboundPlayout: Sendable {
         var text = ""
         /// The provider finished this response; no more audio joins it.
         var closed = false
-        /// Audio not sent yet: `pending[pendingStart...]` (an offset, so sending a frame does
-        /// not copy the rest of the utterance).
+        /// The utterance's audio at the output rate; not sent yet: `pending[pendingStart...]`
+        /// (an offset, so sending a frame does not copy the rest of the utterance). What was sent
+        /// stays until it has played, so a pause can take back what the caller did not hear and
+        /// a resume can start again before the word it cut; then it is let go.
         var pending: [Int16] = []
         var pendingStart = 0
         var pendingCount: Int { pending.count - pendingStart }
@@ -21,6 +23,23 @@ struct OutboundPlayout: Sendable {
         var firstSampleMs: Int?
         var endMs: Int?
         var endMarkSent = false
+        /// The last frames sent: when each plays and its first sample (what maps the playout
+        /// clock back to the audio). Bounded: a pause only needs the frames still unplayed.
+        var recentFrames: [(atMs: Int, sample: Int)] = []
+        /// Times a pause took part of it back: each resume's end mark has a name of its own,
+        /// so the platform's "cleared" for the old mark cannot be taken for the new one's.
+        var resumes = 0
+        var endMarkName: String { resumes == 0 ? "agent-\(id)-end" : "agent-\(id)-end-r\(resumes)" }
+        /// Total length of the utterance's audio, ms (what the caller would hear uncut).
+        func plannedMs(rate: Int) -> Int { pending.isEmpty ? (endMs ?? 0) - (firstSampleMs ?? 0) : pending.count * 1000 / rate }
+    }
+
+    /// Where a pause left the agent: the utterance it cut and the sample the caller heard up to.
+    struct PausePoint: Sendable, Equatable {
+        let utteranceID: Int
+        let heardSample: Int
+        /// Ms of the utterance the caller heard.
+        let heardMs: Int
     }
 
     enum Output: Sendable, Equatable {
@@ -39,6 +58,9 @@ struct OutboundPlayout: Sendable {
     private(set) var playedUntilMs = 0
     /// No audio is sent before this call time (the gap after a killAudio).
     private(set) var resumeAtMs = 0
+    /// Paused at the caller's first syllable: nothing is sent until `resume` or `flush`.
+    private(set) var pausedAt: PausePoint?
+    private(set) var isPaused = false
 
     init(providerRate: Int, outputRate: Int, maximumLeadMs: Int) {
         self.outputRate = outputRate
@@ -53,8 +75,11 @@ struct OutboundPlayout: Sendable {
 
     /// Whether the caller is hearing, or is about to hear, the agent.
     func isAudible(nowMs: Int) -> Bool {
-        playedUntilMs > nowMs || utterances.contains { $0.pendingCount > 0 }
+        !isPaused && (playedUntilMs > nowMs || utterances.contains { $0.pendingCount > 0 })
     }
+
+    /// Whether anything is left to say (paused or not).
+    var hasUnplayedAudio: Bool { utterances.contains { $0.pendingCount > 0 } }
 
     /// The utterance being filled by the provider now (a new one after the last was closed).
     private mutating func openUtterance() -> Int {
@@ -90,7 +115,7 @@ struct OutboundPlayout: Sendable {
     /// Frames (and end marks) to send at `nowMs` without exceeding the lead.
     mutating func pump(nowMs: Int) -> [Output] {
         var out: [Output] = []
-        guard nowMs >= resumeAtMs else { return out }
+        guard nowMs >= resumeAtMs, !isPaused else { return out }
         let frame = framesPer20ms
         while let index = utterances.firstIndex(where: { !$0.endMarkSent }) {
             var u = utterances[index]
@@ -100,8 +125,9 @@ struct OutboundPlayout: Sendable {
                 let start = max(playedUntilMs, nowMs)
                 guard start + 20 - nowMs <= maximumLeadMs else { break }
                 var samples = Array(u.pending[u.pendingStart..<(u.pendingStart + min(frame, u.pendingCount))])
+                u.recentFrames.append((start, u.pendingStart))
+                if u.recentFrames.count > 40 { u.recentFrames.removeFirst(u.recentFrames.count - 40) }
                 u.pendingStart += samples.count
-                if u.pendingStart == u.pending.count { u.pending = []; u.pendingStart = 0 }
                 samples += [Int16](repeating: 0, count: frame - samples.count)
                 if u.firstSampleMs == nil { u.firstSampleMs = start }
                 u.sentSamples += samples.count
@@ -114,14 +140,109 @@ struct OutboundPlayout: Sendable {
             if u.closed && u.pendingCount == 0 {
                 u.endMarkSent = true
                 utterances[index] = u
-                if u.sentSamples > 0 { out.append(.endMark(name: "agent-\(u.id)-end", utteranceID: u.id)) }
+                if u.sentSamples > 0 { out.append(.endMark(name: u.endMarkName, utteranceID: u.id)) }
                 continue
             }
             break // waiting for more audio from the provider
         }
-        // Utterances fully sent and marked stay until their fate is known; keep the list short.
+        // Audio the caller has heard to the end is let go; the utterance stays (its text, its
+        // times) until its fate is known, and the list is kept short.
+        for i in utterances.indices where utterances[i].endMarkSent && !utterances[i].pending.isEmpty && (utterances[i].endMs ?? 0) <= nowMs {
+            utterances[i].pending = []
+            utterances[i].pendingStart = 0
+            utterances[i].recentFrames = []
+        }
         if utterances.count > 64 { utterances.removeFirst(utterances.count - 64) }
         return out
+    }
+
+    /// The caller spoke over the agent at `nowMs` and `killAudio` went out: takes back every
+    /// frame sent that had not played, and holds everything until `resume` or `flush`. Returns
+    /// where the caller was cut off (nil: nothing was audible).
+    mutating func pause(nowMs: Int) -> PausePoint? {
+        var point: PausePoint?
+        for i in utterances.indices {
+            var u = utterances[i]
+            guard let unplayed = u.recentFrames.firstIndex(where: { $0.atMs + 20 > nowMs }) else {
+                if point == nil && u.pendingCount > 0 && u.firstSampleMs != nil {
+                    // Sent to here and played out: the caller heard every sample sent.
+                    point = PausePoint(utteranceID: u.id, heardSample: u.pendingStart, heardMs: (u.endMs ?? nowMs) - (u.firstSampleMs ?? nowMs))
+                }
+                continue
+            }
+            let frame = u.recentFrames[unplayed]
+            let heard = frame.sample + max(0, nowMs - frame.atMs) * outputRate / 1000
+            u.pendingStart = min(heard, u.pending.count)
+            u.recentFrames.removeSubrange(unplayed...)
+            u.sentSamples = u.pendingStart
+            if u.endMarkSent { u.resumes += 1 }
+            u.endMarkSent = false
+            if u.pendingStart == 0 {
+                u.firstSampleMs = nil
+                u.endMs = nil
+            } else {
+                u.endMs = min(u.endMs ?? nowMs, nowMs)
+            }
+            utterances[i] = u
+            if point == nil {
+                point = PausePoint(utteranceID: u.id, heardSample: u.pendingStart, heardMs: u.firstSampleMs.map { nowMs - $0 } ?? 0)
+            }
+        }
+        playedUntilMs = min(playedUntilMs, nowMs)
+        isPaused = true
+        pausedAt = point
+        return point
+    }
+
+    /// Plays on after a pause, from the start of the word the pause cut (a pause between words
+    /// no further back than 500 ms) or `rewindMs` before the last sample heard (0: from that
+    /// very sample, no rewind), from `atMs`.
+    /// Returns how far it went back, ms.
+    mutating func resume(atMs: Int, rewindMs: Int) -> Int {
+        defer { isPaused = false; pausedAt = nil; resumeAtMs = max(resumeAtMs, atMs) }
+        guard let point = pausedAt, let i = utterances.firstIndex(where: { $0.id == point.utteranceID }), !utterances[i].pending.isEmpty else { return 0 }
+        let heard = min(point.heardSample, utterances[i].pending.count)
+        // No rewind at all: on from the very sample the caller heard last.
+        let from = rewindMs == 0 ? heard : Self.wordStart(in: utterances[i].pending, before: heard, rate: outputRate, fallbackMs: rewindMs)
+        utterances[i].pendingStart = from
+        utterances[i].sentSamples = from
+        utterances[i].endMarkSent = false
+        return (point.heardSample - from) * 1000 / outputRate
+    }
+
+    /// The start of the word that `sample` falls in: the end of the last pause between words
+    /// (30 ms at least 30 dB under the loudest 10 ms around it) in the 500 ms before it, or
+    /// `fallbackMs` before it when the words run together.
+    static func wordStart(in audio: [Int16], before sample: Int, rate: Int, fallbackMs: Int) -> Int {
+        let step = max(1, rate / 100)
+        let windowStart = max(0, sample - rate / 2)
+        var energies: [Double] = []
+        var s = windowStart
+        while s + step <= sample {
+            var sum = 0.0
+            for k in s..<(s + step) { let v = Double(audio[k]); sum += v * v }
+            energies.append(sum / Double(step))
+            s += step
+        }
+        let loudest = energies.max() ?? 0
+        let fallback = max(0, sample - fallbackMs * rate / 1000)
+        guard loudest > 0 else { return fallback }
+        let quiet = loudest / 1000 // 30 dB down
+        var run = 0
+        // Walk back from the cut: the latest run of three quiet frames ends where the word began.
+        for j in stride(from: energies.count - 1, through: 0, by: -1) {
+            if energies[j] <= quiet {
+                run += 1
+                if run >= 3 {
+                    var end = j + run
+                    while end < energies.count && energies[end] <= quiet { end += 1 }
+                    return windowStart + end * step - step // one frame of the pause kept before the word
+                }
+            } else {
+                run = 0
+            }
+        }
+        return fallback
     }
 
     /// A barge-in at `nowMs`: drops everything unsent, and returns each utterance that was
@@ -136,6 +257,8 @@ struct OutboundPlayout: Sendable {
         }
         utterances.removeAll()
         resampler = resampler.restarted()
+        isPaused = false
+        pausedAt = nil
         playedUntilMs = min(playedUntilMs, nowMs)
         resumeAtMs = nowMs + resumeGapMs
         return cut

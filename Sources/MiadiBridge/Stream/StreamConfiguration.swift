@@ -10,18 +10,47 @@ public enum StreamTrack: String, Sendable, Codable, CaseIterable {
     public var channels: Int { self == .both ? 2 : 1 }
 }
 
-/// When the bridge treats caller speech over the agent as a barge-in. Every decision is traced.
+/// What the bridge does when the caller makes a sound over the agent. Every decision is traced.
 public struct BargeInPolicy: Sendable, Equatable {
-    /// Speech over the agent must last this long (ms, from its onset) to stop the agent: shorter
-    /// is a backchannel ("mm-hmm", "sawa"), a cough or a click, and the agent keeps talking.
+    public enum Mode: String, Sendable, CaseIterable {
+        /// Pause at the first syllable (`killAudio` at once), keep the unplayed rest, and within
+        /// `falseInterruptionMs` decide: a backchannel, a cough or a noise resumes the agent
+        /// from the start of the word it cut; anything else is a barge-in.
+        case pauseResume = "pause_resume"
+        /// Keep talking until the caller's speech has lasted `minimumSpeechMs`, then stop for
+        /// good: shorter sounds never stop the agent, longer backchannels always do. The
+        /// behaviour before pause-and-resume, kept for comparison.
+        case stopAfter = "stop_after"
+    }
+
+    public var mode = Mode.pauseResume
+    /// `stop_after`: speech over the agent must last this long (ms, from its onset) to stop it.
     public var minimumSpeechMs = 400
+    /// `pause_resume`: caller sound over the agent that goes on this long (ms, from its onset)
+    /// is a barge-in whatever it says; shorter sound may be a backchannel. Long enough for a
+    /// slow "mm-hmm" (900 ms), short enough that a real turn is handed to the model within a
+    /// second (the caller has heard silence since the onset anyway).
+    public var falseInterruptionMs = 1000
+    /// `pause_resume`: after a short sound ends, how long (ms) the bridge waits for the model's
+    /// transcript of it before taking it as a sound with no words (a cough, a noise) and
+    /// resuming. A transcript that comes sooner decides at once.
+    public var transcriptWaitMs = 250
     /// After `killAudio`, new agent audio waits this long (ms): the platform's message order is
     /// not strict, and audio sent right after the kill could be flushed with the old.
     public var resumeGapMs = 80
+    /// `pause_resume`: a resumed utterance starts again at most this far (ms) before the sample
+    /// the caller heard last, at the start of the word it cut when a pause between words is
+    /// found there. 0: no rewind, on from the sample heard last.
+    public var rewindMs = 200
     /// Whether the provider's own "interrupted" stops playback at once.
     public var honourProviderInterruption = true
 
     public init() {}
+
+    /// Whether the model should stop itself when it hears the caller over its words: yes when
+    /// the bridge stops for good (`stop_after`); no when the bridge pauses and decides, and
+    /// tells the model to cancel only once the decision is a barge-in.
+    public var modelInterruptsItself: Bool { mode == .stopAfter }
 }
 
 /// The facts of one stream that the session machine needs, fixed at its start.

@@ -26,6 +26,9 @@ extension StreamSession {
         /// After a barge-in, the interrupted response's remaining audio is dropped until the
         /// provider ends or abandons it.
         var discardingResponse = false
+        /// `pause_resume`: the agent is paused at the caller's first syllable, waiting to know
+        /// whether the sound was a backchannel.
+        var pause: Pause?
         /// Marks sent and not yet reported, by name.
         var outstandingMarks: [String: Int] = [:]
         var completedUtterances: Set<Int> = []
@@ -69,6 +72,7 @@ extension StreamSession {
             case .inputTranscript(let text):
                 actions.append(.trace(.transcriptIn(text), atMs: nowMs))
                 actions.append(.evidence(.callerSaid(text: text, atMs: nowMs)))
+                if pause != nil { actions += pauseHeard(text, nowMs: nowMs) }
             case .toolCall(let call):
                 actions.append(.trace(.toolCall(id: call.id, name: call.name, arguments: call.argumentsJSON), atMs: nowMs))
                 actions.append(.runTool(call))
@@ -77,8 +81,9 @@ extension StreamSession {
             case .interrupted:
                 // Already stopped by the bridge's own VAD: keep dropping until the turn ends.
                 if discardingResponse { return [] }
+                if pause != nil { return decideBargeIn(nowMs: nowMs, reason: "the model took the caller's sound as a turn") }
                 if configuration.bargeIn.honourProviderInterruption && playout.isAudible(nowMs: nowMs) {
-                    actions += bargeIn(onsetMs: speechOnsetMs ?? nowMs, nowMs: nowMs, source: "provider")
+                    actions += bargeIn(onsetMs: speechOnsetMs ?? nowMs, nowMs: nowMs, source: "provider", reason: "the model stopped itself on the caller's speech")
                 }
             case .turnDone:
                 if disconnecting { return [] }
@@ -107,8 +112,9 @@ extension StreamSession {
         mutating func closing(nowMs: Int) -> [StreamAction] {
             var actions: [StreamAction] = []
             for event in vad.finish() { actions += speechEvent(event, nowMs: nowMs) }
+            pause = nil // the call ended mid-pause: what was held is cut for good
             for (u, heard) in playout.flush(nowMs: nowMs, resumeGapMs: 0) where !completedUtterances.contains(u.id) && u.sentSamples > 0 {
-                actions += utteranceTrace(u, nowMs: nowMs, completed: heard >= (u.endMs ?? 0) - (u.firstSampleMs ?? 0), heardMs: heard)
+                actions += utteranceTrace(u, nowMs: nowMs, completed: u.pendingCount == 0 && heard >= (u.endMs ?? 0) - (u.firstSampleMs ?? 0), heardMs: heard)
             }
             return actions
         }
@@ -157,8 +163,10 @@ extension StreamSession {
                 callerFrames += piece.frameCount
                 for event in events { actions += speechEvent(event, nowMs: nowMs) }
                 if let onset = pendingOnsetMs, vad.isVoicedNow, lineNowMs - onset >= configuration.bargeIn.minimumSpeechMs {
-                    actions += bargeIn(onsetMs: onset, nowMs: nowMs, source: "vad")
+                    actions += bargeIn(onsetMs: onset, nowMs: nowMs, source: "vad",
+                                       reason: "speech over the agent lasted \(configuration.bargeIn.minimumSpeechMs) ms")
                 }
+                if pause != nil { actions += pauseHearing(voiced: vad.isVoicedNow, nowMs: nowMs) }
             }
             let resampled = configuration.inputSampleRate == configuration.providerInputRate
                 ? caller : PCMBuffer(floatSamples: toProvider.process(caller.floatSamples()), sampleRate: configuration.providerInputRate)
@@ -171,6 +179,15 @@ extension StreamSession {
             case .speechStarted(let atMs):
                 let onset = streamStartMs + atMs
                 speechOnsetMs = onset
+                if configuration.bargeIn.mode == .pauseResume {
+                    if pause != nil {
+                        speechOverAgent = true
+                        pause!.soundStarted(onsetMs: onset)
+                        return []
+                    }
+                    speechOverAgent = playout.isAudible(nowMs: nowMs)
+                    return speechOverAgent ? startPause(onsetMs: onset, nowMs: nowMs) : []
+                }
                 speechOverAgent = playout.isAudible(nowMs: nowMs)
                 pendingOnsetMs = speechOverAgent ? onset : nil
                 return []
@@ -184,6 +201,7 @@ extension StreamSession {
                         onsetMs: onset, endMs: end), atMs: nowMs))
                 }
                 actions.append(.trace(.callerSpeech(startMs: start, endMs: end, overAgent: speechOverAgent), atMs: nowMs))
+                if pause != nil { actions += pauseSoundEnded(endMs: end, nowMs: nowMs) }
                 pendingOnsetMs = nil
                 speechOnsetMs = nil
                 speechOverAgent = false
@@ -191,19 +209,23 @@ extension StreamSession {
             }
         }
 
-        mutating func bargeIn(onsetMs: Int, nowMs: Int, source: String) -> [StreamAction] {
+        /// The agent stops for good: `killAudio` now (or, after a pause, the one already sent at
+        /// `killedAtMs`), the rest of its response dropped, the model told what was heard.
+        mutating func bargeIn(onsetMs: Int, nowMs: Int, source: String, reason: String, killedAtMs: Int? = nil) -> [StreamAction] {
             pendingOnsetMs = nil
             bargeIns += 1
-            let lastHeard = min(playout.playedUntilMs, nowMs)
+            let lastHeard = killedAtMs ?? min(playout.playedUntilMs, nowMs)
             // Audio still to come for a response the caller interrupted is dropped until the
             // provider ends it; a response already complete has nothing more to drop.
             discardingResponse = playout.hasOpenResponse
             let cut = playout.flush(nowMs: nowMs, resumeGapMs: configuration.bargeIn.resumeGapMs)
-            recorder.cutAgent(atMs: nowMs - streamStartMs)
-            var actions: [StreamAction] = [
-                .send(.killAudio),
-                .trace(.bargeIn(callerOnsetMs: onsetMs, detectedMs: nowMs, killAudioMs: nowMs, lastAgentSampleMs: lastHeard, source: source), atMs: nowMs),
-            ]
+            var actions: [StreamAction] = []
+            if killedAtMs == nil {
+                recorder.cutAgent(atMs: nowMs - streamStartMs)
+                actions.append(.send(.killAudio))
+            }
+            actions.append(.trace(.bargeIn(callerOnsetMs: onsetMs, detectedMs: killedAtMs ?? nowMs, killAudioMs: killedAtMs ?? nowMs, lastAgentSampleMs: lastHeard,
+                                           source: source, reason: reason), atMs: nowMs))
             let heardCurrent = cut.first { $0.utterance.firstSampleMs != nil }?.heardMs ?? 0
             actions.append(.toProvider(.heardUpTo(ms: heardCurrent)))
             for (u, heard) in cut where !completedUtterances.contains(u.id) {
@@ -214,7 +236,7 @@ extension StreamSession {
         }
 
         mutating func pump(nowMs: Int) -> [StreamAction] {
-            var actions: [StreamAction] = []
+            var actions: [StreamAction] = pause != nil ? pauseTick(nowMs: nowMs) : []
             for output in playout.pump(nowMs: nowMs) {
                 switch output {
                 case .frame(let samples, let atMs, _):
@@ -239,8 +261,10 @@ extension StreamSession {
         /// for the confirmation guard.
         func utteranceTrace(_ u: OutboundPlayout.Utterance, nowMs: Int, completed: Bool, heardMs: Int) -> [StreamAction] {
             let endMs = completed ? u.endMs : u.firstSampleMs.map { $0 + heardMs }
+            let planned = u.plannedMs(rate: configuration.outputSampleRate)
             return [
-                .trace(.agentUtterance(id: "agent-\(u.id)", text: u.text, startMs: u.firstSampleMs, endMs: endMs, status: completed ? "completed" : "cut", heardMs: heardMs), atMs: nowMs),
+                .trace(.agentUtterance(id: "agent-\(u.id)", text: u.text, startMs: u.firstSampleMs, endMs: endMs, status: completed ? "completed" : "cut", heardMs: heardMs,
+                                       plannedMs: completed ? max(planned, heardMs) : planned), atMs: nowMs),
                 .evidence(.agentUtterance(id: "agent-\(u.id)", text: u.text, endMs: endMs ?? nowMs, completed: completed)),
             ]
         }

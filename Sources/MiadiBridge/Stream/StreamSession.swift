@@ -16,8 +16,10 @@ import MiadiProviders
 /// and a second handoff is refused (there is one `<Dial>`).
 /// Inside `live`: caller audio is split (left channel of `both_tracks`), fed to the VAD and
 /// resampled for the provider; provider audio is resampled, queued per utterance and paced;
-/// caller speech over the agent that outlasts `BargeInPolicy.minimumSpeechMs` (or the
-/// provider's "interrupted") flushes the agent at once with `killAudio`.
+/// caller sound over the agent pauses it at once (`pause_resume`: `killAudio`, the rest held
+/// until the sound is known to be a backchannel or a turn; see `Pause`) or, in `stop_after`,
+/// stops it once the speech outlasts `BargeInPolicy.minimumSpeechMs` (or the provider says
+/// "interrupted").
 public struct StreamSession: Sendable {
     enum State: Sendable {
         case awaitingMetadata
@@ -168,7 +170,7 @@ public struct StreamSession: Sendable {
             return withLine { line in line.pump(nowMs: nowMs) }
         case .handingOff(let target, let reason):
             var actions = withLine { line in line.pump(nowMs: nowMs) }
-            if line?.playout.isAudible(nowMs: nowMs) == false {
+            if line?.playout.isAudible(nowMs: nowMs) == false && line?.pause == nil {
                 actions.append(.trace(.handoff(target: target, reason: reason), atMs: nowMs))
                 actions.append(.send(.disconnect))
                 // Wait for the platform to close; no more audio will be queued.

@@ -36,8 +36,14 @@ public struct MockConfiguration: Sendable, Equatable {
     /// From a tool result to the next words, ms.
     public var toolFollowUpMs = 200
     /// Caller speech over the mock must last this long (ms) to interrupt it; shorter is a
-    /// backchannel.
+    /// backchannel. Only when it `interruptsItself`.
     public var interruptAfterMs = 400
+    /// Whether it stops itself when the caller speaks over it, as a realtime model's own turn
+    /// detection does (the bridge's `stop_after`). When not (`pause_resume`), the bridge pauses
+    /// the audio and decides: the mock stops when told (`heardUpTo`), writes down what it heard
+    /// over its words as soon as that sound ends (streaming transcription), and takes no turn
+    /// from a backchannel or a sound with no words.
+    public var interruptsItself = true
     /// From the stream's start to the greeting, ms.
     public var greetingDelayMs = 300
     /// Audio tokens per second billed by the provider the usage is modelled on (OpenAI Realtime:
@@ -82,6 +88,10 @@ public struct MockProvider: ProviderMachine {
     private var speakingUntilMs = 0
     private var nextCallID = 1
     private var pendingUsageInput = 0.0
+    /// The start of the VAD segment in progress (`onsetMs` may be an earlier one of the turn).
+    private var segmentOnsetMs: Int?
+    /// The transcript already given for a sound over its words (not given twice).
+    private var transcribedOverSpeech: String?
     /// The last time the caller was heard, ms of stream time.
     private var lastCallerSoundMs = 0
 
@@ -104,7 +114,9 @@ public struct MockProvider: ProviderMachine {
             schedule(steps, at: nowMs + configuration.toolFollowUpMs + slowness)
             return []
         case .heardUpTo:
-            // Its words are recorded as cut by the bridge; the policy needs nothing more.
+            // The bridge cut its words for good: what it was going to say after them is dropped
+            // (its words are recorded as cut by the bridge; the policy needs nothing more).
+            if nowMs < speakingUntilMs { stopSpeaking(nowMs: nowMs) }
             return []
         case .endOfCall:
             scheduled.removeAll()
@@ -134,6 +146,11 @@ public struct MockProvider: ProviderMachine {
     // MARK: Inside
 
     private var slowness: Int { configuration.faults.contains(.slowAnswers) ? configuration.slowAnswerMs : 0 }
+
+    private mutating func stopSpeaking(nowMs: Int) {
+        speakingUntilMs = nowMs
+        scheduled.removeAll { steps in steps.steps.allSatisfy { if case .say = $0 { return true }; return false } }
+    }
 
     private mutating func schedule(_ steps: [MockPolicy.Step], at ms: Int) {
         guard !steps.isEmpty else { return }
@@ -179,6 +196,7 @@ public struct MockProvider: ProviderMachine {
             for event in vad.process(piece) {
                 switch event {
                 case .speechStarted(let atMs):
+                    segmentOnsetMs = atMs
                     if let pending = pendingEnd, atMs - pending.end < configuration.turnEndSilenceMs {
                         onsetMs = pending.onset // a pause inside the caller's turn
                     } else {
@@ -187,6 +205,10 @@ public struct MockProvider: ProviderMachine {
                     pendingEnd = nil
                 case .speechEnded(let atMs):
                     lastCallerSoundMs = max(lastCallerSoundMs, atMs)
+                    if !configuration.interruptsItself, !configuration.faults.contains(.ignoreBargeIn), let start = segmentOnsetMs, start < speakingUntilMs {
+                        events += transcribeOverSpeech(from: start, to: atMs)
+                    }
+                    segmentOnsetMs = nil
                     if let onset = onsetMs { pendingEnd = (onset, atMs) }
                     onsetMs = nil
                 }
@@ -197,10 +219,9 @@ public struct MockProvider: ProviderMachine {
                 events += utteranceEnded(onset: pending.onset, endMs: pending.end, nowMs: nowMs)
             }
             // Speech over its own words that lasts: a realtime model stops and says so.
-            if let onset = onsetMs, vad.isVoicedNow, nowMs < speakingUntilMs, lineMs - onset >= configuration.interruptAfterMs,
+            if configuration.interruptsItself, let onset = onsetMs, vad.isVoicedNow, nowMs < speakingUntilMs, lineMs - onset >= configuration.interruptAfterMs,
                !configuration.faults.contains(.ignoreBargeIn) {
-                speakingUntilMs = nowMs
-                scheduled.removeAll { steps in steps.steps.allSatisfy { if case .say = $0 { return true }; return false } }
+                stopSpeaking(nowMs: nowMs)
                 events.append(.interrupted)
             }
         }
@@ -214,20 +235,40 @@ public struct MockProvider: ProviderMachine {
         return events
     }
 
+    /// A sound over its words shorter than this with no words it knows is a cough or a noise, ms.
+    static let longestWordlessSoundMs = 1000
+
+    /// A sound that began over its words ended: its transcript, at once, so the bridge can tell
+    /// a backchannel from a turn while the agent is paused.
+    private mutating func transcribeOverSpeech(from start: Int, to end: Int) -> [ProviderEvent] {
+        let from = max(0, (start - heardOriginMs) * inputSampleRate / 1000)
+        let to = min(heard.count, (end - heardOriginMs) * inputSampleRate / 1000)
+        guard to > from, let recognised = hearing.recognise(PCMBuffer(samples: Array(heard[from..<to]), sampleRate: inputSampleRate)) else { return [] }
+        transcribedOverSpeech = recognised.text
+        return [.inputTranscript(recognised.text)]
+    }
+
     private mutating func utteranceEnded(onset: Int, endMs: Int, nowMs: Int) -> [ProviderEvent] {
         let from = max(0, (onset - heardOriginMs) * inputSampleRate / 1000)
         let to = min(heard.count, (endMs - heardOriginMs) * inputSampleRate / 1000)
         guard to > from else { return [] }
         // Begun while it was speaking and shorter than the interruption threshold: a
         // backchannel, ignored (even if its end is only detected after the mock stopped).
-        if onset < speakingUntilMs && endMs - onset < configuration.interruptAfterMs { return [] }
+        if configuration.interruptsItself && onset < speakingUntilMs && endMs - onset < configuration.interruptAfterMs { return [] }
         // The faulty mock does not take in what was said over it.
         if configuration.faults.contains(.ignoreBargeIn) && onset < speakingUntilMs { return [] }
         let clip = PCMBuffer(samples: Array(heard[from..<to]), sampleRate: inputSampleRate)
         pendingUsageInput += clip.durationSeconds
         let recognised = hearing.recognise(clip)
+        if !configuration.interruptsItself && onset < speakingUntilMs {
+            // Over its own words, told apart as a person would: a nod or a sound with no words
+            // is not a turn.
+            if let recognised, BackchannelLexicon.isBackchannel(recognised.text) { return [] }
+            if recognised == nil && endMs - onset < Self.longestWordlessSoundMs { return [] }
+        }
         var events: [ProviderEvent] = []
-        if let recognised { events.append(.inputTranscript(recognised.text)) }
+        if let recognised, recognised.text != transcribedOverSpeech { events.append(.inputTranscript(recognised.text)) }
+        transcribedOverSpeech = nil
         schedule(policy.heard(recognised?.text, language: recognised?.language), at: nowMs + configuration.thinkingMs + slowness)
         return events
     }

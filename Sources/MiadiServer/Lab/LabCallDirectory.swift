@@ -29,6 +29,8 @@ public struct LabCallModels: Sendable {
     public var finished: @Sendable (LabCallRecord) -> Void
     /// A live model to run the call with instead of the mock (`miadi run --provider …`).
     public var live: LiveModel?
+    /// The lab's barge-in policy for this call (nil: the server's).
+    public var bargeIn: BargeInPolicy?
 
     public init(engine: BookingEngine, hearing: MockHearing, speech: any SpeechRenderer, mock: MockConfiguration, toldAppointmentIDs: [String], handoffNumber: String?,
                 track: StreamTrack, rate: Int, bookingLatencyMs: Int, clock: ManualClock?,

@@ -18,11 +18,14 @@ extension LabCallModels {
         stream.track = track
         stream.inputSampleRate = rate
         stream.outputSampleRate = rate
+        if let bargeIn { stream.bargeIn = bargeIn }
         let agent = CallAgent(clinic: clinic, today: today, context: context, language: clinic.languages.first ?? .en, handoffNumber: handoffNumber)
         if let live {
             return CallMachine.Setup(model: .network(.init(providerID: live.providerID, model: live.model, inputSampleRate: live.inputSampleRate, outputSampleRate: live.outputSampleRate)),
                                      agent: agent, stream: stream, toolLatencyMs: bookingLatencyMs)
         }
+        var mock = mock
+        mock.interruptsItself = stream.bargeIn.modelInterruptsItself
         let model = MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: toldAppointmentIDs), hearing: hearing, speech: speech, configuration: mock)
         return CallMachine.Setup(model: .inProcess(model), agent: agent, stream: stream, toolLatencyMs: bookingLatencyMs)
     }

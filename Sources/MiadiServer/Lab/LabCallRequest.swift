@@ -1,4 +1,5 @@
 import Foundation
+import MiadiBridge
 
 /// What `miadi run --target URL` sends a running `miadi serve --lab` before it places a call
 /// (`POST /lab/calls`): everything the server's side of the call needs that a real call would
@@ -49,6 +50,9 @@ public struct LabCallRequest: Codable, Sendable, Equatable {
     public var track: String
     public var rate: Int
     public var bookingLatencyMs: Int
+    /// What the bridge does when the caller speaks over the agent on this call (nil: the
+    /// server's own `barge_in:`).
+    public var bargeIn: BargeInPolicy?
 
     public init(callSID: String, calendar: String, clinicFile: String, clinicYAML: String, now: String, appointments: [Appointment], faults: [String],
                 toldAppointmentIDs: [String], handoffNumber: String?, track: String, rate: Int, bookingLatencyMs: Int) {
@@ -66,6 +70,17 @@ public struct LabCallRequest: Codable, Sendable, Equatable {
         self.bookingLatencyMs = bookingLatencyMs
     }
 
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(callSID: try c.decode(String.self, forKey: .callSID), calendar: try c.decode(String.self, forKey: .calendar),
+                  clinicFile: try c.decode(String.self, forKey: .clinicFile), clinicYAML: try c.decode(String.self, forKey: .clinicYAML),
+                  now: try c.decode(String.self, forKey: .now), appointments: try c.decode([Appointment].self, forKey: .appointments),
+                  faults: try c.decode([String].self, forKey: .faults), toldAppointmentIDs: try c.decode([String].self, forKey: .toldAppointmentIDs),
+                  handoffNumber: try c.decodeIfPresent(String.self, forKey: .handoffNumber), track: try c.decode(String.self, forKey: .track),
+                  rate: try c.decode(Int.self, forKey: .rate), bookingLatencyMs: try c.decode(Int.self, forKey: .bookingLatencyMs))
+        bargeIn = try c.decodeIfPresent(BargeInPolicy.self, forKey: .bargeIn)
+    }
+
     enum CodingKeys: String, CodingKey {
         case calendar, now, appointments, faults, track, rate
         case callSID = "call_sid"
@@ -74,5 +89,6 @@ public struct LabCallRequest: Codable, Sendable, Equatable {
         case toldAppointmentIDs = "told_appointment_ids"
         case handoffNumber = "handoff_number"
         case bookingLatencyMs = "booking_latency_ms"
+        case bargeIn = "barge_in"
     }
 }

@@ -74,7 +74,7 @@ public actor LabControl {
         let sid = request.callSID
         let log = CallLog(calendar: request.calendar)
         calls[sid] = log
-        await directory.register(callSID: sid, LabCallModels(
+        var models = LabCallModels(
             engine: calendar.engine, hearing: hearing, speech: speech, mock: mock, toldAppointmentIDs: request.toldAppointmentIDs,
             handoffNumber: request.handoffNumber, track: track, rate: request.rate, bookingLatencyMs: max(0, request.bookingLatencyMs),
             clock: calendar.clock,
@@ -84,7 +84,9 @@ public actor LabControl {
             },
             finished: { record in
                 log.state.withLock { $0.record = record }
-            }))
+            })
+        models.bargeIn = request.bargeIn
+        await directory.register(callSID: sid, models)
     }
 
     private func calendar(for request: LabCallRequest) async throws(ControlError) -> (engine: BookingEngine, clock: ManualClock) {

@@ -45,8 +45,11 @@ public struct LabCall {
         /// Silence after the agent's last word before the caller speaks, ms.
         public var callerPauseMs = 700
         public var timeLimitMs = 180_000
-        /// How the mock model behaves, faults included.
+        /// How the mock model behaves, faults included (whether it stops itself on the
+        /// caller's speech follows `bargeIn`).
         public var mock = MockConfiguration()
+        /// What the bridge does when the caller speaks over the agent.
+        public var bargeIn = BargeInPolicy()
         /// Another in-process model instead of the mock (a recorded session replayed).
         public var model: (any ProviderMachine)?
         /// Appointment ids the mock is told (see `MockFault.otherCallersAppointment`).
@@ -212,8 +215,10 @@ public struct LabCall {
             let clinic = setup.engine.clinic
             let today = CivilDate(setup.engine.clock.now(), in: clinic.timeZone)
             self.today = today
+            var mock = setup.mock
+            mock.interruptsItself = setup.bargeIn.modelInterruptsItself
             let provider: any ProviderMachine = setup.model
-                ?? MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: setup.toldAppointmentIDs), hearing: setup.hearing, speech: setup.speech, configuration: setup.mock)
+                ?? MockProvider(brief: MockBrief(clinic: clinic, today: today, toldAppointmentIDs: setup.toldAppointmentIDs), hearing: setup.hearing, speech: setup.speech, configuration: mock)
             let agent = CallAgent(clinic: clinic, today: today, context: setup.caller, language: clinic.languages.first ?? .en, handoffNumber: setup.handoffNumber)
             tools = ToolRunner(engine: setup.engine)
             platform = PlatformEmulator(.init(script: setup.script, audio: setup.audio, line: setup.line, callerPauseMs: setup.callerPauseMs))
@@ -233,6 +238,7 @@ public struct LabCall {
             }
             var stream = StreamConfiguration(inputSampleRate: setup.line.rate, track: track, outputSampleRate: outputRate, providerInputRate: provider.inputSampleRate, providerOutputRate: provider.outputSampleRate)
             stream.subprotocol = "audio.drachtio.org"
+            stream.bargeIn = setup.bargeIn
             callSetup = CallMachine.Setup(model: .inProcess(provider), agent: agent, stream: stream, toolLatencyMs: setup.bookingLatencyMs)
         }
 

@@ -159,7 +159,8 @@ public struct PlatformEmulator: Sendable {
                 spoken = 0
                 lastLineEndMs = now + audio.durationMs
                 if decision != .backchannel(text) { lastTurnLineEndMs = lastLineEndMs }
-                newEvents.append(ShellEvent.callerUtterance(text: text, startMs: now, endMs: lastLineEndMs, bargeIn: decision != .say(text)).line(atMs: now))
+                newEvents.append(ShellEvent.callerUtterance(text: text, startMs: now, endMs: lastLineEndMs, bargeIn: decision != .say(text),
+                                                                 backchannel: decision == .backchannel(text)).line(atMs: now))
             case .hangUp(let reason):
                 callerLeft = reason
                 return nil

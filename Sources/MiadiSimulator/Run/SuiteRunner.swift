@@ -3,6 +3,7 @@ import MiadiCorpus
 import MiadiAgent
 import MiadiAudio
 import MiadiBooking
+import MiadiBridge
 import MiadiLanguage
 import MiadiProviders
 import MiadiReports
@@ -36,6 +37,9 @@ public struct SuiteRunner: Sendable {
         public var model = "miadi-mock-1"
         /// Each call's model when it is not the mock, by the call's name (in process only).
         public var makeModel: (@Sendable (_ call: String) throws -> any ProviderMachine)?
+        /// What the bridge does when the caller speaks over the agent; a scenario's own
+        /// `barge_in:` wins for what it sets.
+        public var bargeIn = BargeInPolicy()
         public init() {}
     }
 
@@ -253,6 +257,7 @@ public struct SuiteRunner: Sendable {
         setup.bookingLatencyMs = scenario.bookingLatencyMs
         setup.clock = clock
         setup.mock.faults = options.faults
+        setup.bargeIn = scenario.bargeIn.applied(to: options.bargeIn)
         // The mock is told of appointments that are not this caller's (a fault uses them).
         setup.toldAppointmentIDs = scenario.calendar.filter { $0.customer != scenario.callerNumber }.map(\.id)
         setup.line.rate = scenario.lineRate
@@ -273,6 +278,7 @@ public struct SuiteRunner: Sendable {
             "rate": .int(scenario.lineRate), "track": .string(scenario.track), "codec": "L16", "noise_snr_db": scenario.noiseSNR.map(TraceValue.double) ?? .null,
             "latency_ms": .int(scenario.latencyMs), "jitter_ms": .int(scenario.jitterMs), "loss": .double(scenario.loss),
             "faults": .array(options.faults.map(\.rawValue).sorted().map(TraceValue.string)), "transport": .string(options.transport.name),
+            "barge_in": .string(scenario.bargeIn.applied(to: options.bargeIn).mode.rawValue),
         ]
         if !scenario.dropouts.isEmpty { line["dropouts"] = .array(scenario.dropouts.map { .object(["at_ms": .int($0.lowerBound), "ms": .int($0.count)]) }) }
         var trace = CallTrace(header: TraceHeader(
@@ -299,7 +305,7 @@ public struct SuiteRunner: Sendable {
     /// The run's results as `results.json` reads them.
     public func results(_ verdicts: [ScenarioVerdict]) -> RunResults {
         let run = RunResults.Run(seed: options.seed, repeats: options.repeats, provider: options.provider, model: options.model, transport: options.transport.name,
-                                 faults: options.faults.map(\.rawValue).sorted(), miadiVersion: MiadiRelease.version)
+                                 faults: options.faults.map(\.rawValue).sorted(), miadiVersion: MiadiRelease.version, bargeIn: options.bargeIn.mode.rawValue)
         return RunResults(run: run, calls: verdicts.map { v in
             // Repeats of one call share its name up to ".rK".
             let group = options.repeats > 1 ? v.run.replacingOccurrences(of: #"\.r\d+(?=\.|$)"#, with: "", options: .regularExpression) : v.run

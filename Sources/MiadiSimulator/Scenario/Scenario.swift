@@ -1,3 +1,4 @@
+import MiadiBridge
 import Foundation
 import MiadiBooking
 import MiadiLanguage
@@ -100,6 +101,9 @@ public struct Scenario: Sendable {
     /// Spans of call time (ms) in which the line drops every caller packet: a scripted outage.
     public var dropouts: [Range<Int>] = []
 
+    /// The file's `barge_in:`: what it sets of the bridge's policy, over the run's.
+    public var bargeIn = BargeInOverride()
+
     /// Every call of the file, this one first.
     public var calls: [Scenario] { [self] + companions }
 
@@ -107,6 +111,26 @@ public struct Scenario: Sendable {
         Scenario(id: id, title: title, tags: tags, file: file, clinic: clinic, clinicFile: clinicFile, now: now, calendar: calendar, callerNumber: callerNumber, callerName: callerName,
                  language: language, voice: voice, lineRate: lineRate, track: track, noiseSNR: noiseSNR, latencyMs: latencyMs, jitterMs: jitterMs, loss: loss,
                  script: script, callSeconds: callSeconds, bookingLatencyMs: bookingLatencyMs, expect: expect, startMs: startMs, companions: companions,
-                 audioFiles: audioFiles, dropouts: dropouts)
+                 audioFiles: audioFiles, dropouts: dropouts, bargeIn: bargeIn)
+    }
+}
+
+/// What a scenario's `barge_in:` sets of the bridge's policy; what it leaves out is the run's
+/// (`miadi run --barge-in`).
+public struct BargeInOverride: Sendable, Equatable {
+    public var mode: BargeInPolicy.Mode?
+    public var settings: [(key: String, ms: Int)] = []
+
+    public init() {}
+
+    public func applied(to base: BargeInPolicy) -> BargeInPolicy {
+        var policy = base
+        if let mode { policy.mode = mode }
+        for (key, ms) in settings { policy.set(key, ms: ms) }
+        return policy
+    }
+
+    public static func == (a: BargeInOverride, b: BargeInOverride) -> Bool {
+        a.mode == b.mode && a.settings.map(\.key) == b.settings.map(\.key) && a.settings.map(\.ms) == b.settings.map(\.ms)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import MiadiAudio
 import MiadiBooking
+import MiadiBridge
 import MiadiLanguage
 
 /// Reads and checks scenario files: every field, every reference (clinic, services, staff),
@@ -56,6 +57,27 @@ public enum ScenarioFile {
             seconds = try map["call_seconds"]?.int(in: 5...3600) ?? seconds
             bookingLatency = try map["booking_latency_ms"]?.int(in: 0...60_000) ?? 0
         }
+        var bargeIn = BargeInOverride()
+        if let field = top["barge_in"] {
+            let map = try field.mapping(allowed: Keys.bargeInPolicy)
+            if let modeField = map["mode"] {
+                let raw = try modeField.nonEmptyString()
+                guard let mode = BargeInPolicy.Mode(rawValue: raw) else {
+                    throw modeField.error("barge_in mode \"\(raw)\" is not one of \(BargeInPolicy.Mode.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                bargeIn.mode = mode
+            }
+            for key in Keys.bargeInPolicy where key != "mode" {
+                guard let valueField = map[key] else { continue }
+                let value = try valueField.int(in: BargeInPolicy.ranges[key]!)
+                // A setting that tunes one mode says which: left to the run's mode, it could be
+                // accepted and ignored.
+                if let tuned = BargeInPolicy.modeTuned(by: key), bargeIn.mode != tuned {
+                    throw valueField.error("\(key) tunes \(tuned.rawValue); say mode: \(tuned.rawValue) beside it")
+                }
+                bargeIn.settings.append((key, value))
+            }
+        }
         let sharedLine = try line(top["line"], base: Line())
         var parts: [CallPart] = []
         if let callsField = top["calls"] {
@@ -82,7 +104,7 @@ public enum ScenarioFile {
                 callerNumber: part.callerNumber, callerName: part.callerName, language: part.language, voice: part.voice,
                 lineRate: part.line.rate, track: part.line.track, noiseSNR: part.line.snr, latencyMs: part.line.latency, jitterMs: part.line.jitter, loss: part.line.loss,
                 script: part.script, callSeconds: seconds, bookingLatencyMs: bookingLatency, expect: part.expect, startMs: part.startMs, companions: [],
-                audioFiles: part.audioFiles, dropouts: part.line.dropouts)
+                audioFiles: part.audioFiles, dropouts: part.line.dropouts, bargeIn: bargeIn)
         }
         return calls[0].with(companions: Array(calls.dropFirst()))
     }
@@ -123,7 +145,9 @@ public enum ScenarioFile {
     /// Every key the loader reads, by where it goes: the schema (`scenario.schema.json`) must
     /// name exactly these, which a test checks, so neither can accept what the other ignores.
     public enum Keys {
-        public static let top = ["id", "title", "tags", "clinic", "now", "calendar", "caller", "line", "script", "limits", "expect", "calls"]
+        public static let top = ["id", "title", "tags", "clinic", "now", "calendar", "caller", "line", "script", "limits", "expect", "calls", "barge_in"]
+        /// The bridge's barge-in policy for the file's calls (`BargeInPolicy`'s keys).
+        public static let bargeInPolicy = BargeInPolicy.keys
         public static let calendarEntry = ["id", "customer", "name", "service", "staff", "start"]
         public static let limits = ["call_seconds", "booking_latency_ms"]
         public static let call = ["caller", "line", "script", "expect", "start_ms"]
@@ -132,7 +156,7 @@ public enum ScenarioFile {
         public static let dropout = ["at_ms", "ms"]
         public static let caller = ["number", "name", "language", "voice"]
         public static let step = ["say", "answers", "barge_in", "backchannel", "silence", "hang_up", "audio"]
-        public static let overAgent = ["after_ms", "say"]
+        public static let overAgent = ["after_ms", "say", "audio"]
         public static let expect = ["outcome", "appointments", "unchanged", "confirm_before_commit", "max_turn_latency_ms", "max_agent_words", "max_cost_kes", "agent_reprompted"]
         public static let expectedAppointment = ["service", "start", "start_within", "staff"]
     }
@@ -231,6 +255,13 @@ public enum ScenarioFile {
                 let m = try b.mapping(allowed: Keys.overAgent)
                 let after = try m.required("after_ms", in: b, "ms into the agent's turn").int(in: 0...60_000)
                 let say = try m.required("say", in: b, "what the caller says").nonEmptyString()
+                if let audio = m["audio"] {
+                    // A sound with no corpus line (a cough, a noise burst): a recording beside the
+                    // scenario or in the corpus folder, keyed by the step's `say`.
+                    let file = try audio.nonEmptyString()
+                    let beside = file.hasPrefix("/") ? file : (folder as NSString).appendingPathComponent(file)
+                    audioFiles[say] = FileManager.default.fileExists(atPath: beside) ? beside : "corpus:" + file
+                }
                 script.append(step["barge_in"] != nil ? .bargeIn(afterMs: after, say: say) : .backchannel(afterMs: after, say: say))
             } else if let s = step["silence"] { script.append(.silence(ms: try s.int(in: 0...600_000))) }
             else if let h = step["hang_up"] {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MiadiBooking
+import MiadiBridge
 import MiadiLive
 import MiadiProviders
 import MiadiReports
@@ -56,6 +57,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("mock-fault"), help: "Make the mock misbehave (repeatable): \(MockFault.allCases.map(\.rawValue).joined(separator: ", ")).")
     var mockFault: [String] = []
+
+    @Option(name: .customLong("barge-in"), help: "What the bridge does when the caller speaks over the agent: pause_resume (the default: pause at the first syllable, resume after a backchannel, a cough or a noise) or stop_after (stop for good once the speech lasts 400 ms). A scenario's own barge_in: wins. Run each, then `miadi compare` the two.")
+    var bargeIn: String = BargeInPolicy.Mode.pauseResume.rawValue
 
     @Option(help: "Play each scenario K times (seeds seed, seed+1, …).")
     var `repeat`: Int = 1
@@ -128,6 +132,9 @@ struct RunCommand: AsyncParsableCommand {
         if mockFault.contains(MockFault.silentReadBack.rawValue), transport(for: "mock") != "inproc" {
             throw ValidationError("--mock-fault silent-read-back is a fault of the in-process lab's shell; run it with --transport inproc")
         }
+        guard BargeInPolicy.Mode(rawValue: bargeIn) != nil else {
+            throw ValidationError("--barge-in \(bargeIn) is not one of \(BargeInPolicy.Mode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         for name in mockFault where MockFault(rawValue: name) == nil {
             throw ValidationError("unknown --mock-fault \(name); known: \(MockFault.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -168,6 +175,7 @@ struct RunCommand: AsyncParsableCommand {
         options.seed = seed
         options.tags = tag
         options.faults = Set(mockFault.compactMap(MockFault.init(rawValue:)))
+        options.bargeIn.mode = BargeInPolicy.Mode(rawValue: bargeIn) ?? .pauseResume
         let priceFile = prices ?? (FileManager.default.fileExists(atPath: "Pricing/prices.yaml") ? "Pricing/prices.yaml" : "none")
         if priceFile != "none" {
             do { options.prices = try PriceTable.load(path: priceFile) } catch { throw failOnBadInput(error.description) }
