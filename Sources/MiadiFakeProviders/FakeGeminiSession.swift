@@ -105,7 +105,8 @@ public struct FakeGeminiSession: Sendable {
         var out: [Output] = []
         if brain == nil {
             let instructions = Self.field(body, "systemInstruction")?["parts"]?.array?.first?["text"]?.string ?? ""
-            let made = makeBrain(instructions)
+            let handling = Self.field(body, "realtimeInputConfig")?["activityHandling"]?.string
+            let made = makeBrain(instructions, handling != "NO_INTERRUPTION")
             brain = made
             toBrain = Resampler(from: GeminiLiveConfiguration.inputSampleRate, to: made.inputSampleRate, quality: .telephone)
         } else {

@@ -29,7 +29,9 @@ public struct FakeRealtimeSession: Sendable {
     public private(set) var record = Record()
     /// Makes the brain from the session's instructions (the mock needs the clinic and the day
     /// the prompt names).
-    public typealias Brain = @Sendable (_ instructions: String) -> any ProviderMachine
+    /// `interruptsItself`: what the session asked of turn detection (`interrupt_response`,
+    /// Gemini's `activityHandling`), which the brain obeys as the service would.
+    public typealias Brain = @Sendable (_ instructions: String, _ interruptsItself: Bool) -> any ProviderMachine
     private let makeBrain: Brain
     private var brain: any ProviderMachine
     private var configured = false
@@ -47,7 +49,7 @@ public struct FakeRealtimeSession: Sendable {
 
     public init(brain: @escaping Brain) {
         makeBrain = brain
-        self.brain = brain("")
+        self.brain = brain("", true)
         toBrain = Resampler(from: OpenAIRealtimeConfiguration.sampleRate, to: self.brain.inputSampleRate, quality: .telephone)
     }
 
@@ -136,7 +138,8 @@ public struct FakeRealtimeSession: Sendable {
             return [error("invalid_value", "Invalid 'session.output_modalities': audio or text, not both.", eventID: eventID, param: "session.output_modalities")]
         }
         if !configured, let instructions = session["instructions"]?.string {
-            brain = makeBrain(instructions)
+            let interrupts = session["audio"]?["input"]?["turn_detection"]?["interrupt_response"]?.bool ?? true
+            brain = makeBrain(instructions, interrupts)
             toBrain = Resampler(from: OpenAIRealtimeConfiguration.sampleRate, to: brain.inputSampleRate, quality: .telephone)
         }
         configured = true

@@ -10,7 +10,9 @@ public enum MockBrain {
     /// A brain for sessions whose instructions name one of `clinics` (the first one otherwise).
     public static func reading(clinics: [Clinic], hearing: MockHearing, speech: any SpeechRenderer, configuration: MockConfiguration = .init()) -> FakeRealtimeSession.Brain {
         precondition(!clinics.isEmpty, "a mock brain needs a clinic")
-        return { instructions in
+        return { instructions, interruptsItself in
+            var configuration = configuration
+            configuration.interruptsItself = interruptsItself
             let clinic = clinics.first { instructions.contains($0.name) } ?? clinics[0]
             let today = day(in: instructions) ?? CivilDate(year: 2026, month: 1, day: 5)
             return MockProvider(brief: MockBrief(clinic: clinic, today: today), hearing: hearing, speech: speech, configuration: configuration)

@@ -12,6 +12,9 @@ public struct LiveCallBrief: Sendable {
     public let today: CivilDate
     public let language: LanguageCode
     public let callSID: String
+    /// Whether the model should stop itself when it hears the caller over its words
+    /// (`BargeInPolicy.modelInterruptsItself`): no when the bridge pauses and decides.
+    public var interruptsItself = true
 
     public init(clinic: Clinic, today: CivilDate, language: LanguageCode, callSID: String) {
         self.clinic = clinic
@@ -33,7 +36,7 @@ public struct LiveModel: Sendable {
     let template: String
     let templateFile: String
     /// Opens a session with these instructions; `greet`: the agent speaks first.
-    let connect: @Sendable (_ instructions: String, _ language: LanguageCode, _ greet: Bool, _ logger: Logger, _ log: ProviderLogWriter?) -> any LiveSession
+    let connect: @Sendable (_ instructions: String, _ language: LanguageCode, _ greet: Bool, _ interruptsItself: Bool, _ logger: Logger, _ log: ProviderLogWriter?) -> any LiveSession
     let logger: Logger
 
     /// A session for one call, its prompt rendered for the call's clinic and day; `log` keeps
@@ -42,12 +45,12 @@ public struct LiveModel: Sendable {
         let instructions = (try? SystemPrompt.render(template: template, file: templateFile, clinic: brief.clinic, today: brief.today, language: brief.language)) ?? ""
         var callLogger = logger
         callLogger[metadataKey: "call_sid"] = "\(brief.callSID)"
-        return connect(instructions, brief.language, true, callLogger, log)
+        return connect(instructions, brief.language, true, brief.interruptsItself, callLogger, log)
     }
 
     /// A session that only sets up and says nothing: what `LivePreflight` opens.
     public func probe() -> any LiveSession {
-        connect("You are a connectivity check. Say nothing.", .en, false, logger, nil)
+        connect("You are a connectivity check. Say nothing.", .en, false, true, logger, nil)
     }
 
     /// The template is checked now, for `clinic`, so a typo in a placeholder stops the start
@@ -62,8 +65,9 @@ public struct LiveModel: Sendable {
         try checked(template: template, file: templateFile, clinic: clinic)
         let url = endpoint.realtimeURL(model: model)
         return LiveModel(providerID: "openai-realtime", model: model, inputSampleRate: OpenAIRealtimeConfiguration.sampleRate, outputSampleRate: OpenAIRealtimeConfiguration.sampleRate,
-                         url: url, template: template, templateFile: templateFile, connect: { instructions, language, greet, logger, log in
-            let configuration = OpenAIRealtimeConfiguration(model: model, voice: voice, instructions: instructions, language: language.rawValue, greetFirst: greet)
+                         url: url, template: template, templateFile: templateFile, connect: { instructions, language, greet, interruptsItself, logger, log in
+            var configuration = OpenAIRealtimeConfiguration(model: model, voice: voice, instructions: instructions, language: language.rawValue, greetFirst: greet)
+            configuration.interruptResponse = interruptsItself
             return LiveSocket(url: url, headers: endpoint.headers(apiKey: apiKey), wire: OpenAIRealtimeProtocol(configuration: configuration), logger: logger, log: log)
         }, logger: logger)
     }
@@ -74,8 +78,9 @@ public struct LiveModel: Sendable {
         try checked(template: template, file: templateFile, clinic: clinic)
         let url = endpoint.socketURL
         return LiveModel(providerID: "gemini-live", model: model, inputSampleRate: GeminiLiveConfiguration.inputSampleRate, outputSampleRate: GeminiLiveConfiguration.outputSampleRate,
-                         url: url, template: template, templateFile: templateFile, connect: { instructions, _, greet, logger, log in
-            let configuration = GeminiLiveConfiguration(model: model, voice: voice, instructions: instructions, greetFirst: greet)
+                         url: url, template: template, templateFile: templateFile, connect: { instructions, _, greet, interruptsItself, logger, log in
+            var configuration = GeminiLiveConfiguration(model: model, voice: voice, instructions: instructions, greetFirst: greet)
+            configuration.interruptsOnActivity = interruptsItself
             return LiveSocket(url: url, headers: endpoint.headers(apiKey: apiKey), wire: GeminiLiveProtocol(configuration: configuration), logger: logger, log: log)
         }, logger: logger)
     }
@@ -87,7 +92,7 @@ public struct LiveModel: Sendable {
                                template: String, templateFile: String, clinic: Clinic, logger: Logger) throws(SystemPrompt.TemplateError) -> LiveModel {
         try checked(template: template, file: templateFile, clinic: clinic)
         return LiveModel(providerID: "cascade", model: chatModel, inputSampleRate: CascadeConfiguration.inputSampleRate, outputSampleRate: CascadeConfiguration.outputSampleRate,
-                         url: baseURL, template: template, templateFile: templateFile, connect: { instructions, language, _, logger, _ in
+                         url: baseURL, template: template, templateFile: templateFile, connect: { instructions, language, _, _, logger, _ in
             let configuration = CascadeConfiguration(baseURL: baseURL, apiKey: apiKey, sttModel: sttModel, chatModel: chatModel, ttsModel: ttsModel, voice: voice,
                                                      instructions: instructions, language: language.rawValue)
             return CascadeSession(configuration: configuration, logger: logger)

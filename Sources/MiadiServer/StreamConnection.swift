@@ -220,7 +220,9 @@ struct StreamConnection {
             shell.calendarBefore = try? await lab.engine.snapshot()
             if let live = lab.live {
                 let now = await callTime(shell)
-                open(live, LiveCallBrief(clinic: lab.engine.clinic, today: lab.today, language: lab.engine.clinic.languages.first ?? .en, callSID: sid), atMs: now, shell: &shell, later: later)
+                var brief = LiveCallBrief(clinic: lab.engine.clinic, today: lab.today, language: lab.engine.clinic.languages.first ?? .en, callSID: sid)
+                brief.interruptsItself = (lab.bargeIn ?? stream.bargeIn).modelInterruptsItself
+                open(live, brief, atMs: now, shell: &shell, later: later)
             }
             var setup = lab.callSetup(context: context, stream: stream)
             setup.fallback = fallback.line(for: lab.engine.clinic.languages.first ?? .en)
@@ -238,7 +240,9 @@ struct StreamConnection {
         }
         if let live = made.live {
             let now = await callTime(shell)
-            open(live, LiveCallBrief(clinic: clinic, today: today, language: clinic.languages.first ?? .en, callSID: sid), atMs: now, shell: &shell, later: later)
+            var brief = LiveCallBrief(clinic: clinic, today: today, language: clinic.languages.first ?? .en, callSID: sid)
+            brief.interruptsItself = stream.bargeIn.modelInterruptsItself
+            open(live, brief, atMs: now, shell: &shell, later: later)
         }
         var setup = CallMachine.Setup(model: made.model, agent: agent, stream: stream, fallback: fallback.line(for: clinic.languages.first ?? .en))
         setup.modelAnswerLimitMs = configuration.liveModel.answerLimitMs

@@ -92,6 +92,7 @@ public struct SocketTransport: LabTransport {
                     recordSink.finish()
                 })
             models.live = live
+            models.bargeIn = setup.bargeIn
             await directory.register(callSID: callSID, models)
         case .remote(let remote):
             do { try await remote.announce(setup) } catch {

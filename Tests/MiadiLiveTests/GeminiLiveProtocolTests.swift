@@ -81,6 +81,19 @@ import Testing
         #expect(kinds == ["setup", "clientContent", "realtimeInput"])
     }
 
+    /// pause_resume: the bridge pauses and decides; the model is set not to stop on activity.
+    @Test func withPauseAndResumeActivityDoesNotInterrupt() throws {
+        var configuration = try Self.configuration()
+        var itself = GeminiLiveProtocol(configuration: configuration)
+        #expect(itself.opening().first?["setup"]?["realtimeInputConfig"]?["activityHandling"] == "START_OF_ACTIVITY_INTERRUPTS")
+        configuration.interruptsOnActivity = false
+        var pair = Pair(configuration: configuration)
+        let setup = pair.client.opening()
+        #expect(setup.first?["setup"]?["realtimeInputConfig"]?["activityHandling"] == "NO_INTERRUPTION")
+        pair.send(setup, atMs: 0)
+        #expect(pair.service.record.closes.isEmpty)
+    }
+
     @Test func theGreetingArrivesWithItsTranscriptUsageAndTurnEnd() throws {
         var pair = Pair(configuration: try Self.configuration())
         pair.send(pair.client.opening(), atMs: 0)

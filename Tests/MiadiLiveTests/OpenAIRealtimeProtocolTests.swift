@@ -87,6 +87,20 @@ import Testing
         #expect(pair.said.allSatisfy { if case .audio(let a) = $0 { return a.sampleRate == 24_000 }; return true })
     }
 
+    /// pause_resume: the bridge pauses and decides, so the service must not cancel its own
+    /// response on the caller's speech; it is told to once the decision is a barge-in.
+    @Test func withPauseAndResumeTheServiceDoesNotInterruptItself() throws {
+        var configuration = OpenAIRealtimeConfiguration(instructions: try Self.instructions())
+        var itself = OpenAIRealtimeProtocol(configuration: configuration)
+        #expect(itself.opening().first?["session"]?["audio"]?["input"]?["turn_detection"]?["interrupt_response"] == true)
+        configuration.interruptResponse = false
+        var pair = Pair(configuration: configuration)
+        let opening = pair.client.opening()
+        #expect(opening.first?["session"]?["audio"]?["input"]?["turn_detection"]?["interrupt_response"] == false)
+        pair.send(opening, atMs: 0)
+        #expect(pair.service.record.errors.isEmpty)
+    }
+
     @Test func aSessionWithoutItsTypeIsRefusedAndTheRefusalIsFatal() {
         var pair = Pair(configuration: OpenAIRealtimeConfiguration(instructions: "x"))
         pair.send([["type": "session.update", "session": ["instructions": "x"]]], atMs: 0)

@@ -12,6 +12,11 @@ public struct GeminiLiveConfiguration: Sendable, Equatable {
     public var greetFirst: Bool
     /// What the model is told to make it greet (Gemini speaks only when there is a turn to answer).
     public var greetingCue: String
+    /// `realtimeInputConfig.activityHandling`: `START_OF_ACTIVITY_INTERRUPTS` when the model
+    /// stops itself on the caller's speech; `NO_INTERRUPTION` when the bridge pauses and decides
+    /// (`pause_resume`). Gemini has no call to cancel a response: on a barge-in the bridge
+    /// drops the rest of the turn's audio itself.
+    public var interruptsOnActivity = true
 
     /// Caller audio goes in at 16 kHz; the model speaks at 24 kHz.
     public static let inputSampleRate = 16_000

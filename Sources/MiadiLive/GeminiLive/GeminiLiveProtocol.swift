@@ -46,7 +46,7 @@ public struct GeminiLiveProtocol: Sendable {
             "generationConfig": ["responseModalities": ["AUDIO"], "speechConfig": .object(speech)],
             "systemInstruction": ["parts": [["text": .string(configuration.instructions)]]],
             "tools": [["functionDeclarations": .array(tools.map(Self.declaration))]],
-            "realtimeInputConfig": ["automaticActivityDetection": ["disabled": false], "activityHandling": "START_OF_ACTIVITY_INTERRUPTS"],
+            "realtimeInputConfig": ["automaticActivityDetection": ["disabled": false], "activityHandling": .string(configuration.interruptsOnActivity ? "START_OF_ACTIVITY_INTERRUPTS" : "NO_INTERRUPTION")],
             "inputAudioTranscription": [:],
             "outputAudioTranscription": [:],
             "sessionResumption": .object(resumption),
@@ -64,8 +64,10 @@ public struct GeminiLiveProtocol: Sendable {
             let response = JSONValue.parse(result.outputJSON) ?? ["output": .string(result.outputJSON)]
             messages = [["toolResponse": ["functionResponses": [["id": .string(result.callID), "name": .string(result.name), "response": response]]]]]
         case .heardUpTo:
-            // The service stops its turn itself on the caller's speech (`interrupted`); it
-            // has no truncation to tell.
+            // With START_OF_ACTIVITY_INTERRUPTS the service stops its turn itself on the
+            // caller's speech (`interrupted`); with NO_INTERRUPTION (`pause_resume`) it goes on
+            // generating and the bridge drops the rest of the turn. Either way it has no
+            // truncation or cancel to tell.
             messages = []
         case .endOfCall:
             messages = []

@@ -14,6 +14,11 @@ public struct OpenAIRealtimeConfiguration: Sendable, Equatable {
     public var language: String?
     /// Ask for a response as soon as the session is set up, so the agent greets the caller.
     public var greetFirst: Bool
+    /// `turn_detection.interrupt_response`: whether the service cancels its own response when
+    /// it hears the caller. Off when the bridge pauses and decides (`pause_resume`): the model
+    /// is told to cancel (`response.cancel`, `conversation.item.truncate`) only once the
+    /// decision is a barge-in.
+    public var interruptResponse = true
 
     /// How the service decides the caller finished a turn.
     public enum TurnDetection: Sendable, Equatable {

@@ -157,9 +157,9 @@ public struct OpenAIRealtimeProtocol: Sendable {
         switch configuration.turnDetection {
         case .serverVAD(let threshold, let prefix, let silence):
             return ["type": "server_vad", "threshold": .double(threshold), "prefix_padding_ms": .int(prefix), "silence_duration_ms": .int(silence),
-                    "create_response": true, "interrupt_response": true]
+                    "create_response": true, "interrupt_response": .bool(configuration.interruptResponse)]
         case .semanticVAD(let eagerness):
-            return ["type": "semantic_vad", "eagerness": .string(eagerness), "create_response": true, "interrupt_response": true]
+            return ["type": "semantic_vad", "eagerness": .string(eagerness), "create_response": true, "interrupt_response": .bool(configuration.interruptResponse)]
         }
     }
 
