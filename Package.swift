@@ -75,7 +75,7 @@ let package = Package(
         // sans-I/O, no server code. Every shell (serve, the lab, the socket lab) runs a call here.
         .target(
             name: "MiadiBridge",
-            dependencies: ["MiadiAgent", "MiadiProviders", "MiadiAudio", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["MiadiAgent", "MiadiBooking", "MiadiProviders", "MiadiAudio", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The I/O shell of `miadi serve`: Hummingbird, WebSocket, metrics, and the REST client.
         .target(

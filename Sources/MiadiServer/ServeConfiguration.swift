@@ -159,19 +159,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         if let pacing = top["pacing"] {
             config.leadMs = try pacing.mapping(allowed: ["lead_ms"])["lead_ms"]?.int(in: 40...2000) ?? config.leadMs
         }
-        if let bargeIn = top["barge_in"] {
-            let map = try bargeIn.mapping(allowed: BargeInPolicy.keys)
-            if let field = map["mode"] {
-                let raw = try field.nonEmptyString()
-                guard let mode = BargeInPolicy.Mode(rawValue: raw) else {
-                    throw field.error("barge_in mode \"\(raw)\" is not one of \(BargeInPolicy.Mode.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                config.bargeIn.mode = mode
-            }
-            for key in BargeInPolicy.keys where key != "mode" {
-                if let value = try map[key]?.int(in: BargeInPolicy.ranges[key]!) { config.bargeIn.set(key, ms: value) }
-            }
-        }
+        if let field = top["barge_in"] { config.bargeIn = try BargeInOverride(field).applied(to: config.bargeIn) }
         config.tracesDirectory = try top["traces"]?.nonEmptyString() ?? config.tracesDirectory
         if let field = top["fallback_audio"] {
             var path = try field.nonEmptyString()

@@ -23,7 +23,7 @@ struct ServeConfigurationTests {
         greeting: {en: "Welcome.", sw: "Karibu."}
         handoff_number: "+254709000101"
         pacing: {lead_ms: 120}
-        barge_in: {min_speech_ms: 300}
+        barge_in: {mode: stop_after, min_speech_ms: 300}
         """
 
     @Test("the bundled example loads, and its URLs are derived from public_url")
@@ -45,6 +45,7 @@ struct ServeConfigurationTests {
         #expect(config.track == .inbound && config.inputSampleRate == 8000 && config.outputSampleRate == 8000)
         #expect(config.greetings["sw"] == "Karibu.")
         #expect(config.leadMs == 120 && config.bargeIn.minimumSpeechMs == 300 && config.bargeIn.resumeGapMs == 80)
+        #expect(config.bargeIn.mode == .stopAfter)
         #expect(try ServeConfiguration.load(path: path, environment: [:]).streamToken == "from-file")
     }
 
@@ -86,6 +87,9 @@ struct ServeConfigurationTests {
         ("pacing: {lead_ms: 120}", "pacing: {lead: 120}", 8, "pacing.lead"),
         ("handoff_number: \"+254709000101\"", "provider: gpt-9", 7, "provider"),
         ("handoff_number: \"+254709000101\"", "handof_number: x", 7, "handof_number"),
+        ("barge_in: {mode: stop_after, min_speech_ms: 300}", "barge_in: {min_speech_ms: 300}", 9, "barge_in.min_speech_ms"),
+        ("barge_in: {mode: stop_after, min_speech_ms: 300}", "barge_in: {mode: stop, min_speech_ms: 300}", 9, "barge_in.mode"),
+        ("barge_in: {mode: stop_after, min_speech_ms: 300}", "barge_in: {mode: pause_resume, false_interruption_ms: 50}", 9, "barge_in.false_interruption_ms"),
     ])
     func mistakes(find: String, replace: String, line: Int, field: String) {
         let path = write(Self.valid.replacingOccurrences(of: find, with: replace))

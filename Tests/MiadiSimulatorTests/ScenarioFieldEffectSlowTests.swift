@@ -165,6 +165,7 @@ struct ScenarioFieldEffectSlowTests {
         let root = Fixtures.scratch("field-root")
         defer { try? FileManager.default.removeItem(atPath: root) }
         try FileManager.default.copyItem(atPath: Fixtures.scenarios + "/clinics", toPath: root + "/clinics")
+        try FileManager.default.copyItem(atPath: Fixtures.scenarios + "/sounds", toPath: root + "/sounds")
         // The clinic change: the same rules under another name, which the agent greets with.
         let clinic = try String(contentsOfFile: root + "/clinics/whitedent-nairobi.yaml", encoding: .utf8)
         Fixtures.write(clinic.replacingOccurrences(of: "name: Whitedent Clinic", with: "name: Renamed Clinic"), to: root + "/clinics", as: "renamed.yaml")

@@ -114,23 +114,3 @@ public struct Scenario: Sendable {
                  audioFiles: audioFiles, dropouts: dropouts, bargeIn: bargeIn)
     }
 }
-
-/// What a scenario's `barge_in:` sets of the bridge's policy; what it leaves out is the run's
-/// (`miadi run --barge-in`).
-public struct BargeInOverride: Sendable, Equatable {
-    public var mode: BargeInPolicy.Mode?
-    public var settings: [(key: String, ms: Int)] = []
-
-    public init() {}
-
-    public func applied(to base: BargeInPolicy) -> BargeInPolicy {
-        var policy = base
-        if let mode { policy.mode = mode }
-        for (key, ms) in settings { policy.set(key, ms: ms) }
-        return policy
-    }
-
-    public static func == (a: BargeInOverride, b: BargeInOverride) -> Bool {
-        a.mode == b.mode && a.settings.map(\.key) == b.settings.map(\.key) && a.settings.map(\.ms) == b.settings.map(\.ms)
-    }
-}

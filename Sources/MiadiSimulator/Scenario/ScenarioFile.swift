@@ -58,26 +58,7 @@ public enum ScenarioFile {
             bookingLatency = try map["booking_latency_ms"]?.int(in: 0...60_000) ?? 0
         }
         var bargeIn = BargeInOverride()
-        if let field = top["barge_in"] {
-            let map = try field.mapping(allowed: Keys.bargeInPolicy)
-            if let modeField = map["mode"] {
-                let raw = try modeField.nonEmptyString()
-                guard let mode = BargeInPolicy.Mode(rawValue: raw) else {
-                    throw modeField.error("barge_in mode \"\(raw)\" is not one of \(BargeInPolicy.Mode.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                bargeIn.mode = mode
-            }
-            for key in Keys.bargeInPolicy where key != "mode" {
-                guard let valueField = map[key] else { continue }
-                let value = try valueField.int(in: BargeInPolicy.ranges[key]!)
-                // A setting that tunes one mode says which: left to the run's mode, it could be
-                // accepted and ignored.
-                if let tuned = BargeInPolicy.modeTuned(by: key), bargeIn.mode != tuned {
-                    throw valueField.error("\(key) tunes \(tuned.rawValue); say mode: \(tuned.rawValue) beside it")
-                }
-                bargeIn.settings.append((key, value))
-            }
-        }
+        if let field = top["barge_in"] { bargeIn = try BargeInOverride(field) }
         let sharedLine = try line(top["line"], base: Line())
         var parts: [CallPart] = []
         if let callsField = top["calls"] {
