@@ -67,6 +67,9 @@ struct StreamConnection {
         var pendingClose: (UInt16, String)?
         /// Set when a write failed: the socket is gone, and nothing more is written to it.
         var socketGone = false
+        /// The call's WAV, written as the call goes (`takeRecording` once a second).
+        var recordingFile: StreamingAudioFile?
+        var recordingTakenAtMs = 0
     }
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
@@ -120,6 +123,7 @@ struct StreamConnection {
             case .provider(let said):
                 await perform(shell.call.providerEvents(said, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
             }
+            if t - shell.recordingTakenAtMs >= Self.recordingFlushMs { writeRecording(&shell, nowMs: t, final: false) }
             metrics.relaySeconds.record(ContinuousClock.now - started)
             if shell.ended || shell.socketGone { break }
         }
@@ -132,10 +136,35 @@ struct StreamConnection {
         // The model's session ends with the call (the machine said so already, unless the
         // socket went first).
         shell.live?.send(.endOfCall)
+        writeRecording(&shell, nowMs: await callTime(shell), final: true)
         if shell.callSID != nil { await finish(shell) }
         if let (code, reason) = shell.pendingClose, !shell.socketGone {
             try? await outbound.close(.init(codeNumber: Int(code)), reason: reason)
         }
+    }
+
+    /// How often the settled part of the recording goes to its file, ms of call time.
+    static let recordingFlushMs = 1000
+
+    /// The call's WAV in the traces folder, opened once the call is known: the recording goes
+    /// there as the call goes, never kept whole in memory.
+    private func openRecording(_ shell: inout Shell) {
+        guard let sid = shell.callSID, let rate = shell.call.session?.configuration.inputSampleRate else { return }
+        let path = (configuration.tracesDirectory as NSString).appendingPathComponent(Self.safeFileName(sid)) + ".wav"
+        do { shell.recordingFile = try StreamingAudioFile(path: path, sampleRate: rate, channels: 2) } catch {
+            logger.error("cannot write the call's recording", metadata: ["call_sid": "\(sid)", "error": "\(error)"])
+        }
+    }
+
+    /// Moves the recording's settled part (or, with `final`, the rest) from the call to its file.
+    private func writeRecording(_ shell: inout Shell, nowMs: Int, final: Bool) {
+        shell.recordingTakenAtMs = nowMs
+        guard let taken = shell.call.takeRecording(nowMs: nowMs, final: final), let file = shell.recordingFile else { return }
+        do { try file.append(taken.samples) } catch {
+            logger.error("cannot write the call's recording", metadata: ["call_sid": "\(shell.callSID ?? "?")", "error": "\(error)"])
+            shell.recordingFile = nil
+        }
+        if final { file.close() }
     }
 
     /// Call time, ms: since the webhook answered the call once the stream named it (the
@@ -164,6 +193,7 @@ struct StreamConnection {
                 let setup = await identify(metadata, shell: &shell, later: later)
                 let now = await callTime(shell)
                 await perform(shell.call.attach(setup, nowMs: now), at: now, shell: &shell, later: later, outbound: outbound)
+                openRecording(&shell)
             case .toProvider(let input):
                 // In-process models run inside the machine and never ask for this.
                 guard let live = shell.live else {
@@ -292,7 +322,7 @@ struct StreamConnection {
         trace.append(contentsOf: call?.statuses ?? [])
         trace.append(contentsOf: shell.trace)
         trace.append(ShellEvent.callEnded(reason: shell.endReason, durationMs: durationMs).line(atMs: durationMs))
-        let recording = session?.recording ?? PCMBuffer(samples: [], sampleRate: configuration.inputSampleRate, channels: 2)
+        let recordingPath = (configuration.tracesDirectory as NSString).appendingPathComponent(Self.safeFileName(sid)) + ".wav"
         do {
             try FileManager.default.createDirectory(atPath: configuration.tracesDirectory, withIntermediateDirectories: true)
             let base = (configuration.tracesDirectory as NSString).appendingPathComponent(Self.safeFileName(sid))
@@ -301,12 +331,20 @@ struct StreamConnection {
                 try after.jsonData().write(to: URL(fileURLWithPath: base + ".calendar-after.json"), options: .atomic)
             }
             try trace.jsonLines().write(to: URL(fileURLWithPath: base + ".trace.jsonl"), options: .atomic)
-            try AudioFile.write(recording, to: base + ".wav")
+            if shell.recordingFile == nil {
+                // The streamed file could not be opened: the rest of the line, as a file now.
+                try AudioFile.write(session?.recording ?? PCMBuffer(samples: [], sampleRate: configuration.inputSampleRate, channels: 2), to: recordingPath)
+            }
             logger.info("call trace written", metadata: ["call_sid": "\(sid)", "trace": "\(base).trace.jsonl"])
         } catch {
             logger.error("cannot write the call trace", metadata: ["call_sid": "\(sid)", "error": "\(error)"])
         }
-        shell.lab?.finished(LabCallRecord(trace: trace, recording: recording, endReason: shell.endReason))
+        if let lab = shell.lab {
+            // A lab call's recording goes back to the lab whole (a lab call is bounded by its
+            // scenario's time limit): read back from the file written as the call went.
+            let recording = (try? AudioFile.read(recordingPath)) ?? PCMBuffer(samples: [], sampleRate: configuration.inputSampleRate, channels: 2)
+            lab.finished(LabCallRecord(trace: trace, recording: recording, endReason: shell.endReason))
+        }
     }
 
     /// The trace header's "now": the call's start in the clinic's local time with its offset, as

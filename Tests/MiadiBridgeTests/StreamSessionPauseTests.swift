@@ -188,3 +188,31 @@ struct StreamSessionPauseTests {
         #expect(disconnect.t > resume.tMs + 2000, "after the resumed rest played")
     }
 }
+
+@Suite("Stream session: the recording taken as the call goes")
+struct RecordingTakenTests {
+    /// A call with a pause, a resume and a barge-in, the recording taken every `everyMs` (0:
+    /// never), then the rest: the whole line, interleaved.
+    static func line(takingEvery everyMs: Int) throws -> [Int16] {
+        var d = StreamSessionPauseTests.speaking()
+        var taken: [Int16] = []
+        func take(_ d: inout SessionDriver) { if everyMs > 0 { taken += d.session.takeRecording(nowMs: d.nowMs).samples } }
+        d.caller(try StreamSessionPauseTests.shortSound())
+        take(&d)
+        for _ in 0..<10 { d.idle(ms: everyMs > 0 ? everyMs : 300); take(&d) }
+        d.caller(try BridgeFixtures.bargeLine())
+        take(&d)
+        d.idle(ms: 600)
+        d.record(d.session.closed(code: 1000, reason: "done", nowMs: d.nowMs + 20))
+        return taken + d.session.takeRecording(nowMs: d.nowMs, final: true).samples
+    }
+
+    @Test("taken every 300 ms or never, the line is the same samples: nothing before the present is written again")
+    func sameLine() throws {
+        let whole = try Self.line(takingEvery: 0)
+        let piecewise = try Self.line(takingEvery: 300)
+        #expect(whole.count == piecewise.count)
+        #expect(whole == piecewise)
+        #expect(whole.count > 16_000 * 2 * 4)
+    }
+}

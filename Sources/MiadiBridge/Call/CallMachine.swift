@@ -76,6 +76,13 @@ public struct CallMachine: Sendable {
         call?.session
     }
 
+    /// The recording up to `nowMs` (or, with `final`, all that is left), taken out of the
+    /// session for the shell to write as the call goes: see `StreamSession.takeRecording`.
+    public mutating func takeRecording(nowMs: Int, final: Bool = false) -> PCMBuffer? {
+        guard call != nil else { return nil }
+        return call!.session.takeRecording(nowMs: nowMs, final: final)
+    }
+
     /// The agent, once the call is live (the language it last spoke in, its guard).
     public var agent: CallAgent? {
         call?.agent

@@ -78,6 +78,9 @@ struct OutboundPlayout: Sendable {
         !isPaused && (playedUntilMs > nowMs || utterances.contains { $0.pendingCount > 0 })
     }
 
+    /// Samples held for utterances not yet played out (at the output rate).
+    var heldSamples: Int { utterances.reduce(0) { $0 + $1.pending.count } }
+
     /// Whether anything is left to say (paused or not).
     var hasUnplayedAudio: Bool { utterances.contains { $0.pendingCount > 0 } }
 

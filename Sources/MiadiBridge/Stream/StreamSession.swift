@@ -60,6 +60,24 @@ public struct StreamSession: Sendable {
         line?.recorder.channels() ?? (PCMBuffer(samples: [], sampleRate: configuration.inputSampleRate), PCMBuffer(samples: [], sampleRate: configuration.inputSampleRate))
     }
 
+    /// Takes the recording up to `nowMs` (interleaved stereo at the stream's rate) out of the
+    /// session, for the shell to write as the call goes; with `final`, all of it. What was
+    /// taken is no longer in `recording` or `lineChannels`.
+    public mutating func takeRecording(nowMs: Int, final: Bool = false) -> PCMBuffer {
+        let rate = configuration.inputSampleRate
+        guard line != nil else { return PCMBuffer(samples: [], sampleRate: rate, channels: 2) }
+        let samples = final ? line!.recorder.takeAll() : line!.recorder.take(settledAtMs: nowMs - line!.streamStartMs)
+        return PCMBuffer(samples: samples, sampleRate: rate, channels: 2)
+    }
+
+    /// Audio samples the session holds (the recording not yet taken, the agent's queued and
+    /// not yet played audio): what a live call costs in memory, which must not grow with its
+    /// age when the shell takes the recording as it goes.
+    public var heldSamples: Int {
+        guard let line else { return 0 }
+        return line.recorder.heldSamples + line.playout.heldSamples
+    }
+
     public var bargeIns: Int { line?.bargeIns ?? 0 }
     public var framesIn: Int { line?.framesIn ?? 0 }
     public var framesOut: Int { line?.framesOut ?? 0 }
