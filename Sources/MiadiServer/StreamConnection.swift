@@ -61,7 +61,10 @@ struct StreamConnection {
         var engine: BookingEngine?
         var calendarBefore: CalendarSnapshot?
         var timers: [(timer: CallTimer, atMs: Int)] = []
+        /// Events before the call is known (then they go to the spool, and this stays empty).
         var trace: [TraceEvent] = []
+        /// The call's events, on disk as they happen.
+        var spool: TraceSpool?
         var endReason = "stream closed"
         var ended = false
         var pendingClose: (UInt16, String)?
@@ -208,7 +211,7 @@ struct StreamConnection {
                     Task { later.yield(.toolCompleted(await tools.run(request))) }
                 }
             case .trace(let event, let atMs):
-                shell.trace.append(event.line(atMs: atMs))
+                if let spool = shell.spool { spool.append(event.line(atMs: atMs)) } else { shell.trace.append(event.line(atMs: atMs)) }
             case .agentSaid(let text):
                 shell.lab?.said(text, t)
             case .effect(let effect):
@@ -238,6 +241,9 @@ struct StreamConnection {
     private func identify(_ metadata: StreamMetadata, shell: inout Shell, later: AsyncStream<Event>.Continuation?) async -> CallMachine.Setup {
         let sid = metadata.callSID
         shell.callSID = sid
+        shell.spool = TraceSpool(path: (configuration.tracesDirectory as NSString).appendingPathComponent(Self.safeFileName(sid)) + ".events.jsonl")
+        for event in shell.trace { shell.spool?.append(event) }
+        if shell.spool != nil { shell.trace = [] }
         await registry.opened(sid)
         metrics.liveCalls.increment(by: 1)
         let context = CallContext(callerNumber: metadata.from ?? "unknown", callSID: sid)
@@ -301,7 +307,8 @@ struct StreamConnection {
         metrics.liveCalls.increment(by: -1)
         metrics.callsEnded.increment()
         let call = await registry.finished(sid)
-        let durationMs = shell.trace.map(\.tMs).max() ?? 0
+        let events = shell.trace + (shell.spool?.finish() ?? [])
+        let durationMs = events.map(\.tMs).max() ?? 0
         let callClinic = shell.lab?.engine.clinic ?? clinic
         // The language the call was held in, as the agent's tools last named it (a Swahili
         // caller on an English-first clinic): what `miadi score` reads read-backs in.
@@ -320,7 +327,7 @@ struct StreamConnection {
         trace.append(ShellEvent.callAnswered.line(atMs: 0))
         if let webhook = call?.webhook { trace.append(webhook) }
         trace.append(contentsOf: call?.statuses ?? [])
-        trace.append(contentsOf: shell.trace)
+        trace.append(contentsOf: events)
         trace.append(ShellEvent.callEnded(reason: shell.endReason, durationMs: durationMs).line(atMs: durationMs))
         let recordingPath = (configuration.tracesDirectory as NSString).appendingPathComponent(Self.safeFileName(sid)) + ".wav"
         do {
