@@ -1,3 +1,4 @@
+import Foundation
 import Prometheus
 
 /// What `GET /metrics` reports, in Prometheus text format. One registry per server (not the
@@ -10,6 +11,10 @@ public final class BridgeMetrics: Sendable {
     let bargeIns: Counter
     let callsEnded: Counter
     let relaySeconds: DurationHistogram
+    /// From a 20 ms beat being due to a call's loop taking it up: how far behind the calls run.
+    let tickLagSeconds: DurationHistogram
+    /// The process's resident memory, read at each scrape.
+    let residentBytes: Gauge
 
     public init() {
         liveCalls = registry.makeGauge(name: "miadi_live_calls", help: "Streams open now")
@@ -20,7 +25,22 @@ public final class BridgeMetrics: Sendable {
         relaySeconds = registry.makeDurationHistogram(
             name: "miadi_relay_seconds", buckets: [.microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(200)],
             help: "Time the bridge takes to handle one event (frame, provider event, tick) and send what it produced")
+        tickLagSeconds = registry.makeDurationHistogram(
+            name: "miadi_tick_lag_seconds", buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(500)],
+            help: "From a call's 20 ms beat falling due to its loop taking it up: how far behind real time the calls run")
+        residentBytes = registry.makeGauge(name: "miadi_resident_memory_bytes", help: "Resident memory of the process (Linux /proc/self/statm)")
     }
 
-    public func text() -> String { registry.emitToString() }
+    public func text() -> String {
+        if let bytes = Self.residentBytes() { residentBytes.set(Double(bytes)) }
+        return registry.emitToString()
+    }
+
+    /// Resident set size from `/proc/self/statm` (its second field, in pages); nil elsewhere.
+    static func residentBytes() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
 }

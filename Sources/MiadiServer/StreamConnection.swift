@@ -35,7 +35,8 @@ struct StreamConnection {
         case text(String)
         case binary([UInt8])
         /// 20 ms passed: the machine's timers that are due fire.
-        case beat
+        /// The 20 ms beat, with when it fell due.
+        case beat(ContinuousClock.Instant)
         case closed(UInt16, String)
         /// A tool run the machine asked for has finished.
         case toolCompleted(ToolCompletion)
@@ -93,7 +94,7 @@ struct StreamConnection {
         let beat = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(Self.beatMs))
-                continuation.yield(.beat)
+                continuation.yield(.beat(.now))
             }
         }
         defer {
@@ -111,7 +112,8 @@ struct StreamConnection {
             case .binary(let bytes):
                 metrics.framesIn.increment()
                 await perform(shell.call.binaryReceived(bytes, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
-            case .beat:
+            case .beat(let due):
+                metrics.tickLagSeconds.record(ContinuousClock.now - due)
                 // The real clock is read in 20 ms beats: a timer fires on the beat nearest its
                 // due time (a beat that comes a millisecond early must not hold the pacing back
                 // a whole beat).

@@ -66,7 +66,10 @@ struct ServerSocketTests {
             let status = "CallSid=CA-web-1&StreamEvent=stream-started&StreamName=miadi"
             #expect(try await ServerHarness.raw(port: port, "POST /stream-status HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(status.utf8.count)\r\nConnection: close\r\n\r\n\(status)").hasPrefix("HTTP/1.1 200"))
             #expect(try await ServerHarness.raw(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").hasSuffix("ok\n"))
-            #expect(try await ServerHarness.raw(port: port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").contains("miadi_live_calls"))
+            let metrics = try await ServerHarness.raw(port: port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(metrics.contains("miadi_live_calls"))
+            #expect(metrics.contains("miadi_tick_lag_seconds"))
+            #expect(metrics.contains("miadi_resident_memory_bytes "), "read from /proc/self/statm at the scrape")
         }
     }
 
