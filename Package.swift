@@ -35,6 +35,14 @@ let package = Package(
         ),
         // The resampler's inner loop, compiled for AVX beside the baseline and chosen at run time.
         .target(name: "CMiadiDSP"),
+        // The platform's side of N streams from one thread (epoll): `miadi bench bridge`'s load
+        // generator, in C so that it takes little of the cores it shares with the server.
+        .target(name: "CMiadiLoad"),
+        // `miadi bench bridge`: the load run, the servers it measures, their CPU and memory.
+        .target(
+            name: "MiadiLoad",
+            dependencies: ["CMiadiLoad", "MiadiAudio"]
+        ),
         .target(
             name: "MiadiAudio",
             dependencies: ["CSndFile", "CMiadiDSP", .product(name: "DequeModule", package: "swift-collections")]
@@ -157,6 +165,7 @@ let package = Package(
                 "MiadiReports",
                 "MiadiBooking",
                 "MiadiServer",
+                "MiadiLoad",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
