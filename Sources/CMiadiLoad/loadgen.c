@@ -492,7 +492,8 @@ int mload_run(const mload_config *c, mload_result *r) {
                     if (c->live) (*c->live)--;
                     continue;
                 }
-                while (s->next_frame_at <= now + 0.0005) {
+                /* A frame due within the millisecond goes now: epoll waits whole milliseconds. */
+                while (s->next_frame_at <= now + 0.001) {
                     double lag = (now - s->next_frame_at) * 1000;
                     if (lag > r->max_send_lag_ms) r->max_send_lag_ms = lag;
                     if (lag > 10) r->late_frames++;
@@ -511,8 +512,8 @@ int mload_run(const mload_config *c, mload_result *r) {
                 continue;
             }
         }
-        int timeout = (int)((next - now_s()) * 1000);
-        if (timeout < 0) timeout = 0;
+        double wait = (next - now_s()) * 1000 - 1;
+        int timeout = wait <= 0 ? 0 : (int)wait + 1;
         if (timeout > 20) timeout = 20;
         int n = epoll_wait(ep, events, 256, timeout);
         now = now_s();

@@ -12,8 +12,13 @@ public struct EchoProvider: ProviderMachine {
     public let inputSampleRate: Int
     public let outputSampleRate: Int
     private var vad: VoiceActivityDetector
+    /// What was heard lately: since the current utterance's onset, or the last second or two
+    /// between utterances (never the whole call: its cost must not grow with its age).
     private var heard = PCMBuffer(samples: [], sampleRate: 16_000)
+    /// The call's frame index of `heard`'s first sample.
+    private var heardOffset = 0
     private var heardStartMs = 0
+    private var speaking = false
     private var replies = 0
 
     public init(inputSampleRate: Int = 16_000, outputSampleRate: Int = 24_000) {
@@ -31,9 +36,11 @@ public struct EchoProvider: ProviderMachine {
             switch event {
             case .speechStarted(let atMs):
                 heardStartMs = atMs
+                speaking = true
             case .speechEnded(let atMs):
-                let from = min(heard.frameCount, heardStartMs * inputSampleRate / 1000)
-                let to = min(heard.frameCount, atMs * inputSampleRate / 1000)
+                speaking = false
+                let from = max(0, min(heard.frameCount, heardStartMs * inputSampleRate / 1000 - heardOffset))
+                let to = max(0, min(heard.frameCount, atMs * inputSampleRate / 1000 - heardOffset))
                 let utterance = heard.slice(frames: from..<max(from, to)).resampled(to: outputSampleRate, quality: .telephone)
                 replies += 1
                 out.append(.inputTranscript("(utterance \(replies), \(atMs - heardStartMs) ms)"))
@@ -45,6 +52,13 @@ public struct EchoProvider: ProviderMachine {
                 usage.outputAudioSeconds = utterance.durationSeconds
                 out.append(.usage(usage))
             }
+        }
+        // Between utterances only the last second is kept (the VAD dates an onset a little
+        // before it reports it); trimmed in steps so the copy is rare.
+        if !speaking, heard.frameCount > 2 * inputSampleRate {
+            let drop = heard.frameCount - inputSampleRate
+            heard = heard.slice(frames: drop..<heard.frameCount)
+            heardOffset += drop
         }
         return out
     }

@@ -43,7 +43,13 @@ actor CallRegistry {
         calls[status.callSID]?.statuses.append(ShellEvent.streamStatus(callSID: status.callSID, event: status.event, streamName: status.streamName, reason: status.reason).line(atMs: t))
     }
 
-    func opened(_ callSID: String) { live.insert(callSID) }
+    /// The stream of `callSID` opened: it is live; returns when the call was answered (the
+    /// call's t = 0; now, if the webhook went to another instance).
+    func opened(_ callSID: String) -> ContinuousClock.Instant {
+        live.insert(callSID)
+        if calls[callSID] == nil { calls[callSID] = Call(answeredAt: clock.now, answeredWallClock: Date()) } // wall clock
+        return calls[callSID]!.answeredAt
+    }
 
     /// Removes the call and returns what was collected for its trace.
     func finished(_ callSID: String) -> Call? {

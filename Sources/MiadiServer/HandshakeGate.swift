@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
 import Logging
 import MiadiBridge
 import NIOCore
@@ -95,20 +94,3 @@ final class HandshakeGate: ChannelInboundHandler, RemovableChannelHandler {
     }
 }
 
-/// The server's child channel: the WebSocket-upgrading HTTP/1 channel behind a `HandshakeGate`.
-struct GatedWebSocketChannel: ServerChildChannel {
-    typealias Value = HTTP1WebSocketUpgradeChannel.Value
-    let inner: HTTP1WebSocketUpgradeChannel
-    let path: String
-    let policy: HandshakePolicy
-
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(HandshakeGate(path: path, policy: policy, logger: logger))
-        }.flatMap { inner.setup(channel: channel, logger: logger) }
-    }
-
-    func handle(value: Value, logger: Logger) async {
-        await inner.handle(value: value, logger: logger)
-    }
-}

@@ -1,7 +1,6 @@
 import Foundation
 import MiadiJSON
 import Hummingbird
-import HummingbirdWebSocket
 import MiadiAgent
 import MiadiBooking
 import MiadiBridge
@@ -19,7 +18,7 @@ import NIOCore
 /// - `GET /lab/calendars/{key}` — the calendar now (`miadi.calendar/1`)
 /// - `DELETE /lab/calendars/{key}` — forget a calendar and its calls
 extension MiadiServerApp {
-    func addLabRoutes(to router: Router<BasicWebSocketRequestContext>, control: LabControl) {
+    func addLabRoutes(to router: Router<BasicRequestContext>, control: LabControl) {
         let lab = router.group("/lab").add(middleware: LabTokenMiddleware(token: configuration.streamToken))
         lab.get { _, _ -> Response in
             Self.json(.ok, ["lab": "miadi", "version": MiadiServerVersion.current])
@@ -129,7 +128,7 @@ extension MiadiServerApp {
 /// Refuses every `/lab` request without the stream token, when the server has one: whoever
 /// holds it may create calendars here.
 struct LabTokenMiddleware: RouterMiddleware {
-    typealias Context = BasicWebSocketRequestContext
+    typealias Context = BasicRequestContext
     let token: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

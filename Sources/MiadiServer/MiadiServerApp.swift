@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import HummingbirdWebSocket
 import Logging
 import MiadiAgent
 import MiadiBooking
@@ -77,7 +76,7 @@ public struct MiadiServerApp: Sendable {
     /// The Hummingbird application; `onServerRunning` receives the bound channel (tests read
     /// the port from it).
     public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router(context: BasicWebSocketRequestContext.self)
+        let router = Router(context: BasicRequestContext.self)
         router.get("/healthz") { _, _ -> Response in
             // A draining server tells its load balancer to send calls elsewhere.
             let draining = await registry.draining
@@ -120,38 +119,31 @@ public struct MiadiServerApp: Sendable {
 
         let policy = HandshakePolicy(tickets: tickets)
         let ledger = ticketLedger
-        let wsRouter = Router(context: BasicWebSocketRequestContext.self)
-        wsRouter.ws("/stream") { request, _ in
-            // The gate has already refused bad handshakes with 400/401; this echoes the subprotocol.
-            let offered = request.headers[values: .secWebSocketProtocol]
-            guard case .accept(let subprotocol, _) = policy.decide(offered: offered, authorization: request.headers[.authorization], now: Date()) else {
-                return .dontUpgrade
-            }
-            return .upgrade([.secWebSocketProtocol: subprotocol])
-        } onUpgrade: { inbound, outbound, context in
-            let offered = context.request.headers[values: .secWebSocketProtocol]
-            let now = Date() // wall clock: tickets lapse in real time
-            guard case .accept(let subprotocol, let ticket) = policy.decide(offered: offered, authorization: context.request.headers[.authorization], now: now) else {
-                try await outbound.close(.policyViolation, reason: "stream ticket no longer valid")
-                return
-            }
-            // A ticket opens one stream: a second connection with it is closed at once.
-            if let ticket, !ledger.take(ticket, now: Int64(now.timeIntervalSince1970)) {
-                context.logger.warning("stream refused: its ticket was used already")
-                try await outbound.close(.policyViolation, reason: "this stream ticket was used already")
-                return
-            }
-            let connection = StreamConnection(configuration: configuration, subprotocol: subprotocol, registry: registry, metrics: metrics, clinic: clinic, models: models, fallback: fallback,
-                                              labCalls: labCalls, ticketCallSID: ticket?.callSID, logger: context.logger)
-            try await connection.run(inbound: inbound, outbound: outbound)
-        }
-        let wsResponder = wsRouter.buildResponder()
         let server = HTTPServerBuilder { responder in
-            GatedWebSocketChannel(
-                inner: HTTP1WebSocketUpgradeChannel(
-                    responder: responder, webSocketResponder: wsResponder,
-                    configuration: .init(ws: .init(maxFrameSize: 1 << 20))),
-                path: "/stream", policy: policy)
+            StreamServerChannel(
+                responder: responder, path: "/stream", policy: policy, maxFrameSize: 1 << 20,
+                subprotocol: { head in
+                    // The gate has already refused bad handshakes with 400/401; this names the subprotocol.
+                    guard case .accept(let subprotocol, _) = policy.decide(offered: head.headers["Sec-WebSocket-Protocol"], authorization: head.headers.first(name: "Authorization"), now: Date()) else { return nil } // wall clock: tickets lapse in real time
+                    return subprotocol
+                },
+                makeHandler: { head, channel in
+                    StreamChannelHandler(maxMessageSize: 8 << 20) { output, loop in
+                        let now = Date() // wall clock: tickets lapse in real time
+                        guard case .accept(let subprotocol, let ticket) = policy.decide(offered: head.headers["Sec-WebSocket-Protocol"], authorization: head.headers.first(name: "Authorization"), now: now) else {
+                            output.close(code: 1008, reason: "stream ticket no longer valid")
+                            return nil
+                        }
+                        // A ticket opens one stream: a second connection with it is closed at once.
+                        if let ticket, !ledger.take(ticket, now: Int64(now.timeIntervalSince1970)) {
+                            logger.warning("stream refused: its ticket was used already")
+                            output.close(code: 1008, reason: "this stream ticket was used already")
+                            return nil
+                        }
+                        return StreamConnection(configuration: configuration, subprotocol: subprotocol, registry: registry, metrics: metrics, clinic: clinic, models: models, fallback: fallback,
+                                                labCalls: labCalls, ticketCallSID: ticket?.callSID, logger: logger, loop: loop, output: output)
+                    }
+                })
         }
         let bound = boundPort
         return Application(

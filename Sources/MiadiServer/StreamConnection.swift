@@ -1,5 +1,4 @@
 import Foundation
-import HummingbirdWebSocket
 import Logging
 import MiadiAgent
 import MiadiAudio
@@ -11,11 +10,18 @@ import MiadiProviders
 import NIOCore
 
 /// Runs one call's stream: the I/O shell of `miadi serve` around the `CallMachine`, on the
-/// real clock. It decides nothing: one task takes a single ordered stream of events (frames
-/// from the socket, the 20 ms beat that fires the machine's timers, finished tool runs), gives
-/// each to the machine with the call time, and performs the actions it returns. At the end it
-/// writes the call's trace and recording.
-struct StreamConnection {
+/// real clock. It decides nothing: it takes one ordered stream of events (frames from the
+/// socket, the 20 ms beat that fires the machine's timers, finished tool runs, a network
+/// model's words), gives each to the machine with the call time, and performs the actions it
+/// returns. At the end it writes the call's trace and recording.
+///
+/// It lives on its connection's event loop (`StreamChannelHandler` calls it there): a frame is
+/// handled on the thread that read it, with no hop to another thread and back, and what one
+/// event sends leaves in one flush. The few slow things — learning who the call is (the
+/// registry, a lab call's calendar), tool runs, writing the trace at the end — run in tasks
+/// and come back to the loop as events; while the call is being identified, events wait in
+/// order.
+final class StreamConnection: @unchecked Sendable {
     let configuration: ServeConfiguration
     let subprotocol: String
     let registry: CallRegistry
@@ -27,6 +33,10 @@ struct StreamConnection {
     /// The call the stream's ticket was issued for: the first frame must name it.
     let ticketCallSID: String?
     let logger: Logger
+    /// The connection's event loop: everything below runs there, except `identify` and `finish`.
+    let loop: any EventLoop
+    /// Where frames go (the channel handler).
+    let output: any StreamOutput
 
     /// The real clock's beat, ms.
     static let beatMs = 20
@@ -34,8 +44,7 @@ struct StreamConnection {
     enum Event: Sendable {
         case text(String)
         case binary([UInt8])
-        /// 20 ms passed: the machine's timers that are due fire.
-        /// The 20 ms beat, with when it fell due.
+        /// The 20 ms beat, with when it fell due: the machine's timers that are due fire.
         case beat(ContinuousClock.Instant)
         case closed(UInt16, String)
         /// A tool run the machine asked for has finished.
@@ -46,14 +55,15 @@ struct StreamConnection {
 
     /// What the shell keeps of one connection besides the machine: which call it is, its
     /// timers, the trace so far, what to close with.
-    struct Shell {
+    struct Shell: @unchecked Sendable {
         var call: CallMachine
         let opened = ContinuousClock.now
+        /// When the webhook answered the call (its trace's t = 0), once the stream named it.
+        var answeredAt: ContinuousClock.Instant?
         var callSID: String?
         var lab: LabCallModels?
         /// The lab calendar's time when the stream opened (a lab call's scenario "now").
         var labStart: Date?
-        var agentless = false
         var tools: ToolRunner?
         /// A network model's session, when the call has one.
         var live: (any LiveSession)?
@@ -69,83 +79,116 @@ struct StreamConnection {
         var endReason = "stream closed"
         var ended = false
         var pendingClose: (UInt16, String)?
-        /// Set when a write failed: the socket is gone, and nothing more is written to it.
+        /// Set when the socket went away: nothing more is written to it.
         var socketGone = false
         /// The call's WAV, written as the call goes (`takeRecording` once a second).
         var recordingFile: StreamingAudioFile?
         var recordingTakenAtMs = 0
     }
 
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        let (events, continuation) = AsyncStream<Event>.makeStream()
-        let reader = Task {
-            do {
-                for try await message in inbound.messages(maxSize: 8 << 20) {
-                    switch message {
-                    case .text(let text): continuation.yield(.text(text))
-                    case .binary(var buffer): continuation.yield(.binary(buffer.readBytes(length: buffer.readableBytes) ?? []))
-                    }
-                }
-                continuation.yield(.closed(1000, "platform closed the stream"))
-            } catch {
-                continuation.yield(.closed(1006, "socket error: \(error)"))
+    private var shell: Shell
+    /// The call is being identified: events wait here, in order.
+    private var identifying = false
+    private var waiting: [Event] = []
+    /// The stream has ended (trace written or being written): events are dropped.
+    private(set) var isFinished = false
+
+    init(configuration: ServeConfiguration, subprotocol: String, registry: CallRegistry, metrics: BridgeMetrics, clinic: Clinic, models: ServeModels,
+         fallback: FallbackLines, labCalls: LabCallDirectory?, ticketCallSID: String?, logger: Logger, loop: any EventLoop, output: any StreamOutput) {
+        self.configuration = configuration
+        self.subprotocol = subprotocol
+        self.registry = registry
+        self.metrics = metrics
+        self.clinic = clinic
+        self.models = models
+        self.fallback = fallback
+        self.labCalls = labCalls
+        self.ticketCallSID = ticketCallSID
+        self.logger = logger
+        self.loop = loop
+        self.output = output
+        shell = Shell(call: CallMachine(expectedCallSID: ticketCallSID))
+    }
+
+    /// The socket is open.
+    func start() {
+        loop.preconditionInEventLoop()
+        perform(shell.call.opened(nowMs: 0), at: 0)
+        output.flush()
+    }
+
+    /// One event, in order with every other.
+    func handle(_ event: Event) {
+        loop.preconditionInEventLoop()
+        guard !isFinished else { return }
+        if identifying {
+            waiting.append(event)
+            return
+        }
+        process(event)
+        output.flush()
+    }
+
+    private func process(_ event: Event) {
+        let t = callTime()
+        let started = ContinuousClock.now
+        switch event {
+        case .text(let text):
+            perform(shell.call.textReceived(text, nowMs: t), at: t)
+        case .binary(let bytes):
+            metrics.framesIn.increment()
+            perform(shell.call.binaryReceived(bytes, nowMs: t), at: t)
+        case .beat(let due):
+            metrics.tickLagSeconds.record(started - due)
+            // The real clock is read in 20 ms beats: a timer fires on the beat nearest its
+            // due time (a beat that comes a millisecond early must not hold the pacing back
+            // a whole beat).
+            while !identifying, let index = shell.timers.firstIndex(where: { $0.atMs <= t + Self.beatMs / 2 }) {
+                let due = shell.timers.remove(at: index)
+                perform(shell.call.timerFired(due.timer, nowMs: t), at: t)
             }
+        case .closed(let code, let reason):
+            perform(shell.call.closed(code: code, reason: reason, nowMs: t), at: t)
+            if !identifying { shell.ended = true }
+        case .toolCompleted(let completion):
+            perform(shell.call.toolCompleted(completion, nowMs: t), at: t)
+        case .provider(let said):
+            perform(shell.call.providerEvents(said, nowMs: t), at: t)
         }
-        let beat = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(Self.beatMs))
-                continuation.yield(.beat(.now))
-            }
-        }
-        defer {
-            reader.cancel()
-            beat.cancel()
-        }
-        var shell = Shell(call: CallMachine(expectedCallSID: ticketCallSID))
-        await perform(shell.call.opened(nowMs: 0), at: 0, shell: &shell, later: continuation, outbound: outbound)
-        for await event in events {
-            let t = await callTime(shell)
-            let started = ContinuousClock.now
-            switch event {
-            case .text(let text):
-                await perform(shell.call.textReceived(text, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
-            case .binary(let bytes):
-                metrics.framesIn.increment()
-                await perform(shell.call.binaryReceived(bytes, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
-            case .beat(let due):
-                metrics.tickLagSeconds.record(ContinuousClock.now - due)
-                // The real clock is read in 20 ms beats: a timer fires on the beat nearest its
-                // due time (a beat that comes a millisecond early must not hold the pacing back
-                // a whole beat).
-                while let index = shell.timers.firstIndex(where: { $0.atMs <= t + Self.beatMs / 2 }) {
-                    let due = shell.timers.remove(at: index)
-                    await perform(shell.call.timerFired(due.timer, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
-                }
-            case .closed(let code, let reason):
-                await perform(shell.call.closed(code: code, reason: reason, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
-            case .toolCompleted(let completion):
-                await perform(shell.call.toolCompleted(completion, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
-            case .provider(let said):
-                await perform(shell.call.providerEvents(said, nowMs: t), at: t, shell: &shell, later: continuation, outbound: outbound)
-            }
-            if t - shell.recordingTakenAtMs >= Self.recordingFlushMs { writeRecording(&shell, nowMs: t, final: false) }
-            metrics.relaySeconds.record(ContinuousClock.now - started)
-            if shell.ended || shell.socketGone { break }
-        }
+        if !identifying, t - shell.recordingTakenAtMs >= Self.recordingFlushMs { writeRecording(nowMs: t, final: false) }
+        metrics.relaySeconds.record(ContinuousClock.now - started)
+        if !identifying, shell.ended || shell.socketGone { end() }
+    }
+
+    /// The call is over: the machine told of a socket that went under it, the model's session
+    /// ended, the recording closed, the close sent, and the trace written (in a task).
+    private func end() {
+        guard !isFinished else { return }
+        isFinished = true
         if !shell.call.isEnded {
-            // The socket went away under the call (a write failed): it ends here, cleanly.
-            let t = await callTime(shell)
-            await perform(shell.call.closed(code: 1006, reason: "socket gone", nowMs: t), at: t, shell: &shell, later: nil, outbound: outbound)
+            // The socket went away under the call: it ends here, cleanly.
+            let t = callTime()
+            perform(shell.call.closed(code: 1006, reason: "socket gone", nowMs: t), at: t)
         }
-        continuation.finish()
         // The model's session ends with the call (the machine said so already, unless the
         // socket went first).
         shell.live?.send(.endOfCall)
-        writeRecording(&shell, nowMs: await callTime(shell), final: true)
-        if shell.callSID != nil { await finish(shell) }
-        if let (code, reason) = shell.pendingClose, !shell.socketGone {
-            try? await outbound.close(.init(codeNumber: Int(code)), reason: reason)
+        writeRecording(nowMs: callTime(), final: true)
+        if let (code, reason) = shell.pendingClose, !shell.socketGone { output.close(code: code, reason: reason) } else { output.close(code: 1000, reason: "") }
+        let ended = shell
+        if ended.callSID != nil { Task { await self.finish(ended) } }
+    }
+
+    /// The socket is gone (the channel closed): the call ends with it.
+    func socketClosed(code: UInt16, reason: String) {
+        loop.preconditionInEventLoop()
+        guard !isFinished else { return }
+        shell.socketGone = true
+        if identifying {
+            waiting.append(.closed(code, reason))
+            return
         }
+        process(.closed(code, reason))
     }
 
     /// How often the settled part of the recording goes to its file, ms of call time.
@@ -153,7 +196,7 @@ struct StreamConnection {
 
     /// The call's WAV in the traces folder, opened once the call is known: the recording goes
     /// there as the call goes, never kept whole in memory.
-    private func openRecording(_ shell: inout Shell) {
+    private func openRecording() {
         guard let sid = shell.callSID, let rate = shell.call.session?.configuration.inputSampleRate else { return }
         let path = (configuration.tracesDirectory as NSString).appendingPathComponent(Self.safeFileName(sid)) + ".wav"
         do { shell.recordingFile = try StreamingAudioFile(path: path, sampleRate: rate, channels: 2) } catch {
@@ -162,7 +205,7 @@ struct StreamConnection {
     }
 
     /// Moves the recording's settled part (or, with `final`, the rest) from the call to its file.
-    private func writeRecording(_ shell: inout Shell, nowMs: Int, final: Bool) {
+    private func writeRecording(nowMs: Int, final: Bool) {
         shell.recordingTakenAtMs = nowMs
         guard let taken = shell.call.takeRecording(nowMs: nowMs, final: final), let file = shell.recordingFile else { return }
         do { try file.append(taken.samples) } catch {
@@ -174,31 +217,35 @@ struct StreamConnection {
 
     /// Call time, ms: since the webhook answered the call once the stream named it (the
     /// trace's t = 0), since the socket opened before that.
-    private func callTime(_ shell: Shell) async -> Int {
-        let t: Int
-        if let sid = shell.callSID { t = await registry.callTime(sid) } else { t = Self.ms(ContinuousClock.now - shell.opened) }
+    private func callTime() -> Int {
+        let t = Self.ms(ContinuousClock.now - (shell.answeredAt ?? shell.opened))
         // A lab call's calendar follows call time, so holds lapse as they would.
         if let clock = shell.lab?.clock, let start = shell.labStart { clock.moveForward(to: start.addingTimeInterval(Double(t) / 1000)) }
         return t
     }
 
-    /// Performs the machine's actions in order.
-    private func perform(_ actions: [CallAction], at t: Int, shell: inout Shell, later: AsyncStream<Event>.Continuation?, outbound: WebSocketOutboundWriter) async {
-        for action in actions {
+    /// Performs the machine's actions in order. `.identify` hands the rest to `identified`,
+    /// once the call is known.
+    private func perform(_ actions: [CallAction], at t: Int) {
+        for (index, action) in actions.enumerated() {
             switch action {
             case .sendBinary(let bytes):
                 metrics.framesOut.increment()
-                await write(.binary(ByteBuffer(bytes: bytes)), shell: &shell, outbound: outbound)
+                if !shell.socketGone { output.send(.binary(bytes)) }
             case .send(let command):
                 if command == .killAudio { metrics.bargeIns.increment() }
-                await write(.text(command.text), shell: &shell, outbound: outbound)
+                if !shell.socketGone { output.send(.text(command.text)) }
             case .close(let code, let reason):
                 shell.pendingClose = (code, reason)
             case .identify(let metadata):
-                let setup = await identify(metadata, shell: &shell, later: later)
-                let now = await callTime(shell)
-                await perform(shell.call.attach(setup, nowMs: now), at: now, shell: &shell, later: later, outbound: outbound)
-                openRecording(&shell)
+                identifying = true
+                let rest = Array(actions[(index + 1)...])
+                let early = shell.trace
+                Task {
+                    let known = await self.identify(metadata, early: early)
+                    self.loop.execute { self.identified(known, rest: rest, at: t) }
+                }
+                return
             case .toProvider(let input):
                 // In-process models run inside the machine and never ask for this.
                 guard let live = shell.live else {
@@ -208,9 +255,10 @@ struct StreamConnection {
                 live.send(input)
             case .runTool(let request):
                 guard let tools = shell.tools else { preconditionFailure("a tool run on a call with no calendar") }
-                if let later {
-                    // The calendar answers in its own time; the call's audio goes on meanwhile.
-                    Task { later.yield(.toolCompleted(await tools.run(request))) }
+                // The calendar answers in its own time; the call's audio goes on meanwhile.
+                Task {
+                    let completion = await tools.run(request)
+                    self.loop.execute { self.handle(.toolCompleted(completion)) }
                 }
             case .trace(let event, let atMs):
                 if let spool = shell.spool { spool.append(event.line(atMs: atMs)) } else { shell.trace.append(event.line(atMs: atMs)) }
@@ -230,78 +278,114 @@ struct StreamConnection {
         }
     }
 
-    private func write(_ frame: WebSocketOutboundWriter.OutboundFrame, shell: inout Shell, outbound: WebSocketOutboundWriter) async {
-        guard !shell.socketGone else { return }
-        do { try await outbound.write(frame) } catch {
-            shell.socketGone = true
-            logger.notice("stream write failed", metadata: ["call_sid": "\(shell.callSID ?? "?")", "error": "\(error)"])
+    /// Who the call is, learnt away from the loop.
+    struct Identified: @unchecked Sendable {
+        let callSID: String
+        let answeredAt: ContinuousClock.Instant
+        let setup: CallMachine.Setup
+        let spool: TraceSpool?
+        var lab: LabCallModels?
+        var labStart: Date?
+        var tools: ToolRunner?
+        var engine: BookingEngine?
+        var calendarBefore: CalendarSnapshot?
+        var live: (any LiveSession)?
+    }
+
+    /// Back on the loop: the call is known; the machine attaches to it, then the rest of the
+    /// actions and the events that waited are taken in order.
+    private func identified(_ known: Identified, rest: [CallAction], at t: Int) {
+        shell.callSID = known.callSID
+        shell.answeredAt = known.answeredAt
+        shell.spool = known.spool
+        if known.spool != nil { shell.trace = [] }
+        shell.lab = known.lab
+        shell.labStart = known.labStart
+        shell.tools = known.tools
+        shell.engine = known.engine
+        shell.calendarBefore = known.calendarBefore
+        shell.live = known.live
+        if let session = known.live {
+            // The model's words join the call's one ordered stream of events.
+            Task {
+                for await said in session.events { self.loop.execute { self.handle(.provider(said)) } }
+            }
         }
+        identifying = false
+        let now = callTime()
+        perform(shell.call.attach(known.setup, nowMs: now), at: now)
+        openRecording()
+        perform(rest, at: t)
+        while !identifying, !waiting.isEmpty, !isFinished {
+            process(waiting.removeFirst())
+        }
+        if !identifying, !isFinished, shell.ended || shell.socketGone { end() }
+        output.flush()
     }
 
     /// The call is known: what it runs with (a lab call's own calendar and line, or the
-    /// server's models).
-    private func identify(_ metadata: StreamMetadata, shell: inout Shell, later: AsyncStream<Event>.Continuation?) async -> CallMachine.Setup {
+    /// server's models). Runs off the loop; touches nothing of the shell.
+    private func identify(_ metadata: StreamMetadata, early: [TraceEvent]) async -> Identified {
         let sid = metadata.callSID
-        shell.callSID = sid
-        shell.spool = TraceSpool(path: (configuration.tracesDirectory as NSString).appendingPathComponent(Self.safeFileName(sid)) + ".events.jsonl")
-        for event in shell.trace { shell.spool?.append(event) }
-        if shell.spool != nil { shell.trace = [] }
-        await registry.opened(sid)
+        let spool = TraceSpool(path: (configuration.tracesDirectory as NSString).appendingPathComponent(Self.safeFileName(sid)) + ".events.jsonl")
+        for event in early { spool?.append(event) }
+        let answeredAt = await registry.opened(sid)
         metrics.liveCalls.increment(by: 1)
+        func now() -> Int { Self.ms(ContinuousClock.now - answeredAt) }
         let context = CallContext(callerNumber: metadata.from ?? "unknown", callSID: sid)
-        var stream = configuration.streamConfiguration(subprotocol: subprotocol)
+        let stream = configuration.streamConfiguration(subprotocol: subprotocol)
         if let lab = await labCalls?.take(sid) {
-            shell.lab = lab
-            shell.labStart = lab.clock?.now()
-            shell.tools = ToolRunner(engine: lab.engine)
-            shell.engine = lab.engine
-            shell.calendarBefore = try? await lab.engine.snapshot()
-            if let live = lab.live {
-                let now = await callTime(shell)
-                var brief = LiveCallBrief(clinic: lab.engine.clinic, today: lab.today, language: lab.engine.clinic.languages.first ?? .en, callSID: sid)
-                brief.interruptsItself = (lab.bargeIn ?? stream.bargeIn).modelInterruptsItself
-                open(live, brief, atMs: now, shell: &shell, later: later)
-            }
             var setup = lab.callSetup(context: context, stream: stream)
             setup.fallback = fallback.line(for: lab.engine.clinic.languages.first ?? .en)
             setup.modelAnswerLimitMs = configuration.liveModel.answerLimitMs
-            return setup
+            var known = Identified(callSID: sid, answeredAt: answeredAt, setup: setup, spool: spool)
+            known.lab = lab
+            known.labStart = lab.clock?.now()
+            known.tools = ToolRunner(engine: lab.engine)
+            known.engine = lab.engine
+            known.calendarBefore = try? await lab.engine.snapshot()
+            if let live = lab.live {
+                var brief = LiveCallBrief(clinic: lab.engine.clinic, today: lab.today, language: lab.engine.clinic.languages.first ?? .en, callSID: sid)
+                brief.interruptsItself = (lab.bargeIn ?? stream.bargeIn).modelInterruptsItself
+                known.live = open(live, brief, atMs: now())
+            }
+            return known
         }
         let made = models.make(clinic)
         var agent: CallAgent?
         let today = CivilDate((made.engine?.clock ?? SystemClock()).now(), in: clinic.timeZone)
+        var tools: ToolRunner?
+        var calendarBefore: CalendarSnapshot?
         if let engine = made.engine {
-            shell.tools = ToolRunner(engine: engine)
-            shell.engine = engine
-            shell.calendarBefore = try? await engine.snapshot()
+            tools = ToolRunner(engine: engine)
+            calendarBefore = try? await engine.snapshot()
             agent = CallAgent(clinic: clinic, today: today, context: context, language: clinic.languages.first ?? .en, handoffNumber: configuration.handoffNumber)
         }
+        var session: (any LiveSession)?
         if let live = made.live {
-            let now = await callTime(shell)
             var brief = LiveCallBrief(clinic: clinic, today: today, language: clinic.languages.first ?? .en, callSID: sid)
             brief.interruptsItself = stream.bargeIn.modelInterruptsItself
-            open(live, brief, atMs: now, shell: &shell, later: later)
+            session = open(live, brief, atMs: now())
         }
         var setup = CallMachine.Setup(model: made.model, agent: agent, stream: stream, fallback: fallback.line(for: clinic.languages.first ?? .en))
         setup.modelAnswerLimitMs = configuration.liveModel.answerLimitMs
-        return setup
+        var known = Identified(callSID: sid, answeredAt: answeredAt, setup: setup, spool: spool)
+        known.tools = tools
+        known.engine = made.engine
+        known.calendarBefore = calendarBefore
+        known.live = session
+        return known
     }
 
-    /// Opens the call's session with a network model; its words join the call's one ordered
-    /// stream of events.
-    private func open(_ live: LiveModel, _ brief: LiveCallBrief, atMs: Int, shell: inout Shell, later: AsyncStream<Event>.Continuation?) {
+    /// Opens the call's session with a network model.
+    private func open(_ live: LiveModel, _ brief: LiveCallBrief, atMs: Int) -> any LiveSession {
         var log: ProviderLogWriter?
         if configuration.recordProviderMessages {
             try? FileManager.default.createDirectory(atPath: configuration.tracesDirectory, withIntermediateDirectories: true)
             let path = configuration.tracesDirectory + "/\(Self.safeFileName(brief.callSID)).provider.jsonl"
             log = ProviderLogWriter(path: path, provider: live.providerID, model: live.model, openedAtCallMs: atMs)
         }
-        let session = live.open(brief, log: log)
-        shell.live = session
-        guard let later else { return }
-        Task {
-            for await said in session.events { later.yield(.provider(said)) }
-        }
+        return live.open(brief, log: log)
     }
 
     func finish(_ shell: Shell) async {

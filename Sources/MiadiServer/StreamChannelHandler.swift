@@ -1,0 +1,198 @@
+import Logging
+import NIOCore
+import NIOWebSocket
+
+/// What a call sends: frames for the platform, written now and flushed once per event.
+protocol StreamOutput: AnyObject {
+    func send(_ frame: StreamOutbound)
+    func flush()
+    /// Sends a close frame with `code` (and closes the socket once the platform answers, or
+    /// soon after if it does not).
+    func close(code: UInt16, reason: String)
+}
+
+enum StreamOutbound {
+    case text(String)
+    case binary([UInt8])
+}
+
+/// One stream's WebSocket, on its event loop: frames in become the call's events (text and
+/// binary messages reassembled from fragments, pings answered, the platform's close answered),
+/// the 20 ms beat is a timer on the same loop at a fixed rate, and the call's frames go out
+/// through `StreamOutput`. It also pings an idle platform every 30 s and closes a stream whose
+/// platform stops answering.
+final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked Sendable {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    /// The call, made once the handler is in the pipeline (it needs the handler as output).
+    private let makeConnection: (StreamChannelHandler, any EventLoop) -> StreamConnection?
+    private var connection: StreamConnection?
+    private var context: ChannelHandlerContext?
+    private var beat: Scheduled<Void>?
+    private var nextBeat = NIODeadline.now()
+    /// A message being reassembled from fragments.
+    private var fragments: ByteBuffer?
+    private var fragmentsAreText = false
+    private let maxMessageSize: Int
+    private var closeSent = false
+    private var closed = false
+    private var pending = false
+    /// Pings: when the last went out, and whether its pong came back.
+    private var lastPing = NIODeadline.now()
+    private var pongAwaited = false
+    static let pingInterval = TimeAmount.seconds(30)
+    /// How long a close waits for the platform's answer before the socket is closed anyway.
+    static let closeTimeout = TimeAmount.seconds(2)
+
+    init(maxMessageSize: Int, makeConnection: @escaping (StreamChannelHandler, any EventLoop) -> StreamConnection?) {
+        self.maxMessageSize = maxMessageSize
+        self.makeConnection = makeConnection
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        connection = makeConnection(self, context.eventLoop)
+        guard let connection else { return }
+        connection.start()
+        nextBeat = .now() + .milliseconds(Int64(StreamConnection.beatMs))
+        lastPing = .now()
+        scheduleBeat(context.eventLoop)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        beat?.cancel()
+        self.context = nil
+    }
+
+    private func scheduleBeat(_ loop: any EventLoop) {
+        let due = nextBeat
+        beat = loop.scheduleTask(deadline: due) { [weak self] in
+            guard let self, !self.closed else { return }
+            // A fixed rate: the next beat is due 20 ms after this one was, however late it ran.
+            self.nextBeat = due + .milliseconds(Int64(StreamConnection.beatMs))
+            if self.nextBeat < .now() { self.nextBeat = .now() + .milliseconds(Int64(StreamConnection.beatMs)) }
+            self.keepAlive()
+            self.connection?.handle(.beat(ContinuousClock.now - .nanoseconds(max(0, Int64(NIODeadline.now().uptimeNanoseconds) - Int64(due.uptimeNanoseconds)))))
+            if !self.closed { self.scheduleBeat(loop) }
+        }
+    }
+
+    private func keepAlive() {
+        guard let context, !closeSent, NIODeadline.now() - lastPing >= Self.pingInterval else { return }
+        if pongAwaited {
+            context.eventLoop.assertInEventLoop()
+            connection?.socketClosed(code: 1001, reason: "the platform stopped answering pings")
+            close(code: 1001, reason: "ping timeout")
+            return
+        }
+        lastPing = .now()
+        pongAwaited = true
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .binary where frame.fin && fragments == nil:
+            // The usual frame: 20 ms of audio, whole.
+            connection?.handle(.binary(frame.unmaskedBytes))
+        case .text, .binary:
+            var payload = frame.unmaskedData
+            if frame.fin && fragments == nil {
+                deliver(&payload, text: frame.opcode == .text)
+            } else {
+                fragments = payload
+                fragmentsAreText = frame.opcode == .text
+            }
+        case .continuation:
+            guard var buffer = fragments else { return protocolError("a continuation frame with no message to continue") }
+            var payload = frame.unmaskedData
+            buffer.writeBuffer(&payload)
+            guard buffer.readableBytes <= maxMessageSize else { return protocolError("a message over \(maxMessageSize) bytes", code: 1009) }
+            if frame.fin {
+                fragments = nil
+                deliver(&buffer, text: fragmentsAreText)
+            } else {
+                fragments = buffer
+            }
+        case .ping:
+            guard !closeSent else { return }
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+        case .pong:
+            pongAwaited = false
+        case .connectionClose:
+            var data = frame.unmaskedData
+            let code = data.readInteger(as: UInt16.self) ?? 1005
+            let reason = data.readString(length: data.readableBytes) ?? ""
+            if closeSent {
+                // The platform answered our close.
+                context.close(promise: nil)
+                return
+            }
+            // The platform ends the stream: the call ends, and the close is answered.
+            _ = reason
+            connection?.handle(.closed(code == 1005 ? 1000 : code, "platform closed the stream"))
+            if !closeSent { close(code: code == 1005 ? 1000 : code, reason: "") }
+        default:
+            protocolError("an unknown frame type")
+        }
+    }
+
+    private func deliver(_ payload: inout ByteBuffer, text: Bool) {
+        if text {
+            connection?.handle(.text(payload.readString(length: payload.readableBytes) ?? ""))
+        } else {
+            connection?.handle(.binary(payload.readBytes(length: payload.readableBytes) ?? []))
+        }
+    }
+
+    private func protocolError(_ what: String, code: UInt16 = 1002) {
+        connection?.socketClosed(code: code, reason: "protocol error: \(what)")
+        close(code: code, reason: what)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        beat?.cancel()
+        connection?.socketClosed(code: 1006, reason: "socket closed")
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        connection?.socketClosed(code: 1006, reason: "socket error: \(error)")
+        context.close(promise: nil)
+    }
+
+    // MARK: StreamOutput
+
+    func send(_ frame: StreamOutbound) {
+        guard let context, !closeSent else { return }
+        switch frame {
+        case .text(let text):
+            context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: text))), promise: nil)
+        case .binary(let bytes):
+            context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .binary, data: context.channel.allocator.buffer(bytes: bytes))), promise: nil)
+        }
+        pending = true
+    }
+
+    func flush() {
+        guard pending, let context else { return }
+        pending = false
+        context.flush()
+    }
+
+    func close(code: UInt16, reason: String) {
+        guard let context, !closeSent, !closed else { return }
+        closeSent = true
+        var data = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
+        data.writeInteger(code)
+        data.writeString(String(reason.prefix(120)))
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
+        // The platform answers a close with its own; a socket whose platform does not is closed anyway.
+        let channel = context.channel
+        context.eventLoop.scheduleTask(in: Self.closeTimeout) { channel.close(promise: nil) }
+    }
+}
