@@ -244,6 +244,11 @@ let package = Package(
             dependencies: ["MiadiTestSupport", "miadi", "MiadiSimulator", "MiadiReports", "MiadiBooking", "MiadiAgent"]
         ),
         .testTarget(
+            name: "MiadiLoadTests",
+            // Serves with the `miadi` executable itself, in a process of its own.
+            dependencies: ["MiadiTestSupport", "miadi", "MiadiLoad", "MiadiAudio"]
+        ),
+        .testTarget(
             name: "MiadiSimulatorTests",
             dependencies: ["MiadiTestSupport", "MiadiSimulator", "MiadiCorpus", "MiadiAudio", "MiadiBooking", "MiadiAgent", "MiadiProviders", "MiadiBridge", "MiadiLanguage", .product(name: "Yams", package: "Yams")]
         ),

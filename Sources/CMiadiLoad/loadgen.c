@@ -40,6 +40,7 @@ typedef struct {
     uint8_t *out;
     size_t out_len, out_cap;
     int want_write;
+    int connected;
     /* the stream */
     char path[256];
     char token[512];
@@ -95,7 +96,8 @@ static int send_bytes(int ep, stream *s, const void *data, size_t n) {
     if (s->out_len == 0) {
         ssize_t w = send(s->fd, data, n, MSG_NOSIGNAL);
         if (w < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+            /* Still connecting: queued until the socket is writable. */
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOTCONN) return -1;
             w = 0;
         }
         if ((size_t)w == n) return 0;
@@ -138,7 +140,17 @@ static int send_frame(int ep, stream *s, int opcode, const uint8_t *payload, siz
     uint8_t stack[4096];
     uint8_t *frame = h + n <= sizeof stack ? stack : malloc(h + n);
     memcpy(frame, header, h);
-    for (size_t i = 0; i < n; i++) frame[h + i] = payload[i] ^ mask[i & 3];
+    uint64_t word;
+    uint8_t pattern[8] = {mask[0], mask[1], mask[2], mask[3], mask[0], mask[1], mask[2], mask[3]};
+    memcpy(&word, pattern, 8);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, payload + i, 8);
+        v ^= word;
+        memcpy(frame + h + i, &v, 8);
+    }
+    for (; i < n; i++) frame[h + i] = payload[i] ^ mask[i & 3];
     int rc = send_bytes(ep, s, frame, h + n);
     if (frame != stack) free(frame);
     return rc;
@@ -156,6 +168,7 @@ static int open_socket(const mload_config *c, int ep, stream *s) {
         return -1;
     }
     s->fd = fd;
+    s->connected = 0;
     s->in_len = 0;
     s->out_len = 0;
     s->want_write = 1;
@@ -276,9 +289,10 @@ static void play_tick(const mload_config *c, int ep, stream *s, mload_result *r,
     if (s->playing) {
         take = available < n ? available : n;
         int64_t ring = (int64_t)c->sample_rate * PLAYOUT_SECONDS;
+        int64_t at = s->played % ring;
         for (int64_t i = 0; i < take; i++) {
-            int16_t v = s->playout[(s->played + i) % ring];
-            if (right) right[i] = v;
+            if (right) right[i] = s->playout[at];
+            if (++at == ring) at = 0;
         }
         s->played += take;
         if (take < n) {
@@ -311,8 +325,10 @@ static void send_audio_frame(const mload_config *c, int ep, stream *s, mload_res
     play_tick(c, ep, s, r, c->stereo ? right : NULL);
     uint8_t payload[960 * 4];
     size_t bytes = 0;
+    size_t at = (size_t)(s->caller_pos % (int64_t)c->caller_count);
     for (int i = 0; i < n; i++) {
-        int16_t left = c->caller[(s->caller_pos + i) % (int64_t)c->caller_count];
+        int16_t left = c->caller[at];
+        if (++at == c->caller_count) at = 0;
         payload[bytes++] = (uint8_t)left;
         payload[bytes++] = (uint8_t)((uint16_t)left >> 8);
         if (c->stereo) {
@@ -384,9 +400,11 @@ static void on_binary(const mload_config *c, stream *s, mload_result *r, const u
         }
     }
     int64_t ring = (int64_t)c->sample_rate * PLAYOUT_SECONDS;
+    int64_t at = s->written % ring;
     for (size_t i = 0; i + 1 < n; i += 2) {
         if (s->written - s->played >= ring) s->played++; /* a server far ahead: the oldest sample goes */
-        s->playout[s->written % ring] = (int16_t)(data[i] | (data[i + 1] << 8));
+        s->playout[at] = (int16_t)(data[i] | (data[i + 1] << 8));
+        if (++at == ring) at = 0;
         s->written++;
     }
 }
@@ -428,6 +446,16 @@ static int read_frames(const mload_config *c, int ep, stream *s, mload_result *r
     return closed;
 }
 
+/* When the loop must next look at a stream (its struct is kilobytes: the loop scans this instead). */
+static double attention(const stream *s) {
+    switch (s->phase) {
+    case IDLE: return s->start_at;
+    case WEBHOOK: case WS_HANDSHAKE: case CLOSING: return s->deadline;
+    case STREAMING: return s->next_frame_at < s->end_at ? s->next_frame_at : s->end_at;
+    default: return 1e300;
+    }
+}
+
 int mload_run(const mload_config *c, mload_result *r) {
     memset(r, 0, sizeof *r);
     if (c->streams <= 0 || !c->latency_ms || c->caller_count == 0 || c->sample_rate % 50 != 0 || c->sample_rate > 48000) {
@@ -448,6 +476,8 @@ int mload_run(const mload_config *c, mload_result *r) {
         s->start_at = t0 + (c->streams > 1 ? c->ramp_seconds * i / (c->streams - 1) : 0);
         s->playout = calloc((size_t)ring, sizeof(int16_t));
     }
+    double *due = malloc(sizeof(double) * (size_t)c->streams);
+    for (int i = 0; i < c->streams; i++) due[i] = streams[i].start_at;
     double steady_from = t0 + c->ramp_seconds;
     r->steady_from_s = c->ramp_seconds;
     struct rusage before;
@@ -461,7 +491,12 @@ int mload_run(const mload_config *c, mload_result *r) {
         double next = now + 1;
         for (int i = 0; i < c->streams; i++) {
             stream *s = &streams[i];
+            if (!stopping && due[i] > now + 0.001) {
+                if (due[i] < next) next = due[i];
+                continue;
+            }
             if (s->phase == DONE) continue;
+            due[i] = 0; /* looked at: recomputed below */
             if (s->phase == IDLE) {
                 if (stopping) { s->phase = DONE; remaining--; continue; }
                 if (now < s->start_at) { if (s->start_at < next) next = s->start_at; continue; }
@@ -512,6 +547,7 @@ int mload_run(const mload_config *c, mload_result *r) {
                 continue;
             }
         }
+        for (int i = 0; i < c->streams; i++) if (due[i] == 0) { due[i] = attention(&streams[i]); if (due[i] < next) next = due[i]; }
         double wait = (next - now_s()) * 1000 - 1;
         int timeout = wait <= 0 ? 0 : (int)wait + 1;
         if (timeout > 20) timeout = 20;
@@ -520,18 +556,25 @@ int mload_run(const mload_config *c, mload_result *r) {
         for (int e = 0; e < n; e++) {
             stream *s = events[e].data.ptr;
             if (s->phase == DONE) continue;
-            if (events[e].events & EPOLLOUT) {
-                if (s->want_write && s->out_len == 0) {
-                    int err = 0;
-                    socklen_t l = sizeof err;
-                    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &l);
-                    if (err) { fail(ep, s, r, s->phase == WEBHOOK ? &r->failed_webhook : &r->failed_handshake, "connection refused", c->live); remaining--; continue; }
-                    watch(ep, s, 0);
-                } else if (flush_out(ep, s) < 0) {
-                    fail(ep, s, r, s->phase == STREAMING ? &r->dropped : &r->failed_handshake, "write failed", c->live);
+            due[s->index] = 0; /* its phase may change: recomputed after the events */
+            int *phase_counter = s->phase == WEBHOOK ? &r->failed_webhook : s->phase == WS_HANDSHAKE ? &r->failed_handshake : &r->dropped;
+            if (!s->connected && (events[e].events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+                int err = 0;
+                socklen_t l = sizeof err;
+                getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &l);
+                if (err) {
+                    char why[96];
+                    snprintf(why, sizeof why, "cannot connect: %s", strerror(err));
+                    fail(ep, s, r, phase_counter, why, c->live);
                     remaining--;
                     continue;
                 }
+                s->connected = 1;
+            }
+            if ((events[e].events & EPOLLOUT) && flush_out(ep, s) < 0) {
+                fail(ep, s, r, phase_counter, "write failed", c->live);
+                remaining--;
+                continue;
             }
             if (!(events[e].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) continue;
             int eof = 0;
@@ -595,6 +638,7 @@ int mload_run(const mload_config *c, mload_result *r) {
             }
         }
     }
+    free(due);
     struct rusage after;
     getrusage(RUSAGE_THREAD, &after);
     r->generator_cpu_seconds = (after.ru_utime.tv_sec - before.ru_utime.tv_sec) + (after.ru_utime.tv_usec - before.ru_utime.tv_usec) / 1e6 +

@@ -95,12 +95,16 @@ public struct VoiceActivityDetector: Sendable {
     /// Feeds mono audio at `sampleRate`; returns the state changes it caused, in order.
     public mutating func process(_ buffer: PCMBuffer) -> [Event] {
         precondition(buffer.channels == 1 && buffer.sampleRate == sampleRate, "VAD takes mono audio at \(sampleRate) Hz, got \(buffer.channels) ch at \(buffer.sampleRate) Hz")
+        return buffer.samples.withUnsafeBufferPointer { process(samples: $0) }
+    }
+
+    /// Feeds mono samples at `sampleRate` in place (no buffer made: the bridge feeds each
+    /// 20 ms frame in 10 ms steps, 100 calls a second per stream).
+    public mutating func process(samples: UnsafeBufferPointer<Int16>) -> [Event] {
         var events: [Event] = []
         var energy = self.energy
-        buffer.samples.withUnsafeBufferPointer { samples in
-            energy.feed(samples) { perSample in
-                if let event = frameCompleted(energy: perSample) { events.append(event) }
-            }
+        energy.feed(samples) { perSample in
+            if let event = frameCompleted(energy: perSample) { events.append(event) }
         }
         self.energy = energy
         return events

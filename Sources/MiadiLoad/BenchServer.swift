@@ -36,8 +36,9 @@ public final class BenchServer: @unchecked Sendable {
     }
 
     /// Starts `kind` on a free port and waits until it answers `/healthz`.
-    /// `root`: the repository (the clinic file and the peers are read from it).
-    public init(kind: Kind, root: String) throws {
+    /// `root`: the repository (the clinic file and the peers are read from it); `executable`:
+    /// the `miadi` to serve with (nil: this process's own).
+    public init(kind: Kind, root: String, executable: String? = nil) throws {
         self.kind = kind
         port = Self.freePort()
         token = "bench-\(port)"
@@ -62,7 +63,7 @@ public final class BenchServer: @unchecked Sendable {
 
             """
             try config.write(toFile: folder + "/serve.yaml", atomically: true, encoding: .utf8)
-            process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            process.executableURL = URL(fileURLWithPath: executable ?? "/proc/self/exe").resolvingSymlinksInPath()
             process.arguments = ["serve", "--config", folder + "/serve.yaml"]
         case .node:
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -67,6 +67,8 @@ public enum BridgeLoad {
         public let replyP99Ms: Int?
         public let framesSent: Int64
         public let framesReceived: Int64
+        public let marksReceived: Int64
+        public let killAudioReceived: Int64
         /// The server while every stream was live, % of one core (nil: no pid).
         public let serverCPUPercent: Double?
         /// Server CPU per stream-second, ms.
@@ -139,7 +141,7 @@ public enum BridgeLoad {
             dropped: Int(r.dropped), underruns: r.underruns, underrunsPerMinute: streamMinutes > 0 ? Double(r.underruns) / streamMinutes : 0,
             replies: replies, missedReplies: r.missed_replies,
             replyP50Ms: percentile(histogram, 0.50), replyP99Ms: percentile(histogram, 0.99),
-            framesSent: r.frames_sent, framesReceived: r.frames_received,
+            framesSent: r.frames_sent, framesReceived: r.frames_received, marksReceived: r.marks_received, killAudioReceived: r.kill_audio_received,
             serverCPUPercent: cpu, cpuMsPerStreamSecond: perStream, residentBefore: before?.residentBytes, residentLoaded: loaded, minutes: minutes,
             generatorCPUPercent: r.ended_at_s > 0 ? r.generator_cpu_seconds / r.ended_at_s * 100 : 0,
             maxSendLagMs: r.max_send_lag_ms, lateFrames: r.late_frames,

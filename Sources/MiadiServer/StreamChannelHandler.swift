@@ -18,7 +18,7 @@ enum StreamOutbound {
 
 /// One stream's WebSocket, on its event loop: frames in become the call's events (text and
 /// binary messages reassembled from fragments, pings answered, the platform's close answered),
-/// the 20 ms beat is a timer on the same loop at a fixed rate, and the call's frames go out
+/// the 20 ms beat is the loop's (`LoopBeat`, one timer for all its streams), and the call's frames go out
 /// through `StreamOutput`. It also pings an idle platform every 30 s and closes a stream whose
 /// platform stops answering.
 final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked Sendable {
@@ -30,8 +30,7 @@ final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked
     private let makeConnection: (StreamChannelHandler, any EventLoop) -> StreamConnection?
     private var connection: StreamConnection?
     private var context: ChannelHandlerContext?
-    private var beat: Scheduled<Void>?
-    private var nextBeat = NIODeadline.now()
+    private var beat: LoopBeat?
     /// A message being reassembled from fragments.
     private var fragments: ByteBuffer?
     private var fragmentsAreText = false
@@ -56,27 +55,26 @@ final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked
         connection = makeConnection(self, context.eventLoop)
         guard let connection else { return }
         connection.start()
-        nextBeat = .now() + .milliseconds(Int64(StreamConnection.beatMs))
         lastPing = .now()
-        scheduleBeat(context.eventLoop)
+        beat = LoopBeat.on(context.eventLoop)
+        beat?.join(self)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        beat?.cancel()
+        leaveBeat()
         self.context = nil
     }
 
-    private func scheduleBeat(_ loop: any EventLoop) {
-        let due = nextBeat
-        beat = loop.scheduleTask(deadline: due) { [weak self] in
-            guard let self, !self.closed else { return }
-            // A fixed rate: the next beat is due 20 ms after this one was, however late it ran.
-            self.nextBeat = due + .milliseconds(Int64(StreamConnection.beatMs))
-            if self.nextBeat < .now() { self.nextBeat = .now() + .milliseconds(Int64(StreamConnection.beatMs)) }
-            self.keepAlive()
-            self.connection?.handle(.beat(ContinuousClock.now - .nanoseconds(max(0, Int64(NIODeadline.now().uptimeNanoseconds) - Int64(due.uptimeNanoseconds)))))
-            if !self.closed { self.scheduleBeat(loop) }
-        }
+    private func leaveBeat() {
+        beat?.leave(self)
+        beat = nil
+    }
+
+    /// The loop's 20 ms beat (`LoopBeat`), with when it fell due.
+    func beat(due: ContinuousClock.Instant) {
+        guard !closed else { return leaveBeat() }
+        keepAlive()
+        connection?.handle(.beat(due))
     }
 
     private func keepAlive() {
@@ -155,7 +153,7 @@ final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
-        beat?.cancel()
+        leaveBeat()
         connection?.socketClosed(code: 1006, reason: "socket closed")
         context.fireChannelInactive()
     }

@@ -157,10 +157,10 @@ extension StreamSession {
             let step = configuration.inputSampleRate / 100
             var offset = 0
             while offset < caller.frameCount {
-                let piece = caller.slice(frames: offset..<min(caller.frameCount, offset + step))
-                offset += piece.frameCount
-                let events = vad.process(piece)
-                callerFrames += piece.frameCount
+                let end = min(caller.frameCount, offset + step)
+                let events = caller.samples.withUnsafeBufferPointer { vad.process(samples: UnsafeBufferPointer(rebasing: $0[offset..<end])) }
+                callerFrames += end - offset
+                offset = end
                 for event in events { actions += speechEvent(event, nowMs: nowMs) }
                 if let onset = pendingOnsetMs, vad.isVoicedNow, lineNowMs - onset >= configuration.bargeIn.minimumSpeechMs {
                     actions += bargeIn(onsetMs: onset, nowMs: nowMs, source: "vad",
