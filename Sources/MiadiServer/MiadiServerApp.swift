@@ -35,6 +35,9 @@ public struct MiadiServerApp: Sendable {
     /// Per-call stream tickets, signed with the stream token (nil: streams need none).
     var tickets: StreamTickets? { configuration.streamToken.map { StreamTickets(secret: $0) } }
     let ticketLedger = StreamTicketLedger()
+    /// Stream sockets open now, counted from the handshake (before the call is identified):
+    /// a graceful shutdown waits for these too.
+    let openStreams = OpenStreams()
 
     /// 12 random bytes for a ticket (the system's generator: a production value, never in the lab's bytes).
     static func nonce() -> [UInt8] {
@@ -142,7 +145,7 @@ public struct MiadiServerApp: Sendable {
                             return nil
                         }
                         return StreamConnection(configuration: configuration, subprotocol: subprotocol, registry: registry, metrics: metrics, clinic: clinic, models: models, fallback: fallback,
-                                                labCalls: labCalls, ticketCallSID: ticket?.callSID, logger: logger, loop: loop, output: output)
+                                                labCalls: labCalls, ticketCallSID: ticket?.callSID, logger: logger, loop: loop, output: output, openStreams: openStreams)
                     }
                 })
         }
@@ -160,7 +163,7 @@ public struct MiadiServerApp: Sendable {
     /// or `triggerGracefulShutdown()`), the drain runs first — new calls are refused with 503,
     /// live ones may finish for `drain_seconds` — and only then does the server stop.
     public func serviceGroup(gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint], onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> ServiceGroup {
-        let drain = CallDrainService(registry: registry, seconds: configuration.drainSeconds, logger: logger)
+        let drain = CallDrainService(registry: registry, openStreams: openStreams, seconds: configuration.drainSeconds, logger: logger)
         return ServiceGroup(configuration: .init(
             services: [
                 .init(service: application(onServerRunning: onServerRunning)),
@@ -195,6 +198,14 @@ extension MiadiServerApp {
     static let loops = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount % 2 == 0 ? System.coreCount + 1 : System.coreCount)
 }
 
+/// Stream sockets open now (a gauge any loop may change).
+final class OpenStreams: Sendable {
+    private let count = Atomic<Int>(0)
+    var value: Int { count.load(ordering: .relaxed) }
+    func opened() { count.add(1, ordering: .relaxed) }
+    func closed() { count.subtract(1, ordering: .relaxed) }
+}
+
 /// The port a server bound, set once it listens.
 final class BoundPort: Sendable {
     private let port = Mutex<Int?>(nil)
@@ -205,20 +216,21 @@ final class BoundPort: Sendable {
 /// On SIGTERM, lets live calls finish (up to `seconds`) before the server stops.
 struct CallDrainService: ServiceLifecycle.Service {
     let registry: CallRegistry
+    let openStreams: OpenStreams
     let seconds: Int
     let logger: Logger
 
     func run() async throws {
         try? await gracefulShutdown()
         await registry.startDraining()
-        let live = await registry.liveCount
+        let live = max(await registry.liveCount, openStreams.value)
         guard live > 0 else { return }
         logger.notice("shutting down: waiting for live calls", metadata: ["live": "\(live)", "up_to_seconds": "\(seconds)"])
         let deadline = ContinuousClock.now + .seconds(seconds)
-        while await registry.liveCount > 0, ContinuousClock.now < deadline {
+        while await registry.liveCount > 0 || openStreams.value > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(200))
         }
-        let left = await registry.liveCount
+        let left = max(await registry.liveCount, openStreams.value)
         if left > 0 { logger.warning("shutting down with live calls", metadata: ["live": "\(left)"]) }
     }
 }

@@ -37,6 +37,8 @@ final class StreamConnection: @unchecked Sendable {
     let loop: any EventLoop
     /// Where frames go (the channel handler).
     let output: any StreamOutput
+    /// The server's count of open streams (a shutdown waits for them).
+    let openStreams: OpenStreams
 
     /// The real clock's beat, ms.
     static let beatMs = 20
@@ -94,7 +96,7 @@ final class StreamConnection: @unchecked Sendable {
     private(set) var isFinished = false
 
     init(configuration: ServeConfiguration, subprotocol: String, registry: CallRegistry, metrics: BridgeMetrics, clinic: Clinic, models: ServeModels,
-         fallback: FallbackLines, labCalls: LabCallDirectory?, ticketCallSID: String?, logger: Logger, loop: any EventLoop, output: any StreamOutput) {
+         fallback: FallbackLines, labCalls: LabCallDirectory?, ticketCallSID: String?, logger: Logger, loop: any EventLoop, output: any StreamOutput, openStreams: OpenStreams) {
         self.configuration = configuration
         self.subprotocol = subprotocol
         self.registry = registry
@@ -107,12 +109,14 @@ final class StreamConnection: @unchecked Sendable {
         self.logger = logger
         self.loop = loop
         self.output = output
+        self.openStreams = openStreams
         shell = Shell(call: CallMachine(expectedCallSID: ticketCallSID))
     }
 
     /// The socket is open.
     func start() {
         loop.preconditionInEventLoop()
+        openStreams.opened()
         perform(shell.call.opened(nowMs: 0), at: 0)
         output.flush()
     }
@@ -176,7 +180,14 @@ final class StreamConnection: @unchecked Sendable {
         writeRecording(nowMs: callTime(), final: true)
         if let (code, reason) = shell.pendingClose, !shell.socketGone { output.close(code: code, reason: reason) } else { output.close(code: 1000, reason: "") }
         let ended = shell
-        if ended.callSID != nil { Task { await self.finish(ended) } }
+        if ended.callSID != nil {
+            Task {
+                await self.finish(ended)
+                self.openStreams.closed()
+            }
+        } else {
+            openStreams.closed()
+        }
     }
 
     /// The socket is gone (the channel closed): the call ends with it.
