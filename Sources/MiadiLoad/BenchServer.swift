@@ -16,7 +16,9 @@ public final class BenchServer: @unchecked Sendable {
         public var description: String {
             switch self {
             case .cannotStart(let what, let why): return "cannot start \(what): \(why)"
-            case .notHealthy(let what, let log): return "\(what) did not answer /healthz within 30 s; its log: \(log)"
+            case .notHealthy(let what, let log):
+                let hint = what == "miadi" ? "" : " (the peers need Scripts/install-bench-peers: Debian's node-ws, PyPI's websockets)"
+                return "\(what) did not answer /healthz within 30 s\(hint); its log: \(log)"
             }
         }
     }

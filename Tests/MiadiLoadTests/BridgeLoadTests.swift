@@ -63,3 +63,29 @@ struct BridgeLoadTests {
         #expect(Array(line.samples[8_000..<(8_000 + clip.frameCount)]) == clip.samples)
     }
 }
+
+@Suite("miadi bench bridge: the peers answer the platform as Miadi does", .tags(.sockets))
+struct BenchPeerTests {
+    @Test("the Node ws and Python websockets echo bridges take the handshake, the metadata and the frames, and say each utterance back with its end mark",
+          .timeLimit(.minutes(1)), arguments: [BenchServer.Kind.node, .python])
+    func peerEchoes(kind: BenchServer.Kind) async throws {
+        let server = try BenchServer(kind: kind, root: Repository.root)
+        defer { server.stop() }
+        let outcome = await BridgeLoad.run(target: server.target, options: .init(streams: 2, seconds: 8, rampSeconds: 0.5), line: try BridgeLoadTests.line())
+        #expect(outcome.clean == 2, "\(outcome.firstError ?? "")")
+        #expect(outcome.replies >= 2)
+        #expect(outcome.marksReceived >= 2)
+        #expect(outcome.underruns == 0)
+    }
+
+    @Test("a peer refuses a wrong token with 401, as Miadi does", .timeLimit(.minutes(1)), arguments: [BenchServer.Kind.node, .python])
+    func peerRefuses(kind: BenchServer.Kind) async throws {
+        let server = try BenchServer(kind: kind, root: Repository.root)
+        defer { server.stop() }
+        var target = server.target
+        target.token = "wrong"
+        let outcome = await BridgeLoad.run(target: target, options: .init(streams: 1, seconds: 2, rampSeconds: 0), line: try BridgeLoadTests.line())
+        #expect(outcome.failedHandshake == 1)
+        #expect(outcome.firstError?.contains("401") == true, "\(outcome.firstError ?? "")")
+    }
+}
