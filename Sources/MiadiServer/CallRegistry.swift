@@ -21,10 +21,27 @@ actor CallRegistry {
     private let clock = ContinuousClock()
 
     func answered(callSID: String, webhook: ShellEvent.Webhook) {
+        expireUnstreamed(now: clock.now)
         var call = Call(answeredAt: clock.now, answeredWallClock: Date()) // wall clock: a real call's "now"
         call.webhook = ShellEvent.webhook(webhook).line(atMs: 0)
         calls[callSID] = call
     }
+
+    /// How long an answered call may wait for its stream: its ticket's lifetime, and more.
+    static let unstreamedLifetime: Duration = .seconds(300)
+
+    /// Forgets calls answered longer than `unstreamedLifetime` before `now` whose stream never
+    /// opened: a webhook with no stream after it (a careless or hostile client, a call the
+    /// platform dropped) must not stay in memory for good. Run on each webhook, so the work
+    /// follows the traffic that causes it.
+    func expireUnstreamed(now: ContinuousClock.Instant) {
+        guard calls.count > live.count else { return }
+        let stale = calls.filter { sid, call in !live.contains(sid) && now - call.answeredAt > Self.unstreamedLifetime }.map(\.key)
+        for sid in stale { calls.removeValue(forKey: sid) }
+    }
+
+    /// Calls known now (answered or streaming).
+    var knownCount: Int { calls.count }
 
     /// Milliseconds since the call was answered (or since first seen, if the webhook went to
     /// another instance).

@@ -81,8 +81,8 @@ final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked
         guard let context, !closeSent, NIODeadline.now() - lastPing >= Self.pingInterval else { return }
         if pongAwaited {
             context.eventLoop.assertInEventLoop()
-            connection?.socketClosed(code: 1001, reason: "the platform stopped answering pings")
             close(code: 1001, reason: "ping timeout")
+            connection?.socketClosed(code: 1001, reason: "the platform stopped answering pings")
             return
         }
         lastPing = .now()
@@ -92,6 +92,8 @@ final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        // RFC 6455 5.1: a server closes the connection on an unmasked frame from a client.
+        guard frame.maskKey != nil else { return protocolError("an unmasked frame from the client") }
         switch frame.opcode {
         case .binary where frame.fin && fragments == nil:
             // The usual frame: 20 ms of audio, whole.
@@ -140,15 +142,20 @@ final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked
 
     private func deliver(_ payload: inout ByteBuffer, text: Bool) {
         if text {
-            connection?.handle(.text(payload.readString(length: payload.readableBytes) ?? ""))
+            // Text that is not UTF-8 is refused (1007), not repaired into a call's metadata.
+            guard let string = String(validating: payload.readableBytesView, as: UTF8.self) else {
+                return protocolError("a text frame that is not UTF-8", code: 1007)
+            }
+            connection?.handle(.text(string))
         } else {
             connection?.handle(.binary(payload.readBytes(length: payload.readableBytes) ?? []))
         }
     }
 
     private func protocolError(_ what: String, code: UInt16 = 1002) {
-        connection?.socketClosed(code: code, reason: "protocol error: \(what)")
+        // The close goes first: the call, ending, would otherwise close with its own 1000.
         close(code: code, reason: what)
+        connection?.socketClosed(code: code, reason: "protocol error: \(what)")
     }
 
     func channelInactive(context: ChannelHandlerContext) {

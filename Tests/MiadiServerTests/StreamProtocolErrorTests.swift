@@ -1,0 +1,124 @@
+import Foundation
+import MiadiAgent
+import MiadiBridge
+import MiadiTestSupport
+import Testing
+@testable import MiadiServer
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a client that breaks the WebSocket protocol gets: the close code RFC 6455 names, not a
+/// call started on repaired bytes.
+@Suite("miadi serve: WebSocket protocol errors close with the right code", .tags(.sockets), .timeLimit(.minutes(2)))
+struct StreamProtocolErrorTests {
+    /// A client frame: FIN, `opcode`, masked with `mask` (nil: unmasked, which clients must not send).
+    static func frame(_ opcode: UInt8, _ payload: [UInt8], mask: [UInt8]? = [1, 2, 3, 4], fin: Bool = true) -> [UInt8] {
+        var out: [UInt8] = [(fin ? 0x80 : 0) | opcode]
+        let maskBit: UInt8 = mask == nil ? 0 : 0x80
+        if payload.count < 126 { out.append(maskBit | UInt8(payload.count)) } else { out += [maskBit | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)] }
+        guard let mask else { return out + payload }
+        return out + mask + payload.enumerated().map { $0.element ^ mask[$0.offset & 3] }
+    }
+
+    /// Upgrades with a real ticket, sends `frames`, and returns the close code the server sent.
+    static func closeCode(after frames: [UInt8], port: Int, callSID: String) async throws -> UInt16? {
+        let authorization = try await ServerHarness.answer(port: port, body: "CallSid=\(callSID)&From=%2B254711000002&To=%2B254709000100")
+        let request = Array(ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: authorization).utf8)
+        let received = try await Self.exchange(port: port, request, then: frames)
+        guard let head = received.indices.first(where: { received[$0...].starts(with: [13, 10, 13, 10]) }) else { return nil }
+        var at = head + 4
+        // Server frames are unmasked: walk them to the close frame.
+        while at + 2 <= received.count {
+            let opcode = received[at] & 0x0F
+            var length = Int(received[at + 1] & 0x7F)
+            var start = at + 2
+            if length == 126 { length = Int(received[at + 2]) << 8 | Int(received[at + 3]); start = at + 4 }
+            if opcode == 0x8, start + 2 <= received.count { return UInt16(received[start]) << 8 | UInt16(received[start + 1]) }
+            at = start + length
+        }
+        return nil
+    }
+
+    /// Sends `request`, waits for the 101, sends `then`, and reads until the server closes.
+    static func exchange(port: Int, _ request: [UInt8], then frames: [UInt8]) async throws -> [UInt8] {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                defer { close(fd) }
+                var timeout = timeval(tv_sec: 30, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+                guard connected == 0 else { return continuation.resume(throwing: POSIXError(.ECONNREFUSED)) }
+                _ = request.withUnsafeBytes { send(fd, $0.baseAddress, request.count, 0) }
+                var received: [UInt8] = []
+                var chunk = [UInt8](repeating: 0, count: 4096)
+                var sent = false
+                while true {
+                    let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 4096, 0) }
+                    if n <= 0 { break }
+                    received += chunk[0..<n]
+                    if !sent, received.count >= 4, received.indices.contains(where: { received[$0...].starts(with: [13, 10, 13, 10]) }) {
+                        sent = true
+                        _ = frames.withUnsafeBytes { send(fd, $0.baseAddress, frames.count, 0) }
+                    }
+                }
+                continuation.resume(returning: received)
+            }.start()
+        }
+    }
+
+    static let metadata = Array(#"{"call_sid":"CA-proto","from":"+254711000002","to":"+254709000100"}"#.utf8)
+
+    @Test("an unmasked frame from the client closes 1002")
+    func unmasked() async throws {
+        let traces = ServerHarness.scratch("proto-unmasked")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
+            let code = try await Self.closeCode(after: Self.frame(0x1, Self.metadata, mask: nil), port: port, callSID: "CA-proto")
+            #expect(code == 1002)
+        }
+    }
+
+    @Test("a first text frame that is not UTF-8 closes 1007, and starts no call")
+    func invalidUTF8() async throws {
+        let traces = ServerHarness.scratch("proto-utf8")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
+            let code = try await Self.closeCode(after: Self.frame(0x1, Array(#"{"call_sid":"CA-proto"#.utf8) + [0xC3, 0x28] + Array("\"}".utf8)), port: port, callSID: "CA-proto")
+            #expect(code == 1007)
+        }
+        #expect(!FileManager.default.fileExists(atPath: traces + "/CA-proto.trace.jsonl"))
+    }
+
+    @Test("a continuation frame with no message to continue closes 1002")
+    func strayContinuation() async throws {
+        let traces = ServerHarness.scratch("proto-continuation")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
+            let code = try await Self.closeCode(after: Self.frame(0x0, [1, 2, 3, 4]), port: port, callSID: "CA-proto")
+            #expect(code == 1002)
+        }
+    }
+}
+
+@Suite("The call registry forgets webhooks that no stream followed")
+struct CallRegistryExpiryTests {
+    @Test("an answered call with no stream is forgotten after five minutes; a streaming one is kept")
+    func expiresUnstreamed() async {
+        let registry = CallRegistry()
+        let webhook = ShellEvent.Webhook(say: nil, streamURL: "wss://x/stream", track: "both_tracks", outputRate: 16_000, dial: nil, from: "+1", to: "+2")
+        await registry.answered(callSID: "CA-gone", webhook: webhook)
+        await registry.answered(callSID: "CA-live", webhook: webhook)
+        _ = await registry.opened("CA-live")
+        await registry.expireUnstreamed(now: .now + .seconds(60))
+        #expect(await registry.knownCount == 2)
+        await registry.expireUnstreamed(now: .now + CallRegistry.unstreamedLifetime + .seconds(1))
+        #expect(await registry.knownCount == 1)
+        #expect(await registry.liveCount == 1)
+    }
+}
