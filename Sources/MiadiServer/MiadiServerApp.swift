@@ -97,6 +97,9 @@ public struct MiadiServerApp: Sendable {
             guard let fields = try? RequestFields.read(body, contentType: request.headers[.contentType]), let call = WebhookRequest(fields: fields) else {
                 return Response(status: .badRequest, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "the webhook body names no call_sid\n")))
             }
+            if let problem = call.problem {
+                return Response(status: .badRequest, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: problem + "\n")))
+            }
             var response = webhookResponse(for: call)
             if let lab = await labCalls?.peek(call.callSID) {
                 // A lab call: its scenario's line and handoff number.

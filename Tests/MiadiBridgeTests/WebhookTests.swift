@@ -88,3 +88,24 @@ struct WebhookTests {
         #expect(tickets.issue(callSID: "CA-one", now: now, nonce: [1]) != ticket, "two tickets for one call differ")
     }
 }
+
+@Suite("What a call SID or number may hold")
+struct CallFieldTests {
+    @Test("printable SIDs pass; a newline, a control, U+FFFE, a private-use character or 129 characters do not, and the field is named")
+    func problems() {
+        #expect(CallField.problem("CA-123_x.y/z é", name: "CallSid") == nil)
+        #expect(CallField.problem("CA1\nforged log line", name: "CallSid") == "CallSid holds the unprintable character U+000A")
+        #expect(CallField.problem("CA1\u{7}", name: "CallSid") != nil)
+        #expect(CallField.problem("CA\u{FFFE}", name: "From") == "From holds U+FFFE, which XML forbids")
+        #expect(CallField.problem("CA\u{E000}", name: "To") != nil)
+        #expect(CallField.problem(String(repeating: "x", count: 129), name: "CallSid") == "CallSid is longer than 128 characters")
+        #expect(CallField.problem(String(repeating: "x", count: 128), name: "CallSid") == nil)
+        #expect(WebhookRequest(callSID: "CA1", from: "+2547\u{0}", to: "+2").problem == "From holds the unprintable character U+0000")
+    }
+
+    @Test("a first frame naming a SID with a newline is no metadata (the call closes 1008)")
+    func metadata() {
+        #expect(StreamMetadata.parse(#"{"call_sid":"CA1\nx"}"#) == nil)
+        #expect(StreamMetadata.parse(#"{"call_sid":"CA1"}"#)?.callSID == "CA1")
+    }
+}

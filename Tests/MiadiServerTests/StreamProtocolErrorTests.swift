@@ -122,3 +122,21 @@ struct CallRegistryExpiryTests {
         #expect(await registry.liveCount == 1)
     }
 }
+
+@Suite("miadi serve: a webhook whose fields cannot be used is refused", .tags(.sockets), .timeLimit(.minutes(1)))
+struct WebhookFieldTests {
+    @Test("a CallSid with a newline (a forged log line) or U+FFFF (unparsable XML) gets 400 naming the field, and no stream ticket")
+    func refused() async throws {
+        let traces = ServerHarness.scratch("webhook-fields")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
+            for (body, why) in [("CallSid=CA1%0Amiadi%3A+forged&From=%2B1&To=%2B2", "CallSid holds the unprintable character U+000A"),
+                                ("CallSid=CA2&From=%EF%BF%BF&To=%2B2", "From holds U+FFFF, which XML forbids")] {
+                let response = try await ServerHarness.raw(port: port, "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+                #expect(response.hasPrefix("HTTP/1.1 400"), "\(response)")
+                #expect(response.contains(why))
+                #expect(!response.contains("headerMetadata"))
+            }
+        }
+    }
+}

@@ -16,14 +16,15 @@ public struct StreamMetadata: Sendable, Equatable {
         self.sampleRate = sampleRate
     }
 
-    /// Parses the first frame; nil when it is not JSON or names no call.
+    /// Parses the first frame; nil when it is not JSON or names no usable call (see `CallField`).
     public static func parse(_ text: String) -> StreamMetadata? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return nil }
         func field(_ names: String...) -> String? {
             for name in names { if let value = object[name] as? String, !value.isEmpty { return value } }
             return nil
         }
-        guard let sid = field("call_sid", "callSid", "CallSid") else { return nil }
+        // A SID that could not go into a log line, a file name or the trace is no SID.
+        guard let sid = field("call_sid", "callSid", "CallSid"), CallField.problem(sid, name: "call_sid") == nil else { return nil }
         let rate = (object["sampleRate"] as? Int) ?? (object["sample_rate"] as? Int)
         return StreamMetadata(callSID: sid, from: field("from", "From"), to: field("to", "To"), sampleRate: rate)
     }
