@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import MiadiAgent
@@ -463,10 +464,17 @@ final class StreamConnection: @unchecked Sendable {
         Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
-    /// A call SID as a file name: letters, digits, - and _ only.
+    /// A call SID as a file name: the SID itself when it is only letters, digits, `-` and `_`
+    /// (at most 128 of them); otherwise those characters of it, a `.` and 16 hex digits of its
+    /// SHA-256. Two SIDs never share a file (`CAcol/1`, `CAcol_1` and `CAcol.1` all wrote
+    /// `CAcol_1.*` once, the last call's overwriting the others'), and no plain SID can name
+    /// another's file: a `.` is never in one.
     static func safeFileName(_ sid: String) -> String {
-        let cleaned = sid.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" }
-        return String(cleaned.prefix(128))
+        let plain = sid.unicodeScalars.allSatisfy { ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || $0 == "-" || $0 == "_" }
+        if plain, !sid.isEmpty, sid.unicodeScalars.count <= 128 { return sid }
+        let cleaned = sid.unicodeScalars.prefix(100).map { $0.isASCII && CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" }
+        let digest = SHA256.hash(data: Data(sid.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return String(cleaned) + "." + digest
     }
 }
 

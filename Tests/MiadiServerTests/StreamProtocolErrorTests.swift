@@ -140,3 +140,19 @@ struct WebhookFieldTests {
         }
     }
 }
+
+@Suite("Trace file names never collide")
+struct TraceFileNameTests {
+    @Test("a plain SID is its own file name; SIDs that clean to the same letters get names of their own, which no plain SID can take")
+    func distinct() {
+        #expect(StreamConnection.safeFileName("CA-drain_1") == "CA-drain_1")
+        let names = ["CAcol/1", "CAcol_1", "CAcol.1", "CAcol 1", "CAcöl1"].map(StreamConnection.safeFileName)
+        #expect(Set(names).count == names.count)
+        #expect(names.filter { $0.contains(".") }.count == 4)
+        let long = String(repeating: "A", count: 128)
+        #expect(StreamConnection.safeFileName(long) == long)
+        #expect(StreamConnection.safeFileName(long + "B") != StreamConnection.safeFileName(long + "C"))
+        #expect(StreamConnection.safeFileName(long + "B").count <= 117)
+        #expect(StreamConnection.safeFileName("../../etc/passwd").allSatisfy { $0 != "/" })
+    }
+}
