@@ -11,7 +11,8 @@ import NIOCore
 /// need 401 for a wrong token. So the first request head of each connection passes through this
 /// handler: a `GET` with `Upgrade: websocket` on the stream path is checked against the
 /// `HandshakePolicy`, and answered here with 400 or 401 if refused. Everything else, and every
-/// accepted handshake, goes on untouched, and the handler removes itself.
+/// accepted handshake, goes on untouched, and the handler removes itself. A connection that
+/// has not sent a whole head within the head timeout is closed.
 final class HandshakeGate: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -21,11 +22,28 @@ final class HandshakeGate: ChannelInboundHandler, RemovableChannelHandler {
     private let policy: HandshakePolicy
     private let logger: Logger
     private var buffered: ByteBuffer?
+    /// A connection that has not sent its whole first request head by then is closed.
+    private let headTimeout: TimeAmount
+    private var deadline: Scheduled<Void>?
 
-    init(path: String, policy: HandshakePolicy, logger: Logger) {
+    init(path: String, policy: HandshakePolicy, logger: Logger, headTimeout: TimeAmount = .seconds(10)) {
         self.path = path
         self.policy = policy
         self.logger = logger
+        self.headTimeout = headTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let channel = context.channel
+        let logger = self.logger
+        deadline = context.eventLoop.scheduleTask(in: headTimeout) {
+            logger.notice("connection closed: no whole request head in time")
+            channel.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -45,6 +63,7 @@ final class HandshakeGate: ChannelInboundHandler, RemovableChannelHandler {
             let body = reason + "\n"
             let response = "HTTP/1.1 \(status)\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
             buffered = nil
+            deadline?.cancel()
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in context.close(promise: nil) }
         }
     }

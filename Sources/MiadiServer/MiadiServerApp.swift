@@ -128,7 +128,7 @@ public struct MiadiServerApp: Sendable {
         let ledger = ticketLedger
         let server = HTTPServerBuilder { responder in
             StreamServerChannel(
-                responder: responder, path: "/stream", policy: policy, maxFrameSize: 1 << 20,
+                responder: responder, path: "/stream", policy: policy, maxFrameSize: 1 << 20, headTimeout: .milliseconds(Int64(configuration.headTimeoutMs)),
                 subprotocol: { head in
                     // The gate has already refused bad handshakes with 400/401; this names the subprotocol.
                     guard case .accept(let subprotocol, _) = policy.decide(offered: head.headers["Sec-WebSocket-Protocol"], authorization: head.headers.first(name: "Authorization"), now: Date()) else { return nil } // wall clock: tickets lapse in real time

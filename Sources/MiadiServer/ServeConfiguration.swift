@@ -42,6 +42,10 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var recordProviderMessages = false
     /// How long a graceful shutdown lets live calls finish, seconds.
     public var drainSeconds = 30
+    /// How long a new connection may take to send its whole request head before it is closed
+    /// (nothing sent, half a request line, a head trickled byte by byte): idle sockets must
+    /// not pile up until the server runs out of file descriptors.
+    public var headTimeoutMs = 10_000
 
     public init(publicURL: String, clinicFile: String, databasePath: String) {
         self.publicURL = publicURL
@@ -72,7 +76,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         (publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL) + "/stream-status"
     }
 
-    static let keys = ["listen", "public_url", "stream_token", "clinic", "database", "provider", "model", "corpus", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds", "fallback_audio", "record_provider"]
+    static let keys = ["listen", "public_url", "stream_token", "clinic", "database", "provider", "model", "corpus", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds", "head_timeout_ms", "fallback_audio", "record_provider"]
 
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(YAMLFileError) -> ServeConfiguration {
         let root = try YAMLField.root(file: path)
@@ -168,6 +172,7 @@ public struct ServeConfiguration: Sendable, Equatable {
             config.fallbackAudioDirectory = path
         }
         config.drainSeconds = try top["drain_seconds"]?.int(in: 0...3600) ?? config.drainSeconds
+        config.headTimeoutMs = try top["head_timeout_ms"]?.int(in: 100...120_000) ?? config.headTimeoutMs
         if let field = top["record_provider"] {
             config.recordProviderMessages = try field.bool()
             guard !config.recordProviderMessages || ["openai-realtime", "gemini-live"].contains(config.provider) else {

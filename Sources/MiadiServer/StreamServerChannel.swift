@@ -33,6 +33,8 @@ struct StreamServerChannel: HTTPChannelHandler {
     let path: String
     let policy: HandshakePolicy
     let maxFrameSize: Int
+    /// See `ServeConfiguration.headTimeoutMs`.
+    let headTimeout: TimeAmount
     /// Decides an upgrade the gate let through (the subprotocol to answer), or nil to refuse it.
     let subprotocol: @Sendable (HTTPRequestHead) -> String?
     /// The handler for an accepted stream (called on the channel's event loop).
@@ -40,7 +42,7 @@ struct StreamServerChannel: HTTPChannelHandler {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(HandshakeGate(path: path, policy: policy, logger: logger))
+            try channel.pipeline.syncOperations.addHandler(HandshakeGate(path: path, policy: policy, logger: logger, headTimeout: headTimeout))
             let upgrader = NIOTypedWebSocketServerUpgrader<Negotiated>(
                 maxFrameSize: maxFrameSize,
                 shouldUpgrade: { channel, head in

@@ -156,3 +156,44 @@ struct TraceFileNameTests {
         #expect(StreamConnection.safeFileName("../../etc/passwd").allSatisfy { $0 != "/" })
     }
 }
+
+@Suite("miadi serve closes connections that never finish their request head", .tags(.sockets), .timeLimit(.minutes(1)))
+struct HeadTimeoutTests {
+    /// Connects, sends `partial`, and reports whether the server closed the socket (rather than
+    /// the 20 s read timeout passing).
+    static func closedByServer(port: Int, partial: String) async throws -> Bool {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                defer { close(fd) }
+                var timeout = timeval(tv_sec: 20, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+                guard connected == 0 else { return continuation.resume(throwing: POSIXError(.ECONNREFUSED)) }
+                let bytes = Array(partial.utf8)
+                _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, bytes.count, 0) }
+                var chunk = [UInt8](repeating: 0, count: 512)
+                let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 512, 0) }
+                continuation.resume(returning: n == 0)
+            }.start()
+        }
+    }
+
+    @Test("nothing sent, or half a request line: closed after head_timeout_ms; a whole request is answered as before")
+    func idleClosed() async throws {
+        let traces = ServerHarness.scratch("head-timeout")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        var configuration = ServerHarness.configuration(traces: traces)
+        configuration.headTimeoutMs = 300
+        try await ServerHarness.with(configuration) { port in
+            #expect(try await Self.closedByServer(port: port, partial: ""))
+            #expect(try await Self.closedByServer(port: port, partial: "GET /heal"))
+            let health = try await ServerHarness.raw(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(health.hasPrefix("HTTP/1.1 200"))
+        }
+    }
+}
