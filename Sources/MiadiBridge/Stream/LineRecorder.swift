@@ -5,7 +5,7 @@ import MiadiAudio
 /// frames the bridge sent, placed at their playout time and cut where a barge-in flushed them).
 ///
 /// It holds only what the shell has not taken yet (`take(settledAtMs:)`): `miadi serve` takes
-/// the settled part every second into the call's WAV file, so a live call keeps about a second
+/// the settled part four times a second into the call's WAV file, so a live call keeps about a quarter second
 /// of its recording in memory however long it lasts. The lab takes nothing until the end.
 struct LineRecorder: Sendable {
     let sampleRate: Int
