@@ -197,8 +197,11 @@ extension MiadiServerApp {
     /// of loops (NIO's default is one per core: 2 here) the round robin put every webhook on one
     /// loop and every stream on the other, so one core carried all the calls
     /// (`miadi bench bridge`: one loop at 98 %, the other at 3 %, underruns at 750 streams).
-    /// With an odd number the streams go round every loop.
-    static let loops = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount % 2 == 0 ? System.coreCount + 1 : System.coreCount)
+    /// With an odd number the streams go round every loop. And more loops than cores (four per
+    /// core, plus one): a call's model may compute for a while on its loop (the mock's
+    /// recognition, in a debug build), and with more threads than cores the kernel shares the
+    /// cores among the loops instead of every call on that loop waiting for it.
+    static let loops = MultiThreadedEventLoopGroup(numberOfThreads: 4 * System.coreCount + 1)
 }
 
 /// Stream sockets open now (a gauge any loop may change).

@@ -206,7 +206,7 @@ final class StreamConnection: @unchecked Sendable {
     /// How often the settled part of the recording goes to its file, ms of call time: a
     /// quarter second, so a stream holds little of its line (RSS per stream at 500 streams:
     /// 506 KiB with a second, 423 KiB with this; CPU unchanged).
-    static let recordingFlushMs = 250
+    static let recordingFlushMs = 1000
 
     /// The call's WAV in the traces folder, opened once the call is known: the recording goes
     /// there as the call goes, never kept whole in memory.
