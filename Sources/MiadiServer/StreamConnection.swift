@@ -148,9 +148,10 @@ final class StreamConnection: @unchecked Sendable {
             // The real clock is read in 20 ms beats: a timer fires on the beat nearest its
             // due time (a beat that comes a millisecond early must not hold the pacing back
             // a whole beat).
+            let clock = callClock()
             while !identifying, let index = shell.timers.firstIndex(where: { $0.atMs <= t + Self.beatMs / 2 }) {
                 let due = shell.timers.remove(at: index)
-                perform(shell.call.timerFired(due.timer, nowMs: t), at: t)
+                perform(shell.call.timerFired(due.timer, nowMs: t, clock: clock), at: t)
             }
         case .closed(let code, let reason):
             perform(shell.call.closed(code: code, reason: reason, nowMs: t), at: t)
@@ -231,11 +232,20 @@ final class StreamConnection: @unchecked Sendable {
 
     /// Call time, ms: since the webhook answered the call once the stream named it (the
     /// trace's t = 0), since the socket opened before that.
-    private func callTime() -> Int {
-        let t = Self.ms(ContinuousClock.now - (shell.answeredAt ?? shell.opened))
-        // A lab call's calendar follows call time, so holds lapse as they would.
-        if let clock = shell.lab?.clock, let start = shell.labStart { clock.moveForward(to: start.addingTimeInterval(Double(t) / 1000)) }
-        return t
+    private func callTime() -> Int { callClock()() }
+
+    /// The call-time clock as a closure that holds none of the shell (the machine calls it
+    /// while the shell's machine is being changed).
+    private func callClock() -> () -> Int {
+        let zero = shell.answeredAt ?? shell.opened
+        let lab = shell.lab?.clock
+        let labStart = shell.labStart
+        return {
+            let t = Self.ms(ContinuousClock.now - zero)
+            // A lab call's calendar follows call time, so holds lapse as they would.
+            if let clock = lab, let start = labStart { clock.moveForward(to: start.addingTimeInterval(Double(t) / 1000)) }
+            return t
+        }
     }
 
     /// Performs the machine's actions in order. `.identify` hands the rest to `identified`,
@@ -327,9 +337,12 @@ final class StreamConnection: @unchecked Sendable {
         }
         identifying = false
         let now = callTime()
-        perform(shell.call.attach(known.setup, nowMs: now), at: now)
+        // `t` was read on the socket's clock, before the call was known: on the call's clock
+        // it is the moment the metadata arrived, where the line begins.
+        let metadataAt = Self.ms(shell.opened + .milliseconds(t) - known.answeredAt)
+        perform(shell.call.attach(known.setup, nowMs: now, lineStartMs: metadataAt), at: now)
         openRecording()
-        perform(rest, at: t)
+        perform(rest, at: now)
         while !identifying, !waiting.isEmpty, !isFinished {
             process(waiting.removeFirst())
         }

@@ -43,16 +43,17 @@ extension CallMachine {
             self.toolLatencyMs = toolLatencyMs
         }
 
-        /// The in-process model's time passes; what it says now, as steps.
+        /// The in-process model's time passes; what it says now, as steps. Its audio is queued,
+        /// not sent: the session's beat that follows sends it (see `CallMachine.timerFired`).
         mutating func modelTick(nowMs: Int) -> [Step] {
             guard case .some = inProcess, !modelFailed else { return [] }
             let events = inProcess!.tick(nowMs: nowMs)
-            return events.flatMap { providerEvent($0, nowMs: nowMs) }
+            return events.flatMap { providerEvent($0, nowMs: nowMs, pumping: false) }
         }
 
         /// What the session makes of a model event; a fatal failure also ends the model's part.
-        mutating func providerEvent(_ event: ProviderEvent, nowMs: Int) -> [Step] {
-            var steps = session.providerEvent(event, nowMs: nowMs).map(Step.session)
+        mutating func providerEvent(_ event: ProviderEvent, nowMs: Int, pumping: Bool = true) -> [Step] {
+            var steps = session.providerEvent(event, nowMs: nowMs, pumping: pumping).map(Step.session)
             if case .failed(let message, fatal: true) = event, !modelFailed {
                 modelFailed = true
                 steps += modelLost(message, nowMs: nowMs)

@@ -140,14 +140,21 @@ public struct CallMachine: Sendable {
     }
 
     /// The shell's answer to `.identify`: what this call runs with.
-    public mutating func attach(_ setup: Setup, nowMs: Int) -> [CallAction] {
+    ///
+    /// `lineStartMs`: the call time the metadata frame arrived, when that was before `nowMs`.
+    /// The platform sends audio from then on, whatever the shell took to identify the call, and
+    /// the frames that waited are taken after this: the line's zero must be their first
+    /// sample's time, or every caller sample lands that much late against the agent's frames on
+    /// the recording and in the barge-in's clock (a second of identification under load put
+    /// the read-back a second early on the recording).
+    public mutating func attach(_ setup: Setup, nowMs: Int, lineStartMs: Int? = nil) -> [CallAction] {
         guard case .identifying(let metadata) = state else { preconditionFailure("CallMachine.attach in \(state)") }
         var stream = setup.stream
         if let rate = metadata.sampleRate, [8000, 16000].contains(rate) { stream.inputSampleRate = rate }
         stream.providerInputRate = setup.model.inputSampleRate
         stream.providerOutputRate = setup.model.outputSampleRate
         var session = StreamSession(configuration: stream)
-        let opening = session.open(metadata, nowMs: nowMs)
+        let opening = session.open(metadata, nowMs: nowMs, lineStartMs: min(lineStartMs ?? nowMs, nowMs))
         call = Live(session: session, model: setup.model, agent: setup.agent, toolLatencyMs: setup.toolLatencyMs)
         call!.fallback = setup.fallback.map { SpokenLine(text: $0.text, audio: $0.audio.resampled(to: setup.model.outputSampleRate, quality: .telephone)) }
         call!.modelAnswerLimitMs = setup.modelAnswerLimitMs
@@ -173,14 +180,24 @@ public struct CallMachine: Sendable {
         }
     }
 
-    public mutating func timerFired(_ timer: CallTimer, nowMs: Int) -> [CallAction] {
+    /// A timer the machine scheduled is due.
+    ///
+    /// `clock`: on the real clock, call time read again after the in-process model's turn in a
+    /// `.pacing` beat. The model may take a while to make its words (the mock renders them with
+    /// espeak-ng, half a second on a busy machine), and its frames must go out on the time they
+    /// actually leave: sent on the beat's stale time, the bridge counts as heard what the
+    /// platform has not yet received, and a pause then takes back less than it should. The lab
+    /// on virtual time passes none (no time passes inside a step).
+    public mutating func timerFired(_ timer: CallTimer, nowMs: Int, clock: (() -> Int)? = nil) -> [CallAction] {
         switch (state, timer) {
         case (.awaitingMetadata, .metadataDeadline):
             return refuse("no metadata frame within \(metadataDeadlineMs) ms", close: "first frame must be metadata with call_sid", nowMs: nowMs)
         case (.live, .pacing):
-            // The model's time first, and everything it set off, then the session's beat.
+            // The model's time first, and everything it set off, then the session's beat, which
+            // sends what the model said.
             var out = withLive(nowMs: nowMs) { live in live.modelTick(nowMs: nowMs) }
-            if case .live = state { out += withSession(nowMs: nowMs) { session in session.tick(nowMs: nowMs) } }
+            let lineNowMs = max(nowMs, clock?() ?? nowMs)
+            if case .live = state { out += withSession(nowMs: lineNowMs) { session in session.tick(nowMs: lineNowMs) } }
             if case .live = state { out.append(.schedule(.pacing, atMs: nowMs + 20)) }
             return out
         case (.live, .toolDue(let id)):

@@ -55,13 +55,14 @@ extension StreamSession {
         }
 
         /// What the model said; after `disconnect` (`disconnecting`) its words go nowhere.
-        mutating func providerEvent(_ event: ProviderEvent, nowMs: Int, disconnecting: Bool) -> [StreamAction] {
+        /// `pumping: false`: audio is queued, and sent at the next `pump`.
+        mutating func providerEvent(_ event: ProviderEvent, nowMs: Int, disconnecting: Bool, pumping: Bool = true) -> [StreamAction] {
             var actions: [StreamAction] = []
             switch event {
             case .audio(let buffer):
                 if discardingResponse || disconnecting { return [] }
                 _ = playout.audio(buffer)
-                actions += pump(nowMs: nowMs)
+                if pumping { actions += pump(nowMs: nowMs) }
             case .outputTranscript(let text, let final):
                 if discardingResponse || disconnecting { return [] }
                 _ = playout.transcript(text, final: final)
@@ -89,7 +90,7 @@ extension StreamSession {
                 if disconnecting { return [] }
                 if discardingResponse { discardingResponse = false; return [] }
                 playout.closeCurrent()
-                actions += pump(nowMs: nowMs)
+                if pumping { actions += pump(nowMs: nowMs) }
             case .usage(let usage):
                 actions.append(.trace(.usage(usage), atMs: nowMs))
             case .failed(let message, let fatal):

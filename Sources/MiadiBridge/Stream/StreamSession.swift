@@ -101,9 +101,11 @@ public struct StreamSession: Sendable {
     }
 
     /// The stream opens for the call its first frame named (parsed once, by whoever read it).
-    public mutating func open(_ metadata: StreamMetadata, nowMs: Int) -> [StreamAction] {
+    /// `lineStartMs`: when that frame arrived, if the call was identified later (the line's
+    /// zero: the first caller sample follows the metadata).
+    public mutating func open(_ metadata: StreamMetadata, nowMs: Int, lineStartMs: Int? = nil) -> [StreamAction] {
         guard case .awaitingMetadata = state else { preconditionFailure("StreamSession.open in \(state)") }
-        line = Line(configuration: configuration, metadata: metadata, startMs: nowMs)
+        line = Line(configuration: configuration, metadata: metadata, startMs: lineStartMs ?? nowMs)
         state = .live
         return [.trace(.streamOpen(subprotocol: configuration.subprotocol, rate: configuration.inputSampleRate, track: configuration.track.rawValue,
                              outputRate: configuration.outputSampleRate, callSID: metadata.callSID), atMs: nowMs)]
@@ -144,7 +146,12 @@ public struct StreamSession: Sendable {
 
     // MARK: Events from the model and the agent
 
-    public mutating func providerEvent(_ event: ProviderEvent, nowMs: Int) -> [StreamAction] {
+    ///
+    /// `pumping: false` queues the model's audio without sending any: the next `tick` sends it.
+    /// An in-process model's words come that way: it may take a while to make them (the mock
+    /// speaks with espeak-ng), and the frames must go out on a clock read after that, or the
+    /// bridge counts as heard audio the platform has not yet received.
+    public mutating func providerEvent(_ event: ProviderEvent, nowMs: Int, pumping: Bool = true) -> [StreamAction] {
         // After `disconnect` the model's words go nowhere: the platform is leaving the stream.
         let disconnecting: Bool
         switch state {
@@ -152,7 +159,7 @@ public struct StreamSession: Sendable {
         case .live, .handingOff: disconnecting = false
         case .disconnecting: disconnecting = true
         }
-        return withLine { line in line.providerEvent(event, nowMs: nowMs, disconnecting: disconnecting) }
+        return withLine { line in line.providerEvent(event, nowMs: nowMs, disconnecting: disconnecting, pumping: pumping) }
     }
 
     /// A recorded line said by the bridge itself (the model is gone): it plays after what is
