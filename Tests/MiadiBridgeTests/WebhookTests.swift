@@ -68,6 +68,21 @@ struct WebhookTests {
         #expect(HandshakePolicy(secret: nil).decide(offered: ["audio.drachtio.org"], authorization: nil, now: now) == .accept(subprotocol: "audio.drachtio.org", ticket: nil))
     }
 
+    @Test("the subprotocol matches exactly: HTTP's spaces and tabs around it, nothing else, and its own case")
+    func subprotocolExactly() {
+        let open = HandshakePolicy(secret: nil)
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        func chosen(_ offered: String) -> String? {
+            if case .accept(let s, _) = open.decide(offered: [offered], authorization: nil, now: now) { return s }
+            return nil
+        }
+        #expect(chosen(" \taudio.drachtio.org\t ") == "audio.drachtio.org")
+        #expect(chosen("x,audio.drachtio.org ,y") == "audio.drachtio.org")
+        for near in ["audio.drachtio.org\u{200B}", "\u{200B}audio.drachtio.org", "audio.drachtio.org\u{00A0}", "Audio.Drachtio.org", "audio.drachtio.org\u{FEFF}", "audio.drachtio.org\0"] {
+            #expect(chosen(near) == nil, "\(near.unicodeScalars.map { String($0.value, radix: 16) }) was taken for the subprotocol")
+        }
+    }
+
     @Test("a stream ticket names its call: another call's SID, another secret or a changed field is forged")
     func tickets() {
         let now = Date(timeIntervalSince1970: 1_790_000_000)

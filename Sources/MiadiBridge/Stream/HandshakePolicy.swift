@@ -34,8 +34,12 @@ public struct HandshakePolicy: Sendable {
     /// `offered`: the `Sec-WebSocket-Protocol` header values; `authorization`: the
     /// `Authorization` header value (`Bearer <ticket>`); `now`: the server's clock.
     public func decide(offered: [String], authorization: String?, now: Date) -> Decision {
-        let names = offered.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard let chosen = Self.subprotocols.first(where: names.contains) else {
+        // Exactly the token, as RFC 6455 writes it: split on commas, HTTP's own spaces and tabs
+        // around each, nothing else taken away (Foundation's whitespace set also trims
+        // U+200B, which let `audio.drachtio.org` plus a zero-width space through), and no case
+        // folding: the platform is echoed the very name it offered.
+        let names = offered.flatMap { $0.split(separator: ",") }.map { Self.trimmingHTTPSpace($0) }
+        guard let chosen = Self.subprotocols.first(where: { name in names.contains { $0.utf8.elementsEqual(name.utf8) } }) else {
             return .badRequest(reason: "the handshake must offer the subprotocol audio.drachtio.org")
         }
         guard let tickets else { return .accept(subprotocol: chosen, ticket: nil) }
@@ -45,5 +49,13 @@ public struct HandshakePolicy: Sendable {
         case .malformed, .forged: return .unauthorized(reason: "wrong bearer token (a stream opens only with the ticket its call's webhook gave)")
         case .expired: return .unauthorized(reason: "the stream ticket has expired")
         }
+    }
+
+    /// `value` without the spaces and tabs HTTP allows around a list element.
+    static func trimmingHTTPSpace(_ value: Substring) -> String {
+        var scalars = value.unicodeScalars[...]
+        while let first = scalars.first, first == " " || first == "\t" { scalars = scalars.dropFirst() }
+        while let last = scalars.last, last == " " || last == "\t" { scalars = scalars.dropLast() }
+        return String(String.UnicodeScalarView(scalars))
     }
 }
