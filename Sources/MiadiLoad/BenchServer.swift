@@ -39,8 +39,10 @@ public final class BenchServer: @unchecked Sendable {
 
     /// Starts `kind` on a free port and waits until it answers `/healthz`.
     /// `root`: the repository (the clinic file and the peers are read from it); `executable`:
-    /// the `miadi` to serve with (nil: this process's own).
-    public init(kind: Kind, root: String, executable: String? = nil) throws {
+    /// the `miadi` to serve with (nil: this process's own). For Miadi, `streamToken: false`
+    /// lets any client open a stream (the fuzz test's frames need no ticket), and `settings`
+    /// are more `serve.yaml` lines.
+    public init(kind: Kind, root: String, executable: String? = nil, streamToken: Bool = true, settings: [String] = []) throws {
         self.kind = kind
         port = Self.freePort()
         token = "bench-\(port)"
@@ -54,7 +56,7 @@ public final class BenchServer: @unchecked Sendable {
             let config = """
             listen: {host: 127.0.0.1, port: \(port)}
             public_url: http://127.0.0.1:\(port)
-            stream_token: \(token)
+            \(streamToken ? "stream_token: \(token)" : "")
             clinic: \((root as NSString).appendingPathComponent("Scenarios/clinics/whitedent-nairobi.yaml"))
             database: \(folder)/calendar.sqlite
             provider: echo
@@ -62,6 +64,9 @@ public final class BenchServer: @unchecked Sendable {
             stream: {track: both_tracks, rate: 16000, output_rate: 16000}
             traces: \(folder)/traces
             drain_seconds: 5
+            shed_lag_ms: 60000
+            webhook_rate_limit: {per_second: 100000, burst: 1000000}
+            \(settings.joined(separator: "\n"))
 
             """
             try config.write(toFile: folder + "/serve.yaml", atomically: true, encoding: .utf8)

@@ -65,4 +65,39 @@ int mload_run(const mload_config *config, mload_result *result);
 /// GET `path` on host:port (blocking, for a health check): the HTTP status, or -1 when nothing answers.
 int mload_http_status(const char *host, int port, const char *path, int timeout_ms);
 
+/// Malformed input for a live server (the hostile-client fuzz test): `count` connections, each
+/// one input of `category`, made from `seed` (the same bytes every run), `concurrency` at once.
+/// Each is sent whole; then what the server says is read until it closes the connection or
+/// `timeout_ms` pass. With MFUZZ_DEBUG set in the environment, each input that timed out is
+/// written to stderr (its index and bytes in hex), to replay what the server left hanging.
+enum { MFUZZ_HANDSHAKES = 0, MFUZZ_FRAMES = 1, MFUZZ_WEBHOOKS = 2 };
+
+typedef struct {
+    const char *host;            /* numeric IPv4 */
+    int port;
+    const char *webhook_path;    /* "/voice" (or "/voice/<secret>") */
+    const char *stream_path;     /* "/stream" */
+    int category;
+    int count;
+    uint64_t seed;
+    int concurrency;
+    int timeout_ms;
+} mfuzz_config;
+
+typedef struct {
+    int sent;
+    int connect_failed;
+    int answered;                /* the server said something before it closed */
+    int closed_silently;         /* it closed without a byte */
+    int timed_out;               /* it neither answered nor closed in time */
+    int upgraded;                /* 101 */
+    int status_2xx, status_4xx, status_5xx, status_other;
+    int close_codes[16];         /* after a 101: the server's close code, code - 1000 (15: any other) */
+    int no_close_frame;          /* after a 101: no close frame seen */
+    char first_error[256];
+} mfuzz_result;
+
+/// Runs every input; returns 0, or -1 when the run could not start (first_error).
+int mfuzz_run(const mfuzz_config *config, mfuzz_result *result);
+
 #endif
