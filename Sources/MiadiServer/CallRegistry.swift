@@ -13,6 +13,11 @@ actor CallRegistry {
     }
 
     private var calls: [String: Call] = [:]
+    /// Answered calls in the order they were answered (from `orderStart` on): what expiry
+    /// walks, oldest first, instead of every call on every webhook (a flood of webhooks made
+    /// that quadratic).
+    private var answeredOrder: [(sid: String, at: ContinuousClock.Instant)] = []
+    private var orderStart = 0
     private(set) var live: Set<String> = []
     /// Set when a graceful shutdown begins: no new calls.
     private(set) var draining = false
@@ -25,7 +30,12 @@ actor CallRegistry {
         var call = Call(answeredAt: clock.now, answeredWallClock: Date()) // wall clock: a real call's "now"
         call.webhook = ShellEvent.webhook(webhook).line(atMs: 0)
         calls[callSID] = call
+        answeredOrder.append((callSID, call.answeredAt))
     }
+
+    /// Answered calls whose stream has not opened, at most: past it the oldest are forgotten
+    /// whatever their age (a flood of webhooks holds a bounded table).
+    static let maximumUnstreamed = 10_000
 
     /// How long an answered call may wait for its stream: its ticket's lifetime, and more.
     static let unstreamedLifetime: Duration = .seconds(300)
@@ -35,9 +45,18 @@ actor CallRegistry {
     /// platform dropped) must not stay in memory for good. Run on each webhook, so the work
     /// follows the traffic that causes it.
     func expireUnstreamed(now: ContinuousClock.Instant) {
-        guard calls.count > live.count else { return }
-        let stale = calls.filter { sid, call in !live.contains(sid) && now - call.answeredAt > Self.unstreamedLifetime }.map(\.key)
-        for sid in stale { calls.removeValue(forKey: sid) }
+        while orderStart < answeredOrder.count {
+            let (sid, at) = answeredOrder[orderStart]
+            let tooMany = calls.count - live.count >= Self.maximumUnstreamed
+            guard tooMany || now - at > Self.unstreamedLifetime else { break }
+            orderStart += 1
+            // Only the answer this entry recorded: a SID answered again, or streaming, stays.
+            if !live.contains(sid), let call = calls[sid], call.answeredAt == at { calls.removeValue(forKey: sid) }
+        }
+        if orderStart > 1024, orderStart * 2 > answeredOrder.count {
+            answeredOrder.removeFirst(orderStart)
+            orderStart = 0
+        }
     }
 
     /// Calls known now (answered or streaming).

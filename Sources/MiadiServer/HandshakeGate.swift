@@ -51,21 +51,32 @@ final class HandshakeGate: ChannelInboundHandler, RemovableChannelHandler {
         if buffered == nil { buffered = incoming } else { buffered!.writeBuffer(&incoming) }
         let bytes = Array(buffered!.readableBytesView)
         guard let headEnd = Self.endOfHead(bytes) else {
-            if bytes.count > 16_384 { pass(context: context) }
+            if bytes.count > Self.maximumHeadBytes { refuse(context: context, status: "431 Request Header Fields Too Large", reason: "the request head is over \(Self.maximumHeadBytes) bytes") }
             return
+        }
+        guard headEnd <= Self.maximumHeadBytes else {
+            return refuse(context: context, status: "431 Request Header Fields Too Large", reason: "the request head is over \(Self.maximumHeadBytes) bytes")
         }
         let head = String(decoding: bytes[..<headEnd], as: UTF8.self)
         switch decide(head) {
         case .pass:
             pass(context: context)
         case .refuse(let status, let reason):
-            logger.notice("stream handshake refused", metadata: ["status": "\(status)", "reason": "\(reason)"])
-            let body = reason + "\n"
-            let response = "HTTP/1.1 \(status)\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
-            buffered = nil
-            deadline?.cancel()
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in context.close(promise: nil) }
+            refuse(context: context, status: status, reason: reason)
         }
+    }
+
+    /// The longest request head taken: a webhook's or a handshake's is well under 2 KB.
+    static let maximumHeadBytes = 16_384
+
+    /// Answers `status` with `reason` and closes the connection.
+    private func refuse(context: ChannelHandlerContext, status: String, reason: String) {
+        logger.notice("request refused", metadata: ["status": "\(status)", "reason": "\(reason)"])
+        let body = reason + "\n"
+        let response = "HTTP/1.1 \(status)\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        buffered = nil
+        deadline?.cancel()
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in context.close(promise: nil) }
     }
 
     private enum Verdict { case pass, refuse(String, String) }

@@ -7,8 +7,8 @@ import MiadiBridge
 import NIOCore
 
 /// `miadi serve --lab`: the routes `miadi run --target URL` drives (see `LabControl`). They
-/// exist only when the server was started with `--lab`, and ask for the stream's bearer token
-/// when one is configured: whoever holds it may create lab calendars on this server.
+/// exist only when the server was started with `--lab`, and ask for the lab token (`lab_token`)
+/// as a bearer token: whoever holds it may create lab calendars on this server.
 ///
 /// - `GET /lab` — answers 200 when lab calls are taken from this client (the lab's first check)
 /// - `POST /lab/calls` — announce a call (`LabCallRequest` as JSON) → 201
@@ -18,8 +18,8 @@ import NIOCore
 /// - `GET /lab/calendars/{key}` — the calendar now (`miadi.calendar/1`)
 /// - `DELETE /lab/calendars/{key}` — forget a calendar and its calls
 extension MiadiServerApp {
-    func addLabRoutes(to router: Router<BasicRequestContext>, control: LabControl) {
-        let lab = router.group("/lab").add(middleware: LabTokenMiddleware(token: configuration.streamToken))
+    func addLabRoutes(to router: Router<ServerRequestContext>, control: LabControl) {
+        let lab = router.group("/lab").add(middleware: LabTokenMiddleware(token: configuration.labToken))
         lab.get { _, _ -> Response in
             Self.json(.ok, ["lab": "miadi", "version": MiadiServerVersion.current])
         }
@@ -125,15 +125,16 @@ extension MiadiServerApp {
     }
 }
 
-/// Refuses every `/lab` request without the stream token, when the server has one: whoever
-/// holds it may create calendars here.
+/// Refuses every `/lab` request without the lab token (`lab_token`), which `miadi serve --lab`
+/// requires: whoever holds it may create calendars and place calls here. It is not the stream
+/// token: a platform that opens streams has no business with the lab, nor a lab with streams.
 struct LabTokenMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = ServerRequestContext
     let token: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let token, BearerToken.check(request.headers[.authorization], against: token) != .accepted {
-            return MiadiServerApp.json(.unauthorized, ["error": "lab routes need the stream token as a bearer token"])
+            return MiadiServerApp.json(.unauthorized, ["error": "lab routes need the lab token (lab_token, MIADI_LAB_TOKEN) as a bearer token"])
         }
         return try await next(request, context)
     }

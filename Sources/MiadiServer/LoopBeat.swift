@@ -19,7 +19,26 @@ final class LoopBeat: @unchecked Sendable {
 
     let loop: any EventLoop
     /// The streams beating, in the order they joined (touched on the loop only).
-    private var members: [StreamChannelHandler] = []
+    private var members: [StreamChannelHandler] = [] {
+        didSet { memberCount.store(members.count, ordering: .relaxed) }
+    }
+    /// What other threads may read: how many streams beat here, and when the last beat was
+    /// due that has run (uptime ns): a loop with streams whose beat stops running is stuck.
+    private let memberCount = Atomic<Int>(0)
+    private let lastDueNs = Atomic<Int64>(0)
+
+    /// For each loop with streams: how long past its next beat's due time it has been without
+    /// running one, ns (0 or less: on time).
+    static func silences(nowNs: Int64) -> [Int64] {
+        beats.withLock { all in
+            all.values.compactMap { beat in
+                guard beat.memberCount.load(ordering: .relaxed) > 0 else { return nil }
+                let last = beat.lastDueNs.load(ordering: .relaxed)
+                guard last > 0 else { return nil }
+                return nowNs - last - period.nanoseconds
+            }
+        }
+    }
     private var scheduled: Scheduled<Void>?
     private var next = NIODeadline.now()
     static let period = TimeAmount.milliseconds(Int64(StreamConnection.beatMs))
@@ -31,6 +50,7 @@ final class LoopBeat: @unchecked Sendable {
         members.append(handler)
         if scheduled == nil {
             next = .now() + Self.period
+            lastDueNs.store(Int64(NIODeadline.now().uptimeNanoseconds), ordering: .relaxed)
             schedule()
         }
     }
@@ -50,7 +70,11 @@ final class LoopBeat: @unchecked Sendable {
             // A fixed rate: the next beat is due a period after this one was, however late it ran.
             next = due + Self.period
             if next < .now() { next = .now() + Self.period }
-            let lateness = Duration.nanoseconds(max(0, Int64(NIODeadline.now().uptimeNanoseconds) - Int64(due.uptimeNanoseconds)))
+            let nowNs = Int64(NIODeadline.now().uptimeNanoseconds)
+            let lateNs = max(0, nowNs - Int64(due.uptimeNanoseconds))
+            lastDueNs.store(Int64(due.uptimeNanoseconds), ordering: .relaxed)
+            LoopLag.record(lagNs: lateNs, nowNs: nowNs)
+            let lateness = Duration.nanoseconds(lateNs)
             let dueInstant = ContinuousClock.now - lateness
             for member in members { member.beat(due: dueInstant) }
             if members.isEmpty { scheduled = nil } else { schedule() }

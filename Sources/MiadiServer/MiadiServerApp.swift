@@ -38,6 +38,8 @@ public struct MiadiServerApp: Sendable {
     /// Stream sockets open now, counted from the handshake (before the call is identified):
     /// a graceful shutdown waits for these too.
     let openStreams = OpenStreams()
+    /// Webhooks per source (`webhook_rate_limit`; nil: none).
+    let webhookLimiter: WebhookRateLimiter?
 
     /// 12 random bytes for a ticket (the system's generator: a production value, never in the lab's bytes).
     static func nonce() -> [UInt8] {
@@ -75,12 +77,13 @@ public struct MiadiServerApp: Sendable {
         self.logger = logger
         self.labCalls = labCalls ?? labControl?.directory
         self.labControl = labControl
+        webhookLimiter = configuration.webhookRateLimit.map { WebhookRateLimiter(perSecond: $0.perSecond, burst: $0.burst) }
     }
 
     /// The Hummingbird application; `onServerRunning` receives the bound channel (tests read
     /// the port from it).
     public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: ServerRequestContext.self)
         router.get("/healthz") { _, _ -> Response in
             // A draining server tells its load balancer to send calls elsewhere.
             let draining = await registry.draining
@@ -89,29 +92,15 @@ public struct MiadiServerApp: Sendable {
         router.get("/metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
-        router.post("/voice") { request, context -> Response in
-            guard await !registry.draining else {
-                return Response(status: .serviceUnavailable, headers: [.retryAfter: "5"], body: .init(byteBuffer: ByteBuffer(string: "shutting down\n")))
+        if let secret = configuration.webhookSecret {
+            // Only the number's routing URL answers; a wrong or missing secret looks like any
+            // unknown path (the secret compared in time that depends only on its length).
+            router.post("/voice/:secret") { request, context -> Response in
+                guard let presented = context.parameters.get("secret"), BearerToken.constantTimeEqual(presented, secret) else { return Response(status: .notFound) }
+                return try await answerWebhook(request, from: context.sourceIP)
             }
-            let body = try await request.body.collect(upTo: 64 << 10)
-            guard let fields = try? RequestFields.read(body, contentType: request.headers[.contentType]), let call = WebhookRequest(fields: fields) else {
-                return Response(status: .badRequest, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "the webhook body names no call_sid\n")))
-            }
-            if let problem = call.problem {
-                return Response(status: .badRequest, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: problem + "\n")))
-            }
-            var response = webhookResponse(for: call)
-            if let lab = await labCalls?.peek(call.callSID) {
-                // A lab call: its scenario's line and handoff number.
-                response.stream.track = lab.track
-                response.stream.outputSamplingRate = lab.rate
-                response.dialNumber = lab.handoffNumber
-            }
-            await registry.answered(callSID: call.callSID, webhook: .init(
-                say: response.say?.text, streamURL: response.stream.url, track: response.stream.track.rawValue,
-                outputRate: response.stream.outputSamplingRate, dial: response.dialNumber, from: call.from, to: call.to))
-            logger.info("call answered", metadata: ["call_sid": "\(call.callSID)"])
-            return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: response.xml())))
+        } else {
+            router.post("/voice") { request, context -> Response in try await answerWebhook(request, from: context.sourceIP) }
         }
         if let labControl { addLabRoutes(to: router, control: labControl) }
         router.post("/stream-status") { request, _ -> Response in
@@ -165,14 +154,60 @@ public struct MiadiServerApp: Sendable {
     /// The server and its drain, as one service group: on a graceful shutdown (SIGTERM, SIGINT
     /// or `triggerGracefulShutdown()`), the drain runs first — new calls are refused with 503,
     /// live ones may finish for `drain_seconds` — and only then does the server stop.
-    public func serviceGroup(gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint], onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> ServiceGroup {
-        let drain = CallDrainService(registry: registry, openStreams: openStreams, seconds: configuration.drainSeconds, logger: logger)
+    /// `watchdog`: armed when the shutdown begins, so that a stuck call loop cannot keep the
+    /// process alive past it (`miadi serve` gives one that exits `drain_seconds` + 10 s on).
+    public func serviceGroup(gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint], watchdog: ShutdownWatchdog? = nil,
+                             onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> ServiceGroup {
+        let drain = CallDrainService(registry: registry, openStreams: openStreams, seconds: configuration.drainSeconds, logger: logger, watchdog: watchdog)
         return ServiceGroup(configuration: .init(
             services: [
                 .init(service: application(onServerRunning: onServerRunning)),
                 .init(service: drain, successTerminationBehavior: .ignore),
             ],
             gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
+    }
+
+    /// The voice webhook: the call's `<Response>` (its greeting, its stream with a ticket for
+    /// this call alone, its handoff number), or 400 naming what is wrong, or 503 while draining.
+    func answerWebhook(_ request: Request, from source: String) async throws -> Response {
+        if let limiter = webhookLimiter, !limiter.allow(source, nowNs: LoopLag.nowNs()) {
+            metrics.webhooksRateLimited.increment()
+            logger.warning("webhook refused: too many from one source", metadata: ["source": "\(source)"])
+            return Response(status: .tooManyRequests, headers: [.retryAfter: "1", .contentType: "text/plain"],
+                            body: .init(byteBuffer: ByteBuffer(string: "too many webhooks from \(source): try again\n")))
+        }
+        guard await !registry.draining else {
+            return Response(status: .serviceUnavailable, headers: [.retryAfter: "5"], body: .init(byteBuffer: ByteBuffer(string: "shutting down\n")))
+        }
+        if let limit = configuration.shedLagMs {
+            let lagMs = LoopLag.worstNs() / 1_000_000
+            if lagMs > limit {
+                // Admission control: the calls already taken come first.
+                metrics.callsShed.increment()
+                logger.warning("call refused: the server is behind real time", metadata: ["lag_ms": "\(lagMs)", "shed_lag_ms": "\(limit)"])
+                return Response(status: .serviceUnavailable, headers: [.retryAfter: "2", .contentType: "text/plain"],
+                                body: .init(byteBuffer: ByteBuffer(string: "the server is \(lagMs) ms behind real time: try again\n")))
+            }
+        }
+        let body = try await request.body.collect(upTo: 64 << 10)
+        guard let fields = try? RequestFields.read(body, contentType: request.headers[.contentType]), let call = WebhookRequest(fields: fields) else {
+            return Response(status: .badRequest, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "the webhook body names no call_sid\n")))
+        }
+        if let problem = call.problem {
+            return Response(status: .badRequest, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: problem + "\n")))
+        }
+        var response = webhookResponse(for: call)
+        if let lab = await labCalls?.peek(call.callSID) {
+            // A lab call: its scenario's line and handoff number.
+            response.stream.track = lab.track
+            response.stream.outputSamplingRate = lab.rate
+            response.dialNumber = lab.handoffNumber
+        }
+        await registry.answered(callSID: call.callSID, webhook: .init(
+            say: response.say?.text, streamURL: response.stream.url, track: response.stream.track.rawValue,
+            outputRate: response.stream.outputSamplingRate, dial: response.dialNumber, from: call.from, to: call.to))
+        logger.info("call answered", metadata: ["call_sid": "\(call.callSID)"])
+        return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: response.xml())))
     }
 
     func webhookResponse(for call: WebhookRequest) -> WebhookResponse {
@@ -225,9 +260,12 @@ struct CallDrainService: ServiceLifecycle.Service {
     let openStreams: OpenStreams
     let seconds: Int
     let logger: Logger
+    /// Armed as the shutdown begins.
+    var watchdog: ShutdownWatchdog?
 
     func run() async throws {
         try? await gracefulShutdown()
+        watchdog?.arm()
         await registry.startDraining()
         let live = max(await registry.liveCount, openStreams.value)
         guard live > 0 else { return }

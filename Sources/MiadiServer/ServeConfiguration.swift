@@ -14,6 +14,15 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// The bearer token the platform presents in the stream handshake (`headerMetadata`).
     /// `MIADI_STREAM_TOKEN` overrides the file.
     public var streamToken: String?
+    /// The secret path segment of the voice webhook: the platform is told to POST
+    /// `/voice/<secret>` (the number's routing URL), and every other path answers 404. Whoever
+    /// can reach the webhook gets a stream ticket and a call on the line, so it must not be
+    /// guessable. Required with an `https://` public URL; `MIADI_WEBHOOK_SECRET` overrides the file.
+    public var webhookSecret: String?
+    /// The bearer token of the `/lab` routes (`miadi serve --lab`), apart from the stream's:
+    /// a lab caller books into in-memory calendars, a platform opens streams; neither may do
+    /// the other's job. `MIADI_LAB_TOKEN` overrides the file.
+    public var labToken: String?
     public var clinicFile: String
     public var databasePath: String
     public var provider = "echo"
@@ -46,6 +55,24 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// (nothing sent, half a request line, a head trickled byte by byte): idle sockets must
     /// not pile up until the server runs out of file descriptors.
     public var headTimeoutMs = 10_000
+    /// The longest call, seconds; then the bridge closes the stream.
+    public var maxCallSeconds = 3600
+    /// New calls are refused (503) while the event loops run this far behind real time, ms,
+    /// as their 20 ms beats measure it (nil: never; the lab's own server, whose calls are the
+    /// measurement). 250 ms is past the platform's playout buffer and the bridge's lead: the
+    /// calls already taken are starting to break up.
+    public var shedLagMs: Int? = 250
+    /// Webhooks per source address: `burst` at once, then `perSecond` (nil: no limit).
+    public var webhookRateLimit: RateLimit? = RateLimit(perSecond: 20, burst: 100)
+
+    public struct RateLimit: Sendable, Equatable {
+        public var perSecond: Double
+        public var burst: Int
+        public init(perSecond: Double, burst: Int) {
+            self.perSecond = perSecond
+            self.burst = burst
+        }
+    }
 
     public init(publicURL: String, clinicFile: String, databasePath: String) {
         self.publicURL = publicURL
@@ -72,11 +99,17 @@ public struct ServeConfiguration: Sendable, Equatable {
         return copy
     }
 
+    /// The webhook's path: `/voice/<secret>`, or `/voice` with no secret (local trials).
+    public var webhookPath: String { webhookSecret.map { "/voice/" + $0 } ?? "/voice" }
+
+    /// The URL the number routes to (`miadi numbers route ID URL`).
+    public var webhookURL: String { (publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL) + webhookPath }
+
     public var statusCallbackURL: String {
         (publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL) + "/stream-status"
     }
 
-    static let keys = ["listen", "public_url", "stream_token", "clinic", "database", "provider", "model", "corpus", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds", "head_timeout_ms", "fallback_audio", "record_provider"]
+    static let keys = ["listen", "public_url", "stream_token", "webhook_secret", "lab_token", "clinic", "database", "provider", "model", "corpus", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds", "head_timeout_ms", "max_call_seconds", "shed_lag_ms", "webhook_rate_limit", "fallback_audio", "record_provider"]
 
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(YAMLFileError) -> ServeConfiguration {
         let root = try YAMLField.root(file: path)
@@ -101,6 +134,19 @@ public struct ServeConfiguration: Sendable, Equatable {
         }
         let fileToken = try top["stream_token"]?.nonEmptyString()
         config.streamToken = environment["MIADI_STREAM_TOKEN"] ?? fileToken
+        let fileLabToken = try top["lab_token"]?.nonEmptyString()
+        config.labToken = environment["MIADI_LAB_TOKEN"] ?? fileLabToken
+        let secretField = top["webhook_secret"]
+        let secret: String?
+        if let fromEnvironment = environment["MIADI_WEBHOOK_SECRET"] { secret = fromEnvironment } else { secret = try secretField?.nonEmptyString() }
+        if let secret {
+            if let problem = Self.webhookSecretProblem(secret) {
+                throw secretField?.error(problem) ?? YAMLFileError(file: path, line: 1, field: "webhook_secret", reason: "MIADI_WEBHOOK_SECRET " + problem)
+            }
+            config.webhookSecret = secret
+        } else if publicURL.hasPrefix("https://") {
+            throw publicURLField.error("an https:// public URL needs a webhook_secret (or MIADI_WEBHOOK_SECRET): the platform then POSTs /voice/<secret>, and anyone else finds nothing; without it whoever finds the server can take stream tickets and place calls. Make one with: openssl rand -hex 16")
+        }
         if let field = top["provider"] {
             let name = try field.nonEmptyString()
             let live = LiveModel.providers.map(\.id)
@@ -173,6 +219,15 @@ public struct ServeConfiguration: Sendable, Equatable {
         }
         config.drainSeconds = try top["drain_seconds"]?.int(in: 0...3600) ?? config.drainSeconds
         config.headTimeoutMs = try top["head_timeout_ms"]?.int(in: 100...120_000) ?? config.headTimeoutMs
+        config.maxCallSeconds = try top["max_call_seconds"]?.int(in: 60...86_400) ?? config.maxCallSeconds
+        config.shedLagMs = try top["shed_lag_ms"]?.int(in: 20...60_000) ?? config.shedLagMs
+        if let field = top["webhook_rate_limit"] {
+            let map = try field.mapping(allowed: ["per_second", "burst"])
+            var limit = config.webhookRateLimit ?? RateLimit(perSecond: 20, burst: 100)
+            limit.perSecond = try map["per_second"]?.double(in: 0.01...100_000) ?? limit.perSecond
+            limit.burst = try map["burst"]?.int(in: 1...1_000_000) ?? limit.burst
+            config.webhookRateLimit = limit
+        }
         if let field = top["record_provider"] {
             config.recordProviderMessages = try field.bool()
             guard !config.recordProviderMessages || ["openai-realtime", "gemini-live"].contains(config.provider) else {
@@ -182,11 +237,21 @@ public struct ServeConfiguration: Sendable, Equatable {
         return config
     }
 
+    /// Why `secret` cannot be the webhook's secret path segment, or nil: at least 16 of
+    /// `A-Z a-z 0-9 - _` (a URL path segment as it is, and not guessable).
+    static func webhookSecretProblem(_ secret: String) -> String? {
+        let allowed = secret.unicodeScalars.allSatisfy { ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || $0 == "-" || $0 == "_" }
+        guard allowed else { return "must be letters, digits, - and _ only (it is a URL path segment)" }
+        guard secret.count >= 16 else { return "must be at least 16 characters, got \(secret.count) (make one with: openssl rand -hex 16)" }
+        return nil
+    }
+
     /// The stream session configuration for one call; the call machine sets the model's rates
     /// (and the first frame's rate, when it names one).
     func streamConfiguration(subprotocol: String) -> StreamConfiguration {
         var c = StreamConfiguration(inputSampleRate: inputSampleRate, track: track, outputSampleRate: outputSampleRate, providerInputRate: 16_000, providerOutputRate: 24_000)
         c.maximumLeadMs = leadMs
+        c.maximumCallMs = maxCallSeconds * 1000
         c.bargeIn = bargeIn
         c.subprotocol = subprotocol
         return c

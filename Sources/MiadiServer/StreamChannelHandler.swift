@@ -94,6 +94,8 @@ final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked
         let frame = unwrapInboundIn(data)
         // RFC 6455 5.1: a server closes the connection on an unmasked frame from a client.
         guard frame.maskKey != nil else { return protocolError("an unmasked frame from the client") }
+        // RFC 6455 5.2: reserved bits with no extension that gives them a meaning.
+        guard !frame.rsv1, !frame.rsv2, !frame.rsv3 else { return protocolError("a frame with reserved bits set") }
         switch frame.opcode {
         case .binary where frame.fin && fragments == nil:
             // The usual frame: 20 ms of audio, whole.
@@ -124,7 +126,13 @@ final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked
             pongAwaited = false
         case .connectionClose:
             var data = frame.unmaskedData
-            let code = data.readInteger(as: UInt16.self) ?? 1005
+            // RFC 6455 5.5.1 and 7.4: a body is a code of two bytes and UTF-8; a code the
+            // protocol reserves (1005, 1006, 1015) or has not assigned is not one to answer with.
+            guard data.readableBytes != 1 else { return protocolError("a close frame with a one-byte body") }
+            let sent = data.readInteger(as: UInt16.self)
+            if let sent, !Self.isSendableCloseCode(sent) { return protocolError("a close frame with code \(sent)") }
+            let code = sent ?? 1005
+            guard String(validating: data.readableBytesView, as: UTF8.self) != nil else { return protocolError("a close reason that is not UTF-8", code: 1007) }
             let reason = data.readString(length: data.readableBytes) ?? ""
             if closeSent {
                 // The platform answered our close.
@@ -138,6 +146,27 @@ final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked
         default:
             protocolError("an unknown frame type")
         }
+    }
+
+    /// Close codes an endpoint may send (RFC 6455 7.4.1, and the registry's 1012–1014 and the
+    /// application ranges).
+    static func isSendableCloseCode(_ code: UInt16) -> Bool {
+        switch code {
+        case 1000...1003, 1007...1014, 3000...4999: return true
+        default: return false
+        }
+    }
+
+    /// The platform shut its side of the socket (its process died, or it hung up without a
+    /// close frame): the call ends, and the socket is closed. Kept open, a half-closed socket
+    /// was never closed at all.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            connection?.socketClosed(code: 1006, reason: "the platform closed its side of the socket")
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     private func deliver(_ payload: inout ByteBuffer, text: Bool) {

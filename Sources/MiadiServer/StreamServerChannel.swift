@@ -42,6 +42,7 @@ struct StreamServerChannel: HTTPChannelHandler {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(HalfCloseReaper())
             try channel.pipeline.syncOperations.addHandler(HandshakeGate(path: path, policy: policy, logger: logger, headTimeout: headTimeout))
             let upgrader = NIOTypedWebSocketServerUpgrader<Negotiated>(
                 maxFrameSize: maxFrameSize,
@@ -60,17 +61,24 @@ struct StreamServerChannel: HTTPChannelHandler {
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // A request whose body stops or trickles is closed at the head timeout
+                        // after its head; a kept-alive connection left idle, after as long.
+                        try channel.pipeline.syncOperations.addHandler(BodyDeadline(deadline: headTimeout))
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-                        try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
+                        try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: .nanoseconds(headTimeout.nanoseconds), logger: logger))
                         return Negotiated.http(try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true)))
                     }
                 })
             var pipeline = NIOUpgradableHTTPServerPipelineConfiguration<Negotiated>(upgradeConfiguration: configuration)
             pipeline.enablePipelining = false
+            // NIO's error handler (a 400 for a request its parser cannot read) stays off: it
+            // stayed in the way of the drain test's streams. `ParseErrorCloser` closes such a
+            // connection instead; without either it hung, unanswered and open.
             pipeline.enableErrorHandling = false
             pipeline.enableResponseHeaderValidation = false
             let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipeline)
+            try channel.pipeline.syncOperations.addHandler(ParseErrorCloser())
             return Value(negotiated: negotiated, channel: channel)
         }
     }
@@ -86,8 +94,12 @@ struct StreamServerChannel: HTTPChannelHandler {
             }
         } catch let error as ChannelError where error == .inputClosed {
             logger.trace("connection closed before its first request")
+            value.channel.close(promise: nil)
         } catch {
+            // Whatever went wrong before a request could be handled, the connection goes:
+            // left open, it held a file descriptor for good.
             logger.debug("connection ended before a request", metadata: ["error": "\(error)"])
+            value.channel.close(promise: nil)
         }
     }
 }

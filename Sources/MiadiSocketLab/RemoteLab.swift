@@ -42,7 +42,7 @@ struct RemoteLab: Sendable {
         }
         switch status {
         case 200: return
-        case 401: throw SocketLabError.unreadable(url: baseURL, reason: "the server refused the lab (401): set MIADI_STREAM_TOKEN to its stream token")
+        case 401: throw SocketLabError.unreadable(url: baseURL, reason: "the server refused the lab (401): set MIADI_LAB_TOKEN to its lab token (lab_token)")
         case 404: throw SocketLabError.unreadable(url: baseURL, reason: "the server has no /lab routes: start it with `miadi serve --lab`")
         default: throw SocketLabError.http(url: "GET \(baseURL)/lab", status: status, body: body)
         }

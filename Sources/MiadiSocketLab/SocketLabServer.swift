@@ -28,6 +28,10 @@ public enum SocketLabServer {
         var configuration = ServeConfiguration(publicURL: "http://127.0.0.1:0", clinicFile: "(lab)", databasePath: ":memory:")
         configuration.port = 0
         configuration.streamToken = token
+        // The lab's calls are the measurement: its own server never sheds them (a debug build
+        // playing 16 calls at once runs behind real time by design).
+        configuration.shedLagMs = nil
+        configuration.webhookRateLimit = nil
         configuration.tracesDirectory = tracesDirectory
         configuration.recordProviderMessages = recordProviderMessages
         var logger = Logger(label: "miadi.lab.serve")

@@ -28,6 +28,9 @@ public struct SocketTransport: LabTransport {
 
     /// `http://host:port` of the server, without a trailing slash.
     let baseURL: String
+    /// Where the server's voice webhook answers: `/voice`, or `/voice/<secret>` on a server
+    /// with a `webhook_secret`.
+    let webhookPath: String
     let control: Control
     public var name: String { "websocket" }
 
@@ -37,15 +40,18 @@ public struct SocketTransport: LabTransport {
     init(port: Int, directory: LabCallDirectory, live: LiveModel? = nil) {
         self.live = live
         baseURL = "http://127.0.0.1:\(port)"
+        webhookPath = "/voice"
         control = .local(directory)
     }
 
     /// A transport to a `miadi serve --lab` the lab did not start (`miadi run --target URL`);
-    /// `token` is its stream token, which its `/lab` routes ask for.
-    public init(target: String, token: String?) {
+    /// `token` is its lab token, which its `/lab` routes ask for; `webhookSecret` its
+    /// webhook's secret path segment, when it has one.
+    public init(target: String, token: String?, webhookSecret: String? = nil) {
         var url = target
         while url.hasSuffix("/") { url.removeLast() }
         baseURL = url
+        webhookPath = webhookSecret.map { "/voice/" + $0 } ?? "/voice"
         // Calendar names unique to this run: a run that died half-way leaves its calendars
         // behind, and the next one must not book into them.
         control = .remote(RemoteLab(baseURL: url, token: token, run: String(UUID().uuidString.prefix(8)).lowercased()))
@@ -126,7 +132,7 @@ public struct SocketTransport: LabTransport {
         // 1. The voice webhook, as a form POST; its answer read with an XML parser.
         let instructions: WebhookInstructions
         do {
-            let xml = try await post("\(baseURL)/voice", form: [("CallSid", callSID), ("From", setup.caller.callerNumber), ("To", clinic.phone), ("Direction", "inbound")])
+            let xml = try await post(baseURL + webhookPath, form: [("CallSid", callSID), ("From", setup.caller.callerNumber), ("To", clinic.phone), ("Direction", "inbound")])
             instructions = try WebhookInstructions.parse(xml)
         } catch let error as WebhookInstructions.ParseError {
             return failed(error.description)

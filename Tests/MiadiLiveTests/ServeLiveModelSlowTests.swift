@@ -19,6 +19,7 @@ import Testing
 struct ServeLiveModelSlowTests {
     static func configuration(servicePort: Int, traces: String) -> ServeConfiguration {
         var config = ServeConfiguration(publicURL: "http://127.0.0.1:0", clinicFile: Repository.path("Scenarios/clinics/whitedent-nairobi.yaml"), databasePath: traces + "/calendar.sqlite")
+        config.shedLagMs = nil
         config.port = 0
         config.streamToken = "tok-live"
         config.tracesDirectory = traces

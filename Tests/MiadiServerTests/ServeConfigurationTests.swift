@@ -24,6 +24,7 @@ struct ServeConfigurationTests {
         handoff_number: "+254709000101"
         pacing: {lead_ms: 120}
         barge_in: {mode: stop_after, min_speech_ms: 300}
+        webhook_secret: route-5f0c2d9e1b7a4c3e
         """
 
     @Test("the bundled example loads, and its URLs are derived from public_url")
@@ -47,6 +48,35 @@ struct ServeConfigurationTests {
         #expect(config.leadMs == 120 && config.bargeIn.minimumSpeechMs == 300 && config.bargeIn.resumeGapMs == 80)
         #expect(config.bargeIn.mode == .stopAfter)
         #expect(try ServeConfiguration.load(path: path, environment: [:]).streamToken == "from-file")
+    }
+
+    @Test("an https public URL needs a webhook secret of 16+ URL-safe characters; the environment's secret and lab token win over the file's")
+    func webhookSecretAndLabToken() throws {
+        let config = try ServeConfiguration.load(path: write(Self.valid), environment: [:])
+        #expect(config.webhookPath == "/voice/route-5f0c2d9e1b7a4c3e")
+        #expect(config.webhookURL == "https://miadi.example.com/voice/route-5f0c2d9e1b7a4c3e")
+        #expect(config.labToken == nil)
+        let fromEnvironment = try ServeConfiguration.load(path: write(Self.valid + "\nlab_token: lab-from-file\n"),
+                                                          environment: ["MIADI_WEBHOOK_SECRET": "0123456789abcdef0123", "MIADI_LAB_TOKEN": "lab-from-env"])
+        #expect(fromEnvironment.webhookPath == "/voice/0123456789abcdef0123")
+        #expect(fromEnvironment.labToken == "lab-from-env")
+        #expect(try ServeConfiguration.load(path: write(Self.valid + "\nlab_token: lab-from-file\n"), environment: [:]).labToken == "lab-from-file")
+        // Without a secret, an https server would hand stream tickets to anyone: it does not start.
+        let open = write(Self.valid.replacingOccurrences(of: "webhook_secret: route-5f0c2d9e1b7a4c3e", with: ""))
+        #expect { try ServeConfiguration.load(path: open, environment: [:]) } throws: { error in
+            (error as? YAMLFileError)?.field == "public_url" && "\(error)".contains("webhook_secret")
+        }
+        // A local trial on http:// may go without one: the webhook is /voice.
+        let local = try ServeConfiguration.load(path: write(Self.valid.replacingOccurrences(of: "webhook_secret: route-5f0c2d9e1b7a4c3e", with: "")
+            .replacingOccurrences(of: "https://miadi.example.com/", with: "http://127.0.0.1:8080")), environment: [:])
+        #expect(local.webhookPath == "/voice")
+        for (bad, reason) in [("short-secret", "at least 16"), ("route/5f0c2d9e1b7a4c3e", "letters, digits"), ("route 5f0c2d9e1b7a4c3e", "letters, digits"), ("route%2f5f0c2d9e1b7a4c3e", "letters, digits")] {
+            let path = write(Self.valid.replacingOccurrences(of: "webhook_secret: route-5f0c2d9e1b7a4c3e", with: "webhook_secret: \"\(bad)\""))
+            #expect { try ServeConfiguration.load(path: path, environment: [:]) } throws: { error in
+                let error = error as? YAMLFileError
+                return error?.field == "webhook_secret" && error?.line == 10 && error?.reason.contains(reason) == true
+            }
+        }
     }
 
     @Test("a live provider takes its key and base URL from the environment, its model, voice and prompt from the file")

@@ -73,6 +73,28 @@ struct ServerSocketTests {
         }
     }
 
+    @Test("with a webhook secret only /voice/<secret> answers: /voice, a wrong secret and a near one are 404 like any unknown path")
+    func webhookSecretPath() async throws {
+        let traces = ServerHarness.scratch("webhook-secret")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        var configuration = ServerHarness.configuration(traces: traces)
+        configuration.webhookSecret = "route-5f0c2d9e1b7a4c3e"
+        try await ServerHarness.with(configuration) { port in
+            let body = "CallSid=CA-secret-1&From=%2B254711000002&To=%2B254709000100"
+            func post(_ path: String) async throws -> String {
+                try await ServerHarness.raw(port: port, "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+            }
+            for path in ["/voice", "/voice/", "/voice/route-5f0c2d9e1b7a4c3f", "/voice/route-5f0c2d9e1b7a4c3", "/voice/route-5f0c2d9e1b7a4c3e0", "/voice/ROUTE-5F0C2D9E1B7A4C3E", "/voice/route-5f0c2d9e1b7a4c3e/x"] {
+                let refused = try await post(path)
+                #expect(refused.hasPrefix("HTTP/1.1 404"), "\(path): \(refused.prefix(40))")
+                #expect(!refused.contains("Bearer"), "\(path) handed out a ticket")
+            }
+            let answered = try await post("/voice/route-5f0c2d9e1b7a4c3e")
+            #expect(answered.hasPrefix("HTTP/1.1 200"))
+            #expect(answered.contains("Bearer mt1."))
+        }
+    }
+
     @Test("a stream ticket opens one stream, for its own call: another call's first frame is refused, a second use is closed")
     func ticketsOpenOneStream() async throws {
         let traces = ServerHarness.scratch("tickets")

@@ -42,6 +42,13 @@ struct StreamProtocolErrorTests {
 
     /// Sends `request`, waits for the 101, sends `then`, and reads until the server closes.
     static func exchange(port: Int, _ request: [UInt8], then frames: [UInt8]) async throws -> [UInt8] {
+        try await exchange(port: port, request, then: frames, shutAfter: false).received
+    }
+
+    /// As `exchange`; with `shutAfter`, the client shuts its side of the socket once `frames`
+    /// are sent (a platform that died). `closedByServer`: the read ended at the server's close,
+    /// not at the 30 s timeout.
+    static func exchange(port: Int, _ request: [UInt8], then frames: [UInt8], shutAfter: Bool) async throws -> (received: [UInt8], closedByServer: Bool) {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
                 let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -58,16 +65,21 @@ struct StreamProtocolErrorTests {
                 var received: [UInt8] = []
                 var chunk = [UInt8](repeating: 0, count: 4096)
                 var sent = false
+                var closedByServer = false
                 while true {
                     let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 4096, 0) }
-                    if n <= 0 { break }
+                    if n <= 0 {
+                        closedByServer = n == 0 || errno == ECONNRESET
+                        break
+                    }
                     received += chunk[0..<n]
                     if !sent, received.count >= 4, received.indices.contains(where: { received[$0...].starts(with: [13, 10, 13, 10]) }) {
                         sent = true
-                        _ = frames.withUnsafeBytes { send(fd, $0.baseAddress, frames.count, 0) }
+                        _ = frames.withUnsafeBytes { send(fd, $0.baseAddress, frames.count, Int32(MSG_NOSIGNAL)) }
+                        if shutAfter { shutdown(fd, Int32(SHUT_WR)) }
                     }
                 }
-                continuation.resume(returning: received)
+                continuation.resume(returning: (received, closedByServer))
             }.start()
         }
     }
@@ -95,6 +107,38 @@ struct StreamProtocolErrorTests {
         #expect(!FileManager.default.fileExists(atPath: traces + "/CA-proto.trace.jsonl"))
     }
 
+    @Test("reserved bits, a close with a reserved, unassigned or one-byte code close 1002; a valid close code is answered with itself")
+    func reservedBitsAndCloseCodes() async throws {
+        let traces = ServerHarness.scratch("proto-rsv")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
+            let start = Self.frame(0x1, Self.metadata)
+            var reserved = Self.frame(0x2, [UInt8](repeating: 0, count: 64))
+            reserved[0] |= 0x40
+            #expect(try await Self.closeCode(after: start + reserved, port: port, callSID: "CA-proto") == 1002)
+            for (body, expected) in [([UInt8(0x03), 0xED], UInt16(1002)), ([0x03, 0xE7], 1002), ([0x03], 1002), ([0x0F, 0xA0], 4000), ([0x03, 0xE8, 0xFF], 1007)] {
+                let code = try await Self.closeCode(after: start + Self.frame(0x8, body), port: port, callSID: "CA-proto")
+                #expect(code == expected, "a close with \(body): answered \(code.map(String.init) ?? "nothing")")
+            }
+        }
+    }
+
+    @Test("a platform that shuts its side of the socket mid-call ends the call: the server closes, and the trace is written")
+    func halfClosed() async throws {
+        let traces = ServerHarness.scratch("proto-half")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
+            let authorization = try await ServerHarness.answer(port: port, body: "CallSid=CA-half&From=%2B254711000002&To=%2B254709000100")
+            let request = Array(ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: authorization).utf8)
+            let metadata = Array(#"{"call_sid":"CA-half","from":"+254711000002","to":"+254709000100"}"#.utf8)
+            let audio = Self.frame(0x2, [UInt8](repeating: 0, count: 1280))
+            let outcome = try await Self.exchange(port: port, request, then: Self.frame(0x1, metadata) + audio + audio, shutAfter: true)
+            #expect(outcome.closedByServer, "the server kept a half-closed stream open")
+            for _ in 0..<100 where !FileManager.default.fileExists(atPath: traces + "/CA-half.trace.jsonl") { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(FileManager.default.fileExists(atPath: traces + "/CA-half.trace.jsonl"))
+        }
+    }
+
     @Test("a continuation frame with no message to continue closes 1002")
     func strayContinuation() async throws {
         let traces = ServerHarness.scratch("proto-continuation")
@@ -120,6 +164,13 @@ struct CallRegistryExpiryTests {
         await registry.expireUnstreamed(now: .now + CallRegistry.unstreamedLifetime + .seconds(1))
         #expect(await registry.knownCount == 1)
         #expect(await registry.liveCount == 1)
+        // A flood of webhooks holds a bounded table: past the cap the oldest unstreamed go,
+        // however young; the live call stays.
+        for i in 0..<(CallRegistry.maximumUnstreamed + 5) { await registry.answered(callSID: "CA-flood-\(i)", webhook: webhook) }
+        #expect(await registry.knownCount == CallRegistry.maximumUnstreamed + 1)
+        #expect(await registry.liveCount >= 1)
+        _ = await registry.opened("CA-flood-\(CallRegistry.maximumUnstreamed + 4)")
+        #expect(await registry.finished("CA-flood-0") == nil, "the oldest went first")
     }
 }
 
@@ -180,6 +231,67 @@ struct HeadTimeoutTests {
                 let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 512, 0) }
                 continuation.resume(returning: n == 0)
             }.start()
+        }
+    }
+
+    /// Connects, sends `request`, reads until the server closes (true) or 20 s pass (false);
+    /// with `thenSendAfter`, once the answer and its end have come, waits that long and sends
+    /// twice more: true only if the socket was closed for good (the second send fails), not just
+    /// half-closed with the server still reading.
+    static func closedEventually(port: Int, request: [UInt8], thenSendAfter: Double? = nil) async throws -> (closed: Bool, answer: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                defer { close(fd) }
+                var timeout = timeval(tv_sec: 20, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+                guard connected == 0 else { return continuation.resume(throwing: POSIXError(.ECONNREFUSED)) }
+                _ = request.withUnsafeBytes { send(fd, $0.baseAddress, request.count, Int32(MSG_NOSIGNAL)) }
+                var answer: [UInt8] = []
+                var chunk = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 4096, 0) }
+                    if n > 0 { answer += chunk[0..<n]; continue }
+                    if n < 0 && errno != ECONNRESET { return continuation.resume(returning: (false, String(decoding: answer, as: UTF8.self))) }
+                    break
+                }
+                guard let wait = thenSendAfter else { return continuation.resume(returning: (true, String(decoding: answer, as: UTF8.self))) }
+                Thread.sleep(forTimeInterval: wait)
+                let byte: [UInt8] = [0x61]
+                _ = byte.withUnsafeBytes { send(fd, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }
+                Thread.sleep(forTimeInterval: 0.3)
+                let second = byte.withUnsafeBytes { send(fd, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }
+                continuation.resume(returning: (second < 0, String(decoding: answer, as: UTF8.self)))
+            }.start()
+        }
+    }
+
+    @Test("a body that stops, or a kept-alive connection left idle, is closed at head_timeout_ms; a 413 answer closes the socket for good, not half")
+    func unfinishedBodies() async throws {
+        let traces = ServerHarness.scratch("body-timeout")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        var configuration = ServerHarness.configuration(traces: traces)
+        configuration.headTimeoutMs = 500
+        try await ServerHarness.with(configuration) { port in
+            let stopped = try await Self.closedEventually(port: port, request: Array("POST /voice HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\nCallSid=CA".utf8))
+            #expect(stopped.closed && stopped.answer.isEmpty, "an unfinished body: \(stopped)")
+            let chunked = try await Self.closedEventually(port: port, request: Array("POST /voice HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nCallS".utf8))
+            #expect(chunked.closed, "an unfinished chunked body")
+            let idle = try await Self.closedEventually(port: port, request: Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            #expect(idle.closed && idle.answer.hasPrefix("HTTP/1.1 200"), "a kept-alive connection left idle: \(idle)")
+        }
+        // The 413 on a server with the usual deadline (a busy machine reads 70 KB slowly).
+        configuration.headTimeoutMs = 10_000
+        try await ServerHarness.with(configuration) { port in
+            let oversized = Array("POST /voice HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 1000000\r\n\r\n".utf8) + [UInt8](repeating: 0x61, count: 70_000)
+            let refused = try await Self.closedEventually(port: port, request: oversized, thenSendAfter: 3)
+            #expect(refused.answer.hasPrefix("HTTP/1.1 413"), "\(refused.answer.prefix(40))")
+            #expect(refused.closed, "the socket was only half closed after the 413 (FIN-WAIT-2 for good)")
         }
     }
 

@@ -13,6 +13,8 @@ import Testing
 @Suite("remote target", .serialized, .tags(.sockets, .executable))
 struct RemoteTargetTests {
     static let token = "remote-target-test"
+    /// The server's webhook answers only on `/voice/<this>`; the lab is told it as an operator is.
+    static let webhookSecret = "remote-target-webhook-7d1e"
 
     /// Starts `miadi serve --lab` on a port the kernel chooses, with a configuration written
     /// into `folder`; returns once it listens.
@@ -28,14 +30,16 @@ struct RemoteTargetTests {
         stream: {track: both_tracks, rate: 16000, output_rate: 16000}
         traces: \(folder)/traces
         drain_seconds: 1
+        shed_lag_ms: 60000
         """
         try config.write(toFile: folder + "/serve.yaml", atomically: true, encoding: .utf8)
-        return try await ServingProcess(arguments: ["--config", folder + "/serve.yaml", "--lab", "--log-level", "notice"], environment: ["MIADI_STREAM_TOKEN": token])
+        return try await ServingProcess(arguments: ["--config", folder + "/serve.yaml", "--lab", "--log-level", "notice"], environment: ["MIADI_LAB_TOKEN": token, "MIADI_STREAM_TOKEN": "stream-" + token, "MIADI_WEBHOOK_SECRET": webhookSecret])
     }
 
-    /// Runs `miadi ARGS` with `token` (or none) as MIADI_STREAM_TOKEN; its status and stderr.
+    /// Runs `miadi ARGS` with `token` (or none) as MIADI_LAB_TOKEN and the server's webhook
+    /// secret; its status and stderr.
     static func run(_ arguments: [String], token: String?) async throws -> (status: Int32, stderr: String) {
-        let finished = try await MiadiExecutable.run(arguments, environment: ["MIADI_STREAM_TOKEN": token])
+        let finished = try await MiadiExecutable.run(arguments, environment: ["MIADI_LAB_TOKEN": token, "MIADI_WEBHOOK_SECRET": webhookSecret])
         return (finished.status, finished.standardError)
     }
 
@@ -50,7 +54,7 @@ struct RemoteTargetTests {
 
         let refused = try await Self.run(["run", scenario, "--transport", "websocket", "--target", target, "--out", folder + "/refused", "--quiet"], token: "wrong")
         #expect(refused.status == 2, "a refused token is bad input: \(refused.stderr)")
-        #expect(refused.stderr.contains("MIADI_STREAM_TOKEN"), "the error says what to set: \(refused.stderr)")
+        #expect(refused.stderr.contains("MIADI_LAB_TOKEN"), "the error says what to set: \(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/refused/results.json"), "nothing was played")
 
         let wire = folder + "/wire"

@@ -66,6 +66,13 @@ public struct StreamConfiguration: Sendable, Equatable {
     /// How far ahead of real time outbound audio may be (ms): at most this much is flushed by a
     /// barge-in.
     public var maximumLeadMs = 200
+    /// How far the caller's audio may run ahead of real time before the stream is closed
+    /// (1008): a platform sends 20 ms a frame, in bursts after a network stall, never minutes
+    /// in seconds. Without it one client wrote a 100 MB recording in 13 s.
+    public var maximumAudioAheadMs = 3000
+    /// The longest call, ms from the stream's start: then the stream is closed (1000). A stuck
+    /// or hostile call must not hold a line, a model session and a growing WAV for ever.
+    public var maximumCallMs = 3_600_000
     public var bargeIn = BargeInPolicy()
     /// The subprotocol the handshake agreed (for the trace).
     public var subprotocol = "audio.drachtio.org"

@@ -121,8 +121,20 @@ public struct StreamSession: Sendable {
             return []
         case .live, .handingOff, .disconnecting:
             guard !bytes.isEmpty else { return [] } // the platform's flush before a graceful stop
-            return withLine { line in line.received(bytes, nowMs: nowMs) }
+            // Checked before the frame is taken: audio past the limit is never recorded.
+            let frameMs = bytes.count / (2 * configuration.track.channels) * 1000 / configuration.inputSampleRate
+            let aheadMs = line!.lineNowMs + frameMs - nowMs
+            guard aheadMs > configuration.maximumAudioAheadMs else { return withLine { line in line.received(bytes, nowMs: nowMs) } }
+            return shutDown(code: 1008, reason: "audio faster than real time",
+                            message: "the platform sent \(aheadMs) ms of audio ahead of real time (at most \(configuration.maximumAudioAheadMs) ms): the stream is closed", nowMs: nowMs)
         }
+    }
+
+    /// The bridge ends the stream itself: why, in the trace; the close frame; then the call
+    /// ends as on any close.
+    private mutating func shutDown(code: UInt16, reason: String, message: String, nowMs: Int) -> [StreamAction] {
+        [.trace(.error(where: "bridge", message: message, fatal: true), atMs: nowMs), .close(code: code, reason: reason)]
+            + closed(code: code, reason: reason, nowMs: nowMs)
     }
 
     /// The socket closed (the platform hung up or ended the stream), at any state.
@@ -188,6 +200,10 @@ public struct StreamSession: Sendable {
 
     /// Time passes: call at least every 20 ms while the stream is open.
     public mutating func tick(nowMs: Int) -> [StreamAction] {
+        if case .awaitingMetadata = state {} else if !isClosed, nowMs - line!.streamStartMs >= configuration.maximumCallMs {
+            return shutDown(code: 1000, reason: "the call reached its maximum length",
+                            message: "the call reached its maximum length (\(configuration.maximumCallMs / 1000) s): the stream is closed", nowMs: nowMs)
+        }
         switch state {
         case .awaitingMetadata, .closed:
             return []

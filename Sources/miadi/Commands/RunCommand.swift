@@ -74,7 +74,7 @@ struct RunCommand: AsyncParsableCommand {
 
     var anyLive: Bool { providers.contains { !Self.inProcess.contains($0) } }
 
-    @Option(help: "With --transport websocket: a running `miadi serve --lab` to call instead of one started on 127.0.0.1, e.g. http://10.0.0.5:8080. Its /lab routes take the stream token from MIADI_STREAM_TOKEN.")
+    @Option(help: "With --transport websocket: a running `miadi serve --lab` to call instead of one started on 127.0.0.1, e.g. http://10.0.0.5:8080. Its /lab routes take the lab token from MIADI_LAB_TOKEN; its webhook's secret path, if it has one, comes from MIADI_WEBHOOK_SECRET.")
     var target: String?
 
     @Option(help: "Calls played at once (in process the output is the same bytes whatever N; default 1 in process, 8 over websockets, where calls take real time).")
@@ -191,7 +191,8 @@ struct RunCommand: AsyncParsableCommand {
             if transport == "websocket", let target {
                 // A server the lab did not start: each call's calendar is sent to it first.
                 _ = try SuiteRunner(options: options).loadScenarios()
-                let remote = SocketTransport(target: target, token: ProcessInfo.processInfo.environment["MIADI_STREAM_TOKEN"])
+                let environment = ProcessInfo.processInfo.environment
+                let remote = SocketTransport(target: target, token: environment["MIADI_LAB_TOKEN"], webhookSecret: environment["MIADI_WEBHOOK_SECRET"])
                 do { try await remote.checkTarget() } catch { throw failOnBadInput("--target: \(error)") }
                 options.transport = remote
                 outcome = try await SuiteRunner(options: options).run(progress: report)

@@ -21,7 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
-    @Flag(help: "Also serve the /lab routes, so that `miadi run --target URL` on another machine can place scripted calls here, each on an in-memory calendar of its own (never this server's database), heard by the mock model with the configured corpus. Protected by the stream token when one is set.")
+    @Flag(help: "Also serve the /lab routes, so that `miadi run --target URL` on another machine can place scripted calls here, each on an in-memory calendar of its own (never this server's database), heard by the mock model with the configured corpus. Protected by the lab token (lab_token, or MIADI_LAB_TOKEN), which it requires.")
     var lab = false
 
     func run() async throws {
@@ -33,6 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
             configuration = try ServeConfiguration.load(path: config)
             var control: LabControl?
             if lab {
+                guard configuration.labToken != nil else {
+                    throw failOnBadInput("--lab needs a lab token: set lab_token in \(config) or MIADI_LAB_TOKEN (the /lab routes create calendars and place calls; the stream token does not open them)")
+                }
                 let loaded = try Corpus.load(directory: configuration.corpusDirectory)
                 // An empty corpus would load, and then the mock would understand no caller.
                 guard !loaded.entries.isEmpty else {
@@ -49,14 +52,23 @@ struct ServeCommand: AsyncParsableCommand {
         if configuration.streamToken == nil {
             logger.warning("no stream_token: any client may open a stream; set MIADI_STREAM_TOKEN for real calls")
         }
+        if configuration.webhookSecret == nil {
+            logger.warning("no webhook_secret: anyone who can reach /voice gets a stream ticket; set MIADI_WEBHOOK_SECRET for real calls")
+        }
         if lab {
-            logger.notice("lab routes on: /lab/calls and /lab/calendars take scripted calls on in-memory calendars\(configuration.streamToken == nil ? " from anyone (no stream_token)" : " from holders of the stream token")")
+            logger.notice("lab routes on: /lab/calls and /lab/calendars take scripted calls on in-memory calendars from holders of the lab token")
         }
         let log = logger
-        let group = app.serviceGroup { channel in
+        // SIGTERM stops the process within drain_seconds (+10 s for the server to close its
+        // channels) even when a call loop is stuck and the server cannot close its own.
+        let watchdog = ShutdownWatchdog(seconds: Double(configuration.drainSeconds + 10)) {
+            log.error("shutdown overran drain_seconds + 10 s (a call loop is stuck): exiting now", metadata: ["drain_seconds": "\(configuration.drainSeconds)"])
+            Foundation.exit(0)
+        }
+        let group = app.serviceGroup(watchdog: watchdog) { channel in
             let address = channel.localAddress.map { "\($0)" } ?? "?"
             let public_ = configuration.bound(to: channel.localAddress?.port)
-            log.notice("miadi serve listening", metadata: ["address": "\(address)", "webhook": "\(public_.publicURL)/voice", "stream": "\(public_.streamURL)"])
+            log.notice("miadi serve listening", metadata: ["address": "\(address)", "webhook": "\(public_.webhookSecret == nil ? public_.webhookURL : public_.publicURL + "/voice/<webhook_secret>")", "stream": "\(public_.streamURL)"])
         }
         try await group.run()
     }
