@@ -64,7 +64,7 @@ public struct ServeModels: Sendable {
     public init(configuration: ServeConfiguration, clinic: Clinic, logger: Logger = Logger(label: "miadi.live")) throws {
         switch configuration.provider {
         case let name where LiveModel.keyVariable(for: name) != nil:
-            let engine = try BookingEngine.open(path: configuration.databasePath, clinic: clinic, clock: SystemClock())
+            let engine = try Self.openCalendar(configuration, clinic: clinic, logger: logger)
             let file = configuration.liveModel.promptFile
             let template: String
             do { template = try String(contentsOfFile: file, encoding: .utf8) } catch { throw ServeModelsError.unreadablePrompt(file) }
@@ -72,12 +72,23 @@ public struct ServeModels: Sendable {
                                            template: template, templateFile: file, clinic: clinic, logger: logger)
             self = .live(live, engine: engine)
         case "mock":
-            let engine = try BookingEngine.open(path: configuration.databasePath, clinic: clinic, clock: SystemClock())
+            let engine = try Self.openCalendar(configuration, clinic: clinic, logger: logger)
             let hearing = try MockHearing.load(corpusDirectory: configuration.corpusDirectory)
             self = .mock(engine: engine, hearing: hearing, speech: EspeakSpeech(), bargeIn: configuration.bargeIn)
         default:
             self = .echo
         }
+    }
+}
+
+extension ServeModels {
+    /// The served calendar, with the holds a stopped server left behind released: no call of
+    /// its can commit them, and they would block their slots until they expired.
+    static func openCalendar(_ configuration: ServeConfiguration, clinic: Clinic, logger: Logger) throws -> BookingEngine {
+        let engine = try BookingEngine.open(path: configuration.databasePath, clinic: clinic, clock: SystemClock())
+        let released = try engine.releaseLeftoverHolds()
+        if released > 0 { logger.notice("released holds left by a server that stopped", metadata: ["holds": "\(released)", "database": "\(configuration.databasePath)"]) }
+        return engine
     }
 }
 

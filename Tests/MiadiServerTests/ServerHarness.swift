@@ -27,10 +27,10 @@ enum ServerHarness {
         return config
     }
 
-    static func with(_ configuration: ServeConfiguration, _ body: @Sendable (Int) async throws -> Void) async throws {
+    static func with(_ configuration: ServeConfiguration, labControl: LabControl? = nil, _ body: @Sendable (Int) async throws -> Void) async throws {
         var quiet = Logger(label: "miadi.test")
         quiet.logLevel = .critical
-        let app = try MiadiServerApp(configuration: configuration, logger: quiet)
+        let app = try MiadiServerApp(configuration: configuration, logger: quiet, labControl: labControl)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let application = app.application { channel in continuation.yield(channel.localAddress?.port ?? 0) }
         try await withThrowingTaskGroup(of: Void.self) { group in

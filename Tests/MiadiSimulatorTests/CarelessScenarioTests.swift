@@ -55,4 +55,27 @@ struct CarelessScenarioTests {
         }
         #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
     }
+
+    @Test("a line the corpus has no audio for is named by file and line before anything is written")
+    func lineNotInCorpus() async throws {
+        let original = try String(contentsOfFile: Fixtures.scenarios + "/en/book-next-thursday-afternoon.yaml", encoding: .utf8)
+        let said = "Hi, I'd like to book a cleaning next Thursday afternoon."
+        #expect(original.contains(said))
+        let folder = Fixtures.scratch("careless-corpus")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = Fixtures.write(original.replacingOccurrences(of: said, with: "A line nobody has recorded."), to: folder, as: "unrecorded.yaml")
+        let line = (original.components(separatedBy: "\n").firstIndex { $0.contains(said) } ?? -1) + 1
+        var options = SuiteRunner.Options()
+        options.paths = [path]
+        options.scenariosRoot = Fixtures.scenarios
+        options.corpus = Fixtures.corpus
+        options.output = folder + "/out"
+        do {
+            _ = try await SuiteRunner(options: options).run()
+            Issue.record("a line with no audio was played")
+        } catch let error as SuiteRunner.RunError {
+            #expect("\(error)".contains("unrecorded.yaml:\(line): script: the corpus has no audio for \"A line nobody has recorded.\""), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out"), "nothing is written")
+    }
 }

@@ -95,6 +95,9 @@ public struct SuiteRunner: Sendable {
     public func run(progress: (Int, Int, ScenarioVerdict) -> Void = { _, _, _ in }) async throws -> Outcome {
         let scenarios = try loadScenarios()
         let (corpus, hearing) = try loadCorpus()
+        // Every line the callers say must be in the corpus before anything is written.
+        let missing = Self.missingCorpusLines(scenarios, corpus: corpus)
+        guard missing.isEmpty else { throw RunError.badScenarios(missing) }
         do { try FileManager.default.createDirectory(atPath: options.output + "/calls", withIntermediateDirectories: true) } catch {
             throw RunError.output("cannot create \(options.output): \(error.localizedDescription)")
         }
@@ -226,18 +229,31 @@ public struct SuiteRunner: Sendable {
         }
     }
 
+    /// Every line a scripted caller says that the corpus cannot give (and no recording of the
+    /// caller's own stands in for), as `file:line:` errors: found before anything is written,
+    /// rather than one call in, with `calls/` already made and no line named.
+    static func missingCorpusLines(_ scenarios: [Scenario], corpus: Corpus) -> [String] {
+        var problems: [String] = []
+        for scenario in scenarios {
+            let lines = (try? String(contentsOfFile: scenario.file, encoding: .utf8))?.components(separatedBy: "\n") ?? []
+            for call in scenario.calls {
+                var seen: Set<String> = []
+                for text in call.script.flatMap(\.spokenTexts) where call.audioFiles[text] == nil && seen.insert(text).inserted {
+                    guard corpus.entry(for: CorpusRequest(text: text, language: call.language.rawValue, voice: call.voice)) == nil else { continue }
+                    let line = (lines.firstIndex { $0.contains(text) } ?? 0) + 1
+                    problems.append("\(scenario.file):\(line): script: the corpus has no audio for \"\(text)\" (voice \(call.voice)); add the line and run `miadi corpus build`")
+                }
+            }
+        }
+        return problems
+    }
+
     /// What one call needs to be played: the caller's audio from the corpus, the line, the
     /// mock's settings.
     func setup(for scenario: Scenario, engine: BookingEngine, clock: ManualClock, corpus: Corpus, hearing: MockHearing, speech: EspeakSpeech, callSID: String, seed: UInt64) throws -> LabCall.Setup {
         var audio: [String: PCMBuffer] = [:]
         for step in scenario.script {
-            var texts: [String] = []
-            switch step {
-            case .say(let t), .bargeIn(_, let t), .backchannel(_, let t): texts = [t]
-            case .answers(let a): texts = a.values.flatMap { $0 }
-            default: break
-            }
-            for text in texts {
+            for text in step.spokenTexts {
                 if var file = scenario.audioFiles[text] {
                     // The caller's own recording: beside the scenario, or in the corpus folder.
                     if file.hasPrefix("corpus:") { file = options.corpus + "/" + file.dropFirst("corpus:".count) }
@@ -334,5 +350,16 @@ public struct SuiteRunner: Sendable {
             try FileManager.default.createDirectory(at: charts, withIntermediateDirectories: true)
             for chart in report.charts { try Data(chart.svg.utf8).write(to: charts.appendingPathComponent(chart.name + ".svg"), options: .atomic) }
         } catch { throw RunError.output("cannot write the run's summary files in \(options.output): \(error)") }
+    }
+}
+
+extension Scenario.Step {
+    /// The words this step has the caller say (every answer a step may give).
+    var spokenTexts: [String] {
+        switch self {
+        case .say(let text), .bargeIn(_, let text), .backchannel(_, let text): return [text]
+        case .answers(let answers): return answers.keys.sorted().flatMap { answers[$0] ?? [] }
+        default: return []
+        }
     }
 }
