@@ -37,7 +37,8 @@ final class HandshakeGate: ChannelInboundHandler, RemovableChannelHandler {
         let channel = context.channel
         let logger = self.logger
         deadline = context.eventLoop.scheduleTask(in: headTimeout) {
-            logger.notice("connection closed: no whole request head in time")
+            let (write, heldBack) = LogThrottle.server.admit("head timeout", nowNs: LoopLag.nowNs())
+            if write { logger.notice("connection closed: no whole request head in time", metadata: heldBack > 0 ? ["more_like_it": "\(heldBack)"] : [:]) }
             channel.close(promise: nil)
         }
     }
@@ -71,7 +72,12 @@ final class HandshakeGate: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Answers `status` with `reason` and closes the connection.
     private func refuse(context: ChannelHandlerContext, status: String, reason: String) {
-        logger.notice("request refused", metadata: ["status": "\(status)", "reason": "\(reason)"])
+        let (write, heldBack) = LogThrottle.server.admit("refused", nowNs: LoopLag.nowNs())
+        if write {
+            var metadata: Logger.Metadata = ["status": "\(status)", "reason": "\(reason)"]
+            if heldBack > 0 { metadata["more_like_it"] = "\(heldBack)" }
+            logger.notice("request refused", metadata: metadata)
+        }
         let body = reason + "\n"
         let response = "HTTP/1.1 \(status)\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         buffered = nil

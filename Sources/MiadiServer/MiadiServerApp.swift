@@ -172,7 +172,8 @@ public struct MiadiServerApp: Sendable {
     func answerWebhook(_ request: Request, from source: String) async throws -> Response {
         if let limiter = webhookLimiter, !limiter.allow(source, nowNs: LoopLag.nowNs()) {
             metrics.webhooksRateLimited.increment()
-            logger.warning("webhook refused: too many from one source", metadata: ["source": "\(source)"])
+            let (write, heldBack) = LogThrottle.server.admit("rate limited", nowNs: LoopLag.nowNs())
+            if write { logger.warning("webhook refused: too many from one source", metadata: ["source": "\(source)", "more_like_it": "\(heldBack)"]) }
             return Response(status: .tooManyRequests, headers: [.retryAfter: "1", .contentType: "text/plain"],
                             body: .init(byteBuffer: ByteBuffer(string: "too many webhooks from \(source): try again\n")))
         }
@@ -184,7 +185,8 @@ public struct MiadiServerApp: Sendable {
             if lagMs > limit {
                 // Admission control: the calls already taken come first.
                 metrics.callsShed.increment()
-                logger.warning("call refused: the server is behind real time", metadata: ["lag_ms": "\(lagMs)", "shed_lag_ms": "\(limit)"])
+                let (write, heldBack) = LogThrottle.server.admit("shed", nowNs: LoopLag.nowNs())
+                if write { logger.warning("call refused: the server is behind real time", metadata: ["lag_ms": "\(lagMs)", "shed_lag_ms": "\(limit)", "more_like_it": "\(heldBack)"]) }
                 return Response(status: .serviceUnavailable, headers: [.retryAfter: "2", .contentType: "text/plain"],
                                 body: .init(byteBuffer: ByteBuffer(string: "the server is \(lagMs) ms behind real time: try again\n")))
             }

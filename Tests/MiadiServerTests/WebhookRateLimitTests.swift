@@ -41,3 +41,18 @@ struct WebhookRateLimitTests {
         }
     }
 }
+
+@Suite("log lines about refused requests, throttled")
+struct LogThrottleTests {
+    @Test("at most N lines of a kind a second; the held-back count goes with the next line written; kinds apart")
+    func throttles() {
+        let throttle = LogThrottle(perSecond: 3)
+        let second: Int64 = 1_000_000_000
+        let first = (0..<10).map { throttle.admit("refused", nowNs: $0) }
+        #expect(first.map(\.write) == [true, true, true, false, false, false, false, false, false, false])
+        #expect(throttle.admit("shed", nowNs: 5).write, "another kind has its own budget")
+        let next = throttle.admit("refused", nowNs: second + 10)
+        #expect(next.write && next.heldBack == 7)
+        #expect(throttle.admit("refused", nowNs: second + 11).heldBack == 0)
+    }
+}
