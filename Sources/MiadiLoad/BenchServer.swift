@@ -40,9 +40,9 @@ public final class BenchServer: @unchecked Sendable {
     /// Starts `kind` on a free port and waits until it answers `/healthz`.
     /// `root`: the repository (the clinic file and the peers are read from it); `executable`:
     /// the `miadi` to serve with (nil: this process's own). For Miadi, `streamToken: false`
-    /// lets any client open a stream (the fuzz test's frames need no ticket), and `settings`
-    /// are more `serve.yaml` lines.
-    public init(kind: Kind, root: String, executable: String? = nil, streamToken: Bool = true, settings: [String] = []) throws {
+    /// lets any client open a stream (the fuzz test's frames need no ticket), `settings` are
+    /// more `serve.yaml` lines, and `fileLimit` the server's limit of open files (`ulimit -n`).
+    public init(kind: Kind, root: String, executable: String? = nil, streamToken: Bool = true, settings: [String] = [], fileLimit: Int? = nil) throws {
         self.kind = kind
         port = Self.freePort()
         token = "bench-\(port)"
@@ -70,8 +70,15 @@ public final class BenchServer: @unchecked Sendable {
 
             """
             try config.write(toFile: folder + "/serve.yaml", atomically: true, encoding: .utf8)
-            process.executableURL = URL(fileURLWithPath: executable ?? "/proc/self/exe").resolvingSymlinksInPath()
-            process.arguments = ["serve", "--config", folder + "/serve.yaml"]
+            let miadi = URL(fileURLWithPath: executable ?? "/proc/self/exe").resolvingSymlinksInPath().path
+            if let fileLimit {
+                // The shell sets the limit and becomes the server (same pid).
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\"", miadi, "serve", "--config", folder + "/serve.yaml"]
+            } else {
+                process.executableURL = URL(fileURLWithPath: miadi)
+                process.arguments = ["serve", "--config", folder + "/serve.yaml"]
+            }
         case .node:
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["node", (root as NSString).appendingPathComponent("Benchmarks/peers/node-ws-echo.js"), "\(port)", token]
@@ -94,6 +101,11 @@ public final class BenchServer: @unchecked Sendable {
         let text = (try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? ""
         stop()
         throw LaunchError.notHealthy(kind.rawValue, log: String(text.suffix(600)))
+    }
+
+    /// The status of `GET /healthz` now (-1 when nothing answers within a second).
+    public func health() -> Int {
+        Int(mload_http_status("127.0.0.1", Int32(port), "/healthz", 1000))
     }
 
     /// Stops the server and removes what it wrote (traces and recordings of the load).

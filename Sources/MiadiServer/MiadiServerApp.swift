@@ -38,6 +38,8 @@ public struct MiadiServerApp: Sendable {
     /// Stream sockets open now, counted from the handshake (before the call is identified):
     /// a graceful shutdown waits for these too.
     let openStreams = OpenStreams()
+    /// Connections held at once, below the process's limit of open files.
+    let connections = ConnectionCap.forOpenFileLimit()
     /// Webhooks per source (`webhook_rate_limit`; nil: none).
     let webhookLimiter: WebhookRateLimiter?
 
@@ -118,6 +120,7 @@ public struct MiadiServerApp: Sendable {
         let server = HTTPServerBuilder { responder in
             StreamServerChannel(
                 responder: responder, path: "/stream", policy: policy, maxFrameSize: 1 << 20, headTimeout: .milliseconds(Int64(configuration.headTimeoutMs)),
+                connections: connections,
                 subprotocol: { head in
                     // The gate has already refused bad handshakes with 400/401; this names the subprotocol.
                     guard case .accept(let subprotocol, _) = policy.decide(offered: head.headers["Sec-WebSocket-Protocol"], authorization: head.headers.first(name: "Authorization"), now: Date()) else { return nil } // wall clock: tickets lapse in real time

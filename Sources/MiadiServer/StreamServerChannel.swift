@@ -35,13 +35,26 @@ struct StreamServerChannel: HTTPChannelHandler {
     let maxFrameSize: Int
     /// See `ServeConfiguration.headTimeoutMs`.
     let headTimeout: TimeAmount
+    /// Connections held at once, below the limit of open files.
+    let connections: ConnectionCap
     /// Decides an upgrade the gate let through (the subprotocol to answer), or nil to refuse it.
     let subprotocol: @Sendable (HTTPRequestHead) -> String?
     /// The handler for an accepted stream (called on the channel's event loop).
     let makeHandler: @Sendable (HTTPRequestHead, any Channel) -> any ChannelHandler
 
+    enum SetupError: Error { case overCapacity }
+
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
+        guard connections.admit() else {
+            // Over the cap: closed at once, so the server never runs out of descriptors.
+            let (write, heldBack) = LogThrottle.server.admit("over capacity", nowNs: LoopLag.nowNs())
+            if write { logger.warning("connection refused: the server holds its maximum of connections", metadata: ["maximum": "\(connections.maximum)", "more_like_it": "\(heldBack)"]) }
+            channel.close(promise: nil)
+            return channel.eventLoop.makeFailedFuture(SetupError.overCapacity)
+        }
+        let cap = connections
+        channel.closeFuture.whenComplete { _ in cap.closed() }
+        return channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(HalfCloseReaper())
             try channel.pipeline.syncOperations.addHandler(HandshakeGate(path: path, policy: policy, logger: logger, headTimeout: headTimeout))
             let upgrader = NIOTypedWebSocketServerUpgrader<Negotiated>(

@@ -64,3 +64,54 @@ struct HostileInputSlowTests {
         #expect(residentAfter <= resident + 64 << 20, "resident memory: \(resident >> 20) MiB before, \(residentAfter >> 20) MiB after")
     }
 }
+
+/// Out of file descriptors: `miadi serve` with a limit of 128 open files and 200 connections
+/// held open against it. It must not spin (the old server took a whole core retrying accept),
+/// and once the connections go it serves again.
+@Suite("miadi serve out of file descriptors", .serialized, .tags(.slow, .sockets, .executable))
+struct FileLimitSlowTests {
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = text.lastIndex(of: ")") else { return 0 }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // utime and stime: fields 14 and 15 of stat, 12 and 13 after the command's ")".
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Opens `count` connections to 127.0.0.1:`port` and keeps them; returns their descriptors.
+    static func hold(_ count: Int, port: Int) -> [Int32] {
+        (0..<count).compactMap { _ in
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            if connected != 0 { close(fd); return nil }
+            return fd
+        }
+    }
+
+    @Test("at its file limit the server waits instead of spinning, and serves again once connections close", .tags(.slow), .timeLimit(.minutes(3)))
+    func outOfFiles() async throws {
+        let server = try BenchServer(kind: .miadi, root: Repository.root, executable: MiadiExecutable.path, settings: ["head_timeout_ms: 120000"], fileLimit: 128)
+        defer { server.stop() }
+        let held = Self.hold(200, port: server.port)
+        defer { for fd in held { close(fd) } }
+        try await Task.sleep(for: .seconds(1))
+        let before = Self.cpuSeconds(server.pid)
+        try await Task.sleep(for: .seconds(4))
+        let spent = Self.cpuSeconds(server.pid) - before
+        print("out of files: \(held.count) connections held; the server used \(spent) s of CPU in 4 s")
+        // A spinning accept loop burns the whole 4 s; a server backing off uses a little of it.
+        #expect(spent < 2, "the server spun at its file limit: \(spent) s of CPU in 4 s")
+        #expect(kill(server.pid, 0) == 0, "the server died at its file limit")
+        for fd in held { close(fd) }
+        var status = -1
+        for _ in 0..<100 where status != 200 {
+            status = server.health()
+            if status != 200 { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(status == 200, "the server did not serve again once the connections closed")
+    }
+}

@@ -25,6 +25,13 @@ struct ServeCommand: AsyncParsableCommand {
     var lab = false
 
     func run() async throws {
+        // As many open files as the system allows this process: each call holds a socket, its
+        // recording and its trace (the connection cap keeps the server below the limit).
+        var files = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &files) == 0, files.rlim_cur < files.rlim_max {
+            files.rlim_cur = files.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &files)
+        }
         let configuration: ServeConfiguration
         let app: MiadiServerApp
         var logger = Logger(label: "miadi.serve")
