@@ -244,12 +244,15 @@ extension MiadiServerApp {
     static let loops = MultiThreadedEventLoopGroup(numberOfThreads: 4 * System.coreCount + 1)
 }
 
-/// Stream sockets open now (a gauge any loop may change).
+/// Stream sockets open now (any loop may change them), and their connections, so that a
+/// shutdown whose drain time is up can close them.
 final class OpenStreams: Sendable {
-    private let count = Atomic<Int>(0)
-    var value: Int { count.load(ordering: .relaxed) }
-    func opened() { count.add(1, ordering: .relaxed) }
-    func closed() { count.subtract(1, ordering: .relaxed) }
+    private let streams = Mutex<[ObjectIdentifier: StreamConnection]>([:])
+    var value: Int { streams.withLock { $0.count } }
+    func opened(_ connection: StreamConnection) { streams.withLock { $0[ObjectIdentifier(connection)] = connection } }
+    func closed(_ connection: StreamConnection) { _ = streams.withLock { $0.removeValue(forKey: ObjectIdentifier(connection)) } }
+    /// Closes every stream still open (1001): the drain's time is up.
+    func closeAll() { for connection in streams.withLock({ Array($0.values) }) { connection.goingAway() } }
 }
 
 /// The port a server bound, set once it listens.
@@ -280,6 +283,15 @@ struct CallDrainService: ServiceLifecycle.Service {
             try? await Task.sleep(for: .milliseconds(200))
         }
         let left = max(await registry.liveCount, openStreams.value)
-        if left > 0 { logger.warning("shutting down with live calls", metadata: ["live": "\(left)"]) }
+        guard left > 0 else { return }
+        // The time is up: the streams still open are closed (1001), their calls end and their
+        // traces are written, so the server can stop (a platform that never hangs up would
+        // otherwise hold it until the watchdog).
+        logger.warning("shutting down with live calls: closing their streams", metadata: ["live": "\(left)"])
+        openStreams.closeAll()
+        let closing = ContinuousClock.now + .seconds(5)
+        while openStreams.value > 0, ContinuousClock.now < closing {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
     }
 }

@@ -121,7 +121,7 @@ final class StreamConnection: @unchecked Sendable {
     /// The socket is open.
     func start() {
         loop.preconditionInEventLoop()
-        openStreams.opened()
+        openStreams.opened(self)
         perform(shell.call.opened(nowMs: 0), at: 0)
         output?.flush()
     }
@@ -201,10 +201,20 @@ final class StreamConnection: @unchecked Sendable {
         if ended.callSID != nil {
             Task {
                 await self.finish(ended)
-                self.openStreams.closed()
+                self.openStreams.closed(self)
             }
         } else {
-            openStreams.closed()
+            openStreams.closed(self)
+        }
+    }
+
+    /// The server is shutting down and the drain's time is up: the stream is closed (1001,
+    /// "going away") and the call ends as on any close, its trace written. Called on any thread.
+    func goingAway() {
+        loop.execute {
+            guard !self.isFinished else { return }
+            self.output?.close(code: 1001, reason: "the server is shutting down")
+            self.socketClosed(code: 1001, reason: "the server shut down")
         }
     }
 

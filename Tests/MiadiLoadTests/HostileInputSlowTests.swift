@@ -115,3 +115,69 @@ struct FileLimitSlowTests {
         #expect(status == 200, "the server did not serve again once the connections closed")
     }
 }
+
+/// SIGTERM stops `miadi serve` in bounded time whatever its calls do: here a platform that
+/// opened a stream and then neither sends nor hangs up. The drain waits `drain_seconds`, then
+/// closes the streams still open (1001); whatever still will not stop is the shutdown
+/// watchdog's, 10 s later.
+@Suite("miadi serve stops on SIGTERM", .serialized, .tags(.slow, .sockets, .executable))
+struct StoppingSlowTests {
+    /// A masked client frame.
+    static func frame(_ opcode: UInt8, _ payload: [UInt8]) -> [UInt8] {
+        let mask: [UInt8] = [7, 1, 8, 2]
+        var out: [UInt8] = [0x80 | opcode]
+        if payload.count < 126 { out.append(0x80 | UInt8(payload.count)) } else { out += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)] }
+        return out + mask + payload.enumerated().map { $0.element ^ mask[$0.offset & 3] }
+    }
+
+    @Test("SIGTERM with a stream whose platform never hangs up: the process is gone within drain_seconds + 10 s", .tags(.slow), .timeLimit(.minutes(2)))
+    func stopsWithAHungStream() async throws {
+        let folder = Scratch.folder("sigterm")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let root = Repository.root
+        let config = """
+        listen: {host: 127.0.0.1, port: 0}
+        public_url: http://127.0.0.1:0
+        clinic: \(root)/Scenarios/clinics/whitedent-nairobi.yaml
+        database: \(folder)/calendar.sqlite
+        provider: echo
+        fallback_audio: \(root)/Audio/fallback
+        stream: {track: both_tracks, rate: 16000, output_rate: 16000}
+        traces: \(folder)/traces
+        drain_seconds: 1
+        """
+        try config.write(toFile: folder + "/serve.yaml", atomically: true, encoding: .utf8)
+        let server = try await ServingProcess(arguments: ["--config", folder + "/serve.yaml", "--log-level", "notice"])
+        defer { server.stop() }
+        // The stream: the handshake (no stream token is configured), the metadata, a little
+        // audio, then silence on the socket, which stays open.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(server.port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        try #require(connected == 0)
+        let upgrade = Array("GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: audio.drachtio.org\r\n\r\n".utf8)
+        _ = upgrade.withUnsafeBytes { send(fd, $0.baseAddress, upgrade.count, Int32(MSG_NOSIGNAL)) }
+        var head = [UInt8](repeating: 0, count: 1024)
+        let got = head.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 1024, 0) }
+        try #require(got > 12 && String(decoding: head[0..<12], as: UTF8.self) == "HTTP/1.1 101")
+        let frames = Self.frame(0x1, Array(#"{"call_sid":"CA-sigterm","from":"+254711000002","to":"+254709000100"}"#.utf8))
+            + Array(repeating: Self.frame(0x2, [UInt8](repeating: 0, count: 1280)), count: 5).flatMap { $0 }
+        _ = frames.withUnsafeBytes { send(fd, $0.baseAddress, frames.count, Int32(MSG_NOSIGNAL)) }
+        try await Task.sleep(for: .milliseconds(500))
+        let start = ContinuousClock.now
+        kill(server.pid, SIGTERM)
+        while server.isRunning, ContinuousClock.now - start < .seconds(30) { try await Task.sleep(for: .milliseconds(100)) }
+        print("SIGTERM with a hung stream: gone after \(ContinuousClock.now - start)")
+        #expect(!server.isRunning, "miadi serve still ran 30 s after SIGTERM")
+        // Once the drain's second was up the server closed the stream itself (1001), so the
+        // call ended as calls do, its trace written, before the watchdog had to end it.
+        var closeFrame = [UInt8](repeating: 0, count: 256)
+        let n = closeFrame.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 256, Int32(MSG_DONTWAIT)) }
+        #expect(n >= 4 && closeFrame[0] == 0x88 && (UInt16(closeFrame[2]) << 8 | UInt16(closeFrame[3])) == 1001, "the server's close: \(closeFrame.prefix(max(0, n)))")
+        #expect(FileManager.default.fileExists(atPath: folder + "/traces/CA-sigterm.trace.jsonl"), "the call's trace")
+    }
+}

@@ -76,6 +76,9 @@ public final class ServingProcess: @unchecked Sendable {
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+
     public func stop() {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
