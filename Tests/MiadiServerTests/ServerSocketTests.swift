@@ -181,7 +181,10 @@ struct ServerShutdownTests {
         let line = try AudioFile.read(ServerHarness.root + "/Corpora/en/7ba6be4c9b0e351e.flac")
         var quiet = Logger(label: "miadi.test")
         quiet.logLevel = .critical
-        let app = try MiadiServerApp(configuration: ServerHarness.configuration(traces: traces), logger: quiet)
+        var configuration = ServerHarness.configuration(traces: traces)
+        // Longer than this test takes on a loaded machine: past it the server closes the stream.
+        configuration.drainSeconds = 120
+        let app = try MiadiServerApp(configuration: configuration, logger: quiet)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let group = app.serviceGroup(gracefulShutdownSignals: []) { continuation.yield($0.localAddress?.port ?? 0) }
         let received = ReceivedAudio()
@@ -194,6 +197,14 @@ struct ServerShutdownTests {
             let headers: HTTPFields = [.secWebSocketProtocol: "audio.drachtio.org", .authorization: authorization]
             try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/stream", configuration: .init(additionalHeaders: headers), logger: Logger(label: "test.client")) { inbound, outbound, _ in
                 try await outbound.write(.text(#"{"call_sid":"CA-drain","from":"+254711000002","to":"+254709000100"}"#))
+                // The call is live on the server (its metadata read, the call known) before the
+                // server is told to stop: on a loaded machine the trigger could otherwise come
+                // before the server had the stream, which is then no live call to wait for.
+                for _ in 0..<600 {
+                    let metrics = try await ServerHarness.raw(port: port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    if metrics.contains("miadi_live_calls 1") { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
                 // The server is told to stop while the caller is mid-sentence: new calls are refused…
                 await group.triggerGracefulShutdown()
                 // The drain starts asynchronously after the trigger: ask until it has (each try is a
