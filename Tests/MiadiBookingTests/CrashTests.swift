@@ -24,21 +24,25 @@ struct CrashTests {
         child.standardError = FileHandle.nullDevice
         try child.run()
 
-        // Read acknowledged commits until enough have gone by, then kill without warning.
-        var acknowledged: [String] = []
-        var buffer = Data()
+        // Read acknowledged commits until enough have gone by, then kill without warning (on a
+        // thread of its own: the reads block, and the test process's task threads are few).
         let reader = pipe.fileHandleForReading
-        while acknowledged.count < 150 {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            while let newline = buffer.firstIndex(of: 0x0A) {
-                acknowledged.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
-                buffer.removeSubrange(buffer.startIndex...newline)
+        let acknowledged: [String] = await OffPool.run {
+            var acknowledged: [String] = []
+            var buffer = Data()
+            while acknowledged.count < 150 {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                buffer.append(chunk)
+                while let newline = buffer.firstIndex(of: 0x0A) {
+                    acknowledged.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
+                    buffer.removeSubrange(buffer.startIndex...newline)
+                }
             }
+            kill(child.processIdentifier, SIGKILL)
+            child.waitUntilExit()
+            return acknowledged
         }
-        kill(child.processIdentifier, SIGKILL)
-        child.waitUntilExit()
         #expect(child.terminationReason == .uncaughtSignal, "the load finished before it was killed")
         #expect(acknowledged.count >= 150)
 

@@ -14,7 +14,7 @@ import Testing
 @Suite(.tags(.executable))
 struct SDKValidationTests {
     /// Runs the validator on `messages`; its exit status and what it printed.
-    static func validate(_ provider: String, _ messages: [JSONValue]) throws -> (status: Int32, output: String) {
+    static func validate(_ provider: String, _ messages: [JSONValue]) async throws -> (status: Int32, output: String) {
         let file = Scratch.folder("sdk-\(provider)") + "/messages.jsonl"
         try messages.map(\.jsonText).joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
         let child = Process()
@@ -24,7 +24,9 @@ struct SDKValidationTests {
         child.standardOutput = pipe
         child.standardError = pipe
         try child.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Python takes seconds to import the SDKs: waited for on a thread of its own.
+        let reader = pipe.fileHandleForReading
+        let output = await OffPool.run { String(decoding: reader.readDataToEndOfFile(), as: UTF8.self) }
         child.waitUntilExit()
         return (child.terminationStatus, output)
     }
@@ -34,7 +36,7 @@ struct SDKValidationTests {
         return try corpus.audio(of: try #require(corpus.entries.first { $0.text == text }))
     }
 
-    @Test func everyOpenAIClientEventValidates() throws {
+    @Test func everyOpenAIClientEventValidates() async throws {
         var pair = OpenAIRealtimeProtocolTests.Pair(configuration: OpenAIRealtimeConfiguration(instructions: try OpenAIRealtimeProtocolTests.instructions()))
         pair.send(pair.client.opening(), atMs: 0)
         pair.run(untilMs: 1_000, from: 20)
@@ -48,11 +50,11 @@ struct SDKValidationTests {
         let sent = pair.service.record.received
         let types = Set(sent.compactMap { $0["type"]?.string })
         #expect(types.isSuperset(of: ["session.update", "response.create", "input_audio_buffer.append", "conversation.item.truncate", "conversation.item.create"]), "\(types)")
-        let result = try Self.validate("openai", sent)
+        let result = try await Self.validate("openai", sent)
         #expect(result.status == 0, "\(result.output)")
     }
 
-    @Test func everyGeminiClientMessageValidates() throws {
+    @Test func everyGeminiClientMessageValidates() async throws {
         var pair = GeminiLiveProtocolTests.Pair(configuration: try GeminiLiveProtocolTests.configuration())
         pair.send(pair.client.opening(), atMs: 0)
         pair.run(untilMs: 4_000, from: 20)
@@ -65,15 +67,15 @@ struct SDKValidationTests {
         let sent = pair.service.record.received
         let kinds = Set(sent.compactMap { $0.object?.keys.first })
         #expect(kinds == ["setup", "clientContent", "realtimeInput", "toolResponse"], "\(kinds)")
-        let result = try Self.validate("gemini", sent)
+        let result = try await Self.validate("gemini", sent)
         #expect(result.status == 0, "\(result.output)")
     }
 
-    @Test func theValidatorRefusesWhatTheServicesRefuse() throws {
-        let openai = try Self.validate("openai", [["type": "session.update", "session": ["instructions": "no type"]], ["type": "response.create", "surprise": 1]])
+    @Test func theValidatorRefusesWhatTheServicesRefuse() async throws {
+        let openai = try await Self.validate("openai", [["type": "session.update", "session": ["instructions": "no type"]], ["type": "response.create", "surprise": 1]])
         #expect(openai.status == 1)
         #expect(openai.output.contains("messages.jsonl:1:") && openai.output.contains("messages.jsonl:2: $.surprise"), "\(openai.output)")
-        let gemini = try Self.validate("gemini", [["toolResponse": ["functionResponses": [["name": "f", "response": [:]]]]], ["setup": ["model": "m", "voice": "Puck"]]])
+        let gemini = try await Self.validate("gemini", [["toolResponse": ["functionResponses": [["name": "f", "response": [:]]]]], ["setup": ["model": "m", "voice": "Puck"]]])
         #expect(gemini.status == 1)
         #expect(gemini.output.contains("has no id") && gemini.output.contains("messages.jsonl:2:"), "\(gemini.output)")
     }

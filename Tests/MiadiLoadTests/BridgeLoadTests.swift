@@ -13,7 +13,7 @@ struct BridgeLoadTests {
 
     @Test("three streams through the webhook, the ticket and the handshake run their length, and each utterance is echoed back", .timeLimit(.minutes(1)))
     func cleanStreams() async throws {
-        let server = try BenchServer(kind: .miadi, root: Repository.root, executable: MiadiExecutable.path)
+        let server = try await OffPool.run { try BenchServer(kind: .miadi, root: Repository.root, executable: MiadiExecutable.path) }
         defer { server.stop() }
         let outcome = await BridgeLoad.run(target: server.target, options: .init(streams: 3, seconds: 8, rampSeconds: 0.5), line: try Self.line())
         #expect(outcome.started == 3)
@@ -31,7 +31,7 @@ struct BridgeLoadTests {
 
     @Test("a wrong token is a failed handshake, counted and named, not a clean stream", .timeLimit(.minutes(1)))
     func refusedHandshake() async throws {
-        let server = try BenchServer(kind: .miadi, root: Repository.root, executable: MiadiExecutable.path)
+        let server = try await OffPool.run { try BenchServer(kind: .miadi, root: Repository.root, executable: MiadiExecutable.path) }
         defer { server.stop() }
         var target = server.target
         target.webhookPath = nil
@@ -69,7 +69,7 @@ struct BenchPeerTests {
     @Test("the Node ws and Python websockets echo bridges take the handshake, the metadata and the frames, and say each utterance back with its end mark",
           .timeLimit(.minutes(1)), arguments: [BenchServer.Kind.node, .python])
     func peerEchoes(kind: BenchServer.Kind) async throws {
-        let server = try BenchServer(kind: kind, root: Repository.root)
+        let server = try await OffPool.run { try BenchServer(kind: kind, root: Repository.root) }
         defer { server.stop() }
         let outcome = await BridgeLoad.run(target: server.target, options: .init(streams: 2, seconds: 8, rampSeconds: 0.5), line: try BridgeLoadTests.line())
         #expect(outcome.clean == 2, "\(outcome.firstError ?? "")")
@@ -80,7 +80,7 @@ struct BenchPeerTests {
 
     @Test("a peer refuses a wrong token with 401, as Miadi does", .timeLimit(.minutes(1)), arguments: [BenchServer.Kind.node, .python])
     func peerRefuses(kind: BenchServer.Kind) async throws {
-        let server = try BenchServer(kind: kind, root: Repository.root)
+        let server = try await OffPool.run { try BenchServer(kind: kind, root: Repository.root) }
         defer { server.stop() }
         var target = server.target
         target.token = "wrong"

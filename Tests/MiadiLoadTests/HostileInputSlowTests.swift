@@ -29,7 +29,7 @@ struct HostileInputSlowTests {
     @Test("100,000 malformed handshakes, frames and webhook bodies: each answered or closed, no crash, a clean call after each category, descriptors and memory back to where they were",
           .tags(.slow), .timeLimit(.minutes(15)))
     func fuzz() async throws {
-        let server = try BenchServer(kind: .miadi, root: Repository.root, executable: MiadiExecutable.path, streamToken: false, settings: ["head_timeout_ms: 300"])
+        let server = try await OffPool.run { try BenchServer(kind: .miadi, root: Repository.root, executable: MiadiExecutable.path, streamToken: false, settings: ["head_timeout_ms: 300"]) }
         defer { server.stop() }
         try await Self.wellFormedCall(server)
         try await Task.sleep(for: .seconds(1))
@@ -94,7 +94,7 @@ struct FileLimitSlowTests {
 
     @Test("at its file limit the server waits instead of spinning, and serves again once connections close", .tags(.slow), .timeLimit(.minutes(3)))
     func outOfFiles() async throws {
-        let server = try BenchServer(kind: .miadi, root: Repository.root, executable: MiadiExecutable.path, settings: ["head_timeout_ms: 120000"], fileLimit: 128)
+        let server = try await OffPool.run { try BenchServer(kind: .miadi, root: Repository.root, executable: MiadiExecutable.path, settings: ["head_timeout_ms: 120000"], fileLimit: 128) }
         defer { server.stop() }
         let held = Self.hold(200, port: server.port)
         defer { for fd in held { close(fd) } }

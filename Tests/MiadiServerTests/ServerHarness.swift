@@ -47,12 +47,7 @@ enum ServerHarness {
     /// headers included; run on a thread of its own, because a blocking `recv` on one of the
     /// few cooperative threads could starve the very server it waits for.
     static func raw(port: Int, _ request: String) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                do { continuation.resume(returning: try blockingRaw(port: port, request)) } catch { continuation.resume(throwing: error) }
-            }
-            thread.start()
-        }
+        try await OffPool.run { try blockingRaw(port: port, request) }
     }
 
     private static func blockingRaw(port: Int, _ request: String) throws -> String {

@@ -200,11 +200,13 @@ struct ServerShutdownTests {
                 // The call is live on the server (its metadata read, the call known) before the
                 // server is told to stop: on a loaded machine the trigger could otherwise come
                 // before the server had the stream, which is then no live call to wait for.
-                for _ in 0..<600 {
+                var live = false
+                for _ in 0..<2_000 where !live {
                     let metrics = try await ServerHarness.raw(port: port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                    if metrics.contains("miadi_live_calls 1") { break }
-                    try await Task.sleep(for: .milliseconds(50))
+                    live = metrics.contains("miadi_live_calls 1")
+                    if !live { try await Task.sleep(for: .milliseconds(50)) }
                 }
+                try #require(live, "the call never became live on the server")
                 // The server is told to stop while the caller is mid-sentence: new calls are refused…
                 await group.triggerGracefulShutdown()
                 // The drain starts asynchronously after the trigger: ask until it has (each try is a

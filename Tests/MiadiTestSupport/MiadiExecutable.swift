@@ -25,8 +25,10 @@ public enum MiadiExecutable {
         let errors = Pipe()
         child.standardOutput = FileHandle.nullDevice
         child.standardError = errors
-        // Read standard error while the child runs, so a chatty child never blocks on a full pipe.
-        let collected = Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }
+        // Read standard error while the child runs, so a chatty child never blocks on a full
+        // pipe; on a thread of its own, not one of the few the whole test process shares.
+        let reader = errors.fileHandleForReading
+        let collected = Task { await OffPool.run { reader.readDataToEndOfFile() } }
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             child.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do { try child.run() } catch { continuation.resume(throwing: error) }
