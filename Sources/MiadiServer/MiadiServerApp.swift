@@ -52,6 +52,10 @@ public struct MiadiServerApp: Sendable {
     /// The configuration with the bound port in its public URL (see `ServeConfiguration.bound(to:)`).
     public var publicConfiguration: ServeConfiguration { configuration.bound(to: boundPort.value) }
 
+    /// Streams open now, each until its call's trace is written: what a test or an embedding
+    /// program waits on before it stops a server that was not drained (`application`).
+    public var openStreamCount: Int { openStreams.value }
+
     /// A server for the configuration's clinic, answering with the models it names
     /// (`ServeModels(configuration:clinic:)`).
     public init(configuration: ServeConfiguration, logger: Logger, labControl: LabControl? = nil) throws(YAMLFileError) {

@@ -269,7 +269,7 @@ struct ServerMockTests {
             let headers: HTTPFields = [.secWebSocketProtocol: "audio.drachtio.org", .authorization: authorization]
             let phone = PacedLine()
             let outcome = ReceivedAudio()
-            try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/stream", configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers), logger: Logger(label: "test.client")) { inbound, outbound, _ in
+            let closed = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/stream", configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers), logger: Logger(label: "test.client")) { inbound, outbound, _ in
                 try await outbound.write(.text(#"{"call_sid":"CA-mock-1","from":"+254711000031","to":"+254709000100"}"#))
                 let sender = Task {
                     while !Task.isCancelled {
@@ -292,7 +292,7 @@ struct ServerMockTests {
                     }
                 }
             }
-            #expect(await outcome.bytes > 32_000, "the greeting and the transfer sentence were played")
+            #expect(await outcome.bytes > 32_000, "the greeting and the transfer sentence were played (closed: \(closed.map { "\($0.closeCode) \($0.reason ?? "")" } ?? "by the test"))")
         }
         let trace = try CallTrace.load(path: traces + "/CA-mock-1.trace.jsonl")
         #expect(trace.header.provider == "mock")
