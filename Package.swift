@@ -40,6 +40,9 @@ let package = Package(
         // The platform's side of N streams from one thread (epoll): `miadi bench bridge`'s load
         // generator, in C so that it takes little of the cores it shares with the server.
         .target(name: "CMiadiLoad"),
+        // glibc's malloc_trim, which Swift's Glibc module does not export: `miadi serve` gives
+        // back what a passed flood of webhooks took.
+        .target(name: "CMiadiHeap"),
         // `miadi bench bridge`: the load run, the servers it measures, their CPU and memory.
         .target(
             name: "MiadiLoad",
@@ -91,7 +94,7 @@ let package = Package(
         .target(
             name: "MiadiServer",
             dependencies: [
-                "MiadiJSON", "MiadiBridge", "MiadiProviders", "MiadiBooking", "MiadiLive",
+                "MiadiJSON", "MiadiBridge", "MiadiProviders", "MiadiBooking", "MiadiLive", "CMiadiHeap",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),

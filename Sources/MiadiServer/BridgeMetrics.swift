@@ -1,3 +1,4 @@
+import CMiadiHeap
 import Foundation
 import Prometheus
 
@@ -15,6 +16,9 @@ public final class BridgeMetrics: Sendable {
     let tickLagSeconds: DurationHistogram
     /// The process's resident memory, read at each scrape.
     let residentBytes: Gauge
+    /// What the C heap has handed out and not had back, read at each scrape: resident memory
+    /// that stays high while this falls is the allocator's, not a leak.
+    let heapInUseBytes: Gauge
     /// Calls the webhook refused because the loops ran behind real time.
     let callsShed: Counter
     /// Webhooks refused because their source sent too many.
@@ -35,6 +39,7 @@ public final class BridgeMetrics: Sendable {
             name: "miadi_tick_lag_seconds", buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(500)],
             help: "From a call's 20 ms beat falling due to its loop taking it up: how far behind real time the calls run")
         residentBytes = registry.makeGauge(name: "miadi_resident_memory_bytes", help: "Resident memory of the process (Linux /proc/self/statm)")
+        heapInUseBytes = registry.makeGauge(name: "miadi_heap_in_use_bytes", help: "Bytes of the C heap in use (glibc mallinfo2: chunks in use and mmapped blocks)")
         webhooksRateLimited = registry.makeCounter(name: "miadi_webhooks_rate_limited_total", help: "Webhooks answered 429 because their source address sent more than webhook_rate_limit allows")
         callsShed = registry.makeCounter(name: "miadi_calls_shed_total", help: "Webhooks answered 503 because the event loops ran behind real time (shed_lag_ms)")
         loopLagSeconds = registry.makeGauge(name: "miadi_loop_lag_seconds", help: "The worst lateness of a 20 ms beat (or a stuck loop) in the last two seconds: what admission control reads")
@@ -42,6 +47,8 @@ public final class BridgeMetrics: Sendable {
 
     public func text() -> String {
         if let bytes = Self.residentBytes() { residentBytes.set(Double(bytes)) }
+        let inUse = miadi_heap_in_use()
+        if inUse >= 0 { heapInUseBytes.set(Double(inUse)) }
         loopLagSeconds.set(Double(max(0, LoopLag.worstNs())) / 1e9)
         return registry.emitToString()
     }

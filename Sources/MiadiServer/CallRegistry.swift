@@ -37,27 +37,54 @@ actor CallRegistry {
     /// whatever their age (a flood of webhooks holds a bounded table).
     static let maximumUnstreamed = 10_000
 
-    /// How long an answered call may wait for its stream: its ticket's lifetime, and more.
-    static let unstreamedLifetime: Duration = .seconds(300)
+    /// How long an answered call may wait for its stream (`unstreamed_call_seconds`): its
+    /// ticket's lifetime, and more.
+    let unstreamedLifetime: Duration
+
+    init(unstreamedLifetime: Duration = .seconds(300)) {
+        self.unstreamedLifetime = unstreamedLifetime
+    }
 
     /// Forgets calls answered longer than `unstreamedLifetime` before `now` whose stream never
     /// opened: a webhook with no stream after it (a careless or hostile client, a call the
     /// platform dropped) must not stay in memory for good. Run on each webhook, so the work
-    /// follows the traffic that causes it.
-    func expireUnstreamed(now: ContinuousClock.Instant) {
+    /// follows the traffic that causes it, and by `RegistrySweep` when the traffic stops.
+    /// Returns how many calls it forgot.
+    @discardableResult
+    func expireUnstreamed(now: ContinuousClock.Instant) -> Int {
+        var forgotten = 0
         while orderStart < answeredOrder.count {
             let (sid, at) = answeredOrder[orderStart]
             let tooMany = calls.count - live.count >= Self.maximumUnstreamed
-            guard tooMany || now - at > Self.unstreamedLifetime else { break }
+            guard tooMany || now - at > unstreamedLifetime else { break }
             orderStart += 1
             // Only the answer this entry recorded: a SID answered again, or streaming, stays.
-            if !live.contains(sid), let call = calls[sid], call.answeredAt == at { calls.removeValue(forKey: sid) }
+            if !live.contains(sid), let call = calls[sid], call.answeredAt == at {
+                calls.removeValue(forKey: sid)
+                forgotten += 1
+            }
         }
-        if orderStart > 1024, orderStart * 2 > answeredOrder.count {
-            answeredOrder.removeFirst(orderStart)
+        if orderStart == answeredOrder.count {
+            // All walked: the queue's storage goes too (a flood's worth of it otherwise stays).
+            answeredOrder = []
+            orderStart = 0
+        } else if orderStart > 1024, orderStart * 2 > answeredOrder.count {
+            answeredOrder = Array(answeredOrder[orderStart...])
             orderStart = 0
         }
+        if forgotten > 0, calls.capacity > 4 * calls.count + 64 {
+            // A dictionary keeps its storage as entries go: after a flood, a table its size
+            // would stay for good. Copied into one of the size it needs.
+            var kept = [String: Call](minimumCapacity: calls.count)
+            for (sid, call) in calls { kept[sid] = call }
+            calls = kept
+        }
+        return forgotten
     }
+
+    /// Forgets expired calls now, on the registry's own clock.
+    @discardableResult
+    func sweep() -> Int { expireUnstreamed(now: clock.now) }
 
     /// Calls known now (answered or streaming).
     var knownCount: Int { calls.count }

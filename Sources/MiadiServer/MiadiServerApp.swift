@@ -20,7 +20,7 @@ public struct MiadiServerApp: Sendable {
     public let configuration: ServeConfiguration
     public let clinic: Clinic
     public let metrics = BridgeMetrics()
-    let registry = CallRegistry()
+    let registry: CallRegistry
     let logger: Logger
     /// What ordinary calls are answered with (the model, the calendar), injected.
     let models: ServeModels
@@ -77,6 +77,7 @@ public struct MiadiServerApp: Sendable {
     public init(configuration: ServeConfiguration, clinic: Clinic, models: ServeModels, logger: Logger, labCalls: LabCallDirectory? = nil, labControl: LabControl? = nil,
                 fallback: FallbackLines = FallbackLines()) {
         self.configuration = configuration
+        registry = CallRegistry(unstreamedLifetime: .seconds(configuration.unstreamedCallSeconds))
         self.fallback = fallback
         self.clinic = clinic
         self.models = models
@@ -152,6 +153,7 @@ public struct MiadiServerApp: Sendable {
         return Application(
             router: router, server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "miadi"),
+            services: [RegistrySweep(registry: registry, every: .seconds(max(1, min(30, configuration.unstreamedCallSeconds / 5))))],
             onServerRunning: { channel in
                 bound.set(channel.localAddress?.port)
                 await onServerRunning(channel)

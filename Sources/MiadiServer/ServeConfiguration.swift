@@ -57,6 +57,11 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var headTimeoutMs = 10_000
     /// The longest call, seconds; then the bridge closes the stream.
     public var maxCallSeconds = 3600
+    /// How long an answered call is remembered while no stream opens for it, seconds: what
+    /// joins the webhook to its stream's trace. A webhook with no stream after it (a dropped
+    /// call, a hostile client) is forgotten after this, so memory comes back; a stream ticket
+    /// lapses after 120 s, so less than that loses nothing a ticket could still open.
+    public var unstreamedCallSeconds = 300
     /// New calls are refused (503) while the event loops run this far behind real time, ms,
     /// as their 20 ms beats measure it (nil: never; the lab's own server, whose calls are the
     /// measurement). 250 ms is past the platform's playout buffer and the bridge's lead: the
@@ -109,7 +114,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         (publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL) + "/stream-status"
     }
 
-    static let keys = ["listen", "public_url", "stream_token", "webhook_secret", "lab_token", "clinic", "database", "provider", "model", "corpus", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds", "head_timeout_ms", "max_call_seconds", "shed_lag_ms", "webhook_rate_limit", "fallback_audio", "record_provider"]
+    static let keys = ["listen", "public_url", "stream_token", "webhook_secret", "lab_token", "clinic", "database", "provider", "model", "corpus", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds", "head_timeout_ms", "max_call_seconds", "unstreamed_call_seconds", "shed_lag_ms", "webhook_rate_limit", "fallback_audio", "record_provider"]
 
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(YAMLFileError) -> ServeConfiguration {
         let root = try YAMLField.root(file: path)
@@ -220,6 +225,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         config.drainSeconds = try top["drain_seconds"]?.int(in: 0...3600) ?? config.drainSeconds
         config.headTimeoutMs = try top["head_timeout_ms"]?.int(in: 100...120_000) ?? config.headTimeoutMs
         config.maxCallSeconds = try top["max_call_seconds"]?.int(in: 60...86_400) ?? config.maxCallSeconds
+        config.unstreamedCallSeconds = try top["unstreamed_call_seconds"]?.int(in: 1...86_400) ?? config.unstreamedCallSeconds
         config.shedLagMs = try top["shed_lag_ms"]?.int(in: 20...60_000) ?? config.shedLagMs
         if let field = top["webhook_rate_limit"] {
             let map = try field.mapping(allowed: ["per_second", "burst"])

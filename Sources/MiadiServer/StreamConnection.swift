@@ -131,6 +131,9 @@ final class StreamConnection: @unchecked Sendable {
         loop.preconditionInEventLoop()
         guard !isFinished else { return }
         if identifying {
+            // The beat has nothing to pace before the call is known, and the next one after
+            // does what any held one would: only the platform's events wait.
+            if case .beat = event { return }
             if waiting.count < Self.maximumWaiting {
                 waiting.append(event)
             } else if !waitingOverflowed {
@@ -170,6 +173,7 @@ final class StreamConnection: @unchecked Sendable {
                 perform(shell.call.timerFired(due.timer, nowMs: t, clock: clock), at: t)
             }
         case .closed(let code, let reason):
+            shell.socketGone = true
             perform(shell.call.closed(code: code, reason: reason, nowMs: t), at: t)
             if !identifying { shell.ended = true }
         case .toolCompleted(let completion):
@@ -222,8 +226,10 @@ final class StreamConnection: @unchecked Sendable {
     func socketClosed(code: UInt16, reason: String) {
         loop.preconditionInEventLoop()
         guard !isFinished else { return }
-        shell.socketGone = true
         if identifying {
+            // In its place among the events that wait: what came before it is still the call's
+            // (marking the socket gone now ended the call at the first of them, its audio and
+            // the close's own code lost).
             waiting.append(.closed(code, reason))
             return
         }
@@ -258,21 +264,29 @@ final class StreamConnection: @unchecked Sendable {
 
     /// Call time, ms: since the webhook answered the call once the stream named it (the
     /// trace's t = 0), since the socket opened before that.
-    private func callTime() -> Int { callClock()() }
+    private func callTime() -> Int {
+        Self.callTime(zero: shell.answeredAt ?? shell.opened, lab: shell.lab?.clock, labStart: shell.labStart)
+    }
+
+    private static func callTime(zero: ContinuousClock.Instant, lab: ManualClock?, labStart: Date?) -> Int {
+        let t = ms(ContinuousClock.now - zero)
+        // A lab call's calendar follows call time, so holds lapse as they would.
+        if let lab, let labStart { lab.moveForward(to: labStart.addingTimeInterval(Double(t) / 1000)) }
+        return t
+    }
 
     /// The call-time clock as a closure that holds none of the shell (the machine calls it
-    /// while the shell's machine is being changed).
+    /// while the shell's machine is being changed). Made once the call is identified (what it
+    /// reads is fixed from then on), not on every beat of every stream.
     private func callClock() -> () -> Int {
+        if let identifiedClock { return identifiedClock }
         let zero = shell.answeredAt ?? shell.opened
         let lab = shell.lab?.clock
         let labStart = shell.labStart
-        return {
-            let t = Self.ms(ContinuousClock.now - zero)
-            // A lab call's calendar follows call time, so holds lapse as they would.
-            if let clock = lab, let start = labStart { clock.moveForward(to: start.addingTimeInterval(Double(t) / 1000)) }
-            return t
-        }
+        return { Self.callTime(zero: zero, lab: lab, labStart: labStart) }
     }
+
+    private var identifiedClock: (() -> Int)?
 
     /// Performs the machine's actions in order. `.identify` hands the rest to `identified`,
     /// once the call is known.
@@ -362,6 +376,7 @@ final class StreamConnection: @unchecked Sendable {
             }
         }
         identifying = false
+        identifiedClock = callClock()
         let now = callTime()
         // `t` was read on the socket's clock, before the call was known: on the call's clock
         // it is the moment the metadata arrived, where the line begins.

@@ -42,4 +42,22 @@ struct LabTokenTests {
             }
         }
     }
+
+    @Test("a request the HTTP parser cannot read is answered 400 and closed; a good one after it on a new connection is served")
+    func unparsableRequest() async throws {
+        let traces = ServerHarness.scratch("head-400")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        try await ServerHarness.with(ServerHarness.configuration(traces: traces)) { port in
+            // A header line with no colon; a request line with a space in its target; a
+            // Content-Length that is not a number.
+            for request in ["GET /healthz HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",
+                            "GET /health z HTTP/1.1\r\nHost: x\r\n\r\n",
+                            "POST /voice HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n"] {
+                let answer = try await ServerHarness.raw(port: port, request)
+                #expect(answer.hasPrefix("HTTP/1.1 400"), "\(request.prefix(24).debugDescription): \(answer.prefix(60).debugDescription)")
+                #expect(answer.contains("Connection: close"))
+            }
+            #expect(try await ServerHarness.raw(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").hasPrefix("HTTP/1.1 200"))
+        }
+    }
 }

@@ -47,6 +47,8 @@ struct ServeConfigurationTests {
         #expect(config.greetings["sw"] == "Karibu.")
         #expect(config.leadMs == 120 && config.bargeIn.minimumSpeechMs == 300 && config.bargeIn.resumeGapMs == 80)
         #expect(config.bargeIn.mode == .stopAfter)
+        #expect(config.unstreamedCallSeconds == 300)
+        #expect(try ServeConfiguration.load(path: write(Self.valid + "\nunstreamed_call_seconds: 45\n"), environment: [:]).unstreamedCallSeconds == 45)
         #expect(try ServeConfiguration.load(path: path, environment: [:]).streamToken == "from-file")
     }
 
@@ -120,6 +122,7 @@ struct ServeConfigurationTests {
         ("barge_in: {mode: stop_after, min_speech_ms: 300}", "barge_in: {min_speech_ms: 300}", 9, "barge_in.min_speech_ms"),
         ("barge_in: {mode: stop_after, min_speech_ms: 300}", "barge_in: {mode: stop, min_speech_ms: 300}", 9, "barge_in.mode"),
         ("barge_in: {mode: stop_after, min_speech_ms: 300}", "barge_in: {mode: pause_resume, false_interruption_ms: 50}", 9, "barge_in.false_interruption_ms"),
+        ("pacing: {lead_ms: 120}", "unstreamed_call_seconds: 0", 8, "unstreamed_call_seconds"),
     ])
     func mistakes(find: String, replace: String, line: Int, field: String) {
         let path = write(Self.valid.replacingOccurrences(of: find, with: replace))

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MiadiAgent
 import MiadiBridge
 import MiadiTestSupport
@@ -161,7 +162,7 @@ struct CallRegistryExpiryTests {
         _ = await registry.opened("CA-live")
         await registry.expireUnstreamed(now: .now + .seconds(60))
         #expect(await registry.knownCount == 2)
-        await registry.expireUnstreamed(now: .now + CallRegistry.unstreamedLifetime + .seconds(1))
+        await registry.expireUnstreamed(now: .now + registry.unstreamedLifetime + .seconds(1))
         #expect(await registry.knownCount == 1)
         #expect(await registry.liveCount == 1)
         // A flood of webhooks holds a bounded table: past the cap the oldest unstreamed go,
@@ -306,6 +307,37 @@ struct HeadTimeoutTests {
             #expect(try await Self.closedByServer(port: port, partial: "GET /heal"))
             let health = try await ServerHarness.raw(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             #expect(health.hasPrefix("HTTP/1.1 200"))
+        }
+    }
+}
+
+@Suite("miadi serve forgets unstreamed webhooks on a timer", .tags(.sockets), .timeLimit(.minutes(1)))
+struct RegistrySweepTests {
+    @Test("with unstreamed_call_seconds 1, a webhook no stream followed is forgotten within seconds, with no other traffic to run the expiry")
+    func sweepsWithoutTraffic() async throws {
+        let traces = ServerHarness.scratch("sweep")
+        defer { try? FileManager.default.removeItem(atPath: traces) }
+        var configuration = ServerHarness.configuration(traces: traces)
+        configuration.unstreamedCallSeconds = 1
+        var quiet = Logger(label: "miadi.test")
+        quiet.logLevel = .critical
+        let app = try MiadiServerApp(configuration: configuration, logger: quiet)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let application = app.application { continuation.yield($0.localAddress?.port ?? 0) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await application.runService(gracefulShutdownSignals: []) }
+            var iterator = ports.makeAsyncIterator()
+            let port = await iterator.next() ?? 0
+            // (Each webhook is known at first; on a loaded machine the sweep may already have
+            // forgotten some by the time they are counted, so the count is not checked here.)
+            for i in 0..<3 { _ = try await ServerHarness.answer(port: port, body: "CallSid=CA-sweep-\(i)&From=%2B1&To=%2B2") }
+            var known = await app.registry.knownCount
+            for _ in 0..<300 where known > 0 {
+                try await Task.sleep(for: .milliseconds(100))
+                known = await app.registry.knownCount
+            }
+            #expect(known == 0, "\(known) unstreamed calls still kept")
+            group.cancelAll()
         }
     }
 }

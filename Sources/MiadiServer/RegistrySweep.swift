@@ -1,0 +1,27 @@
+import CMiadiHeap
+import ServiceLifecycle
+
+/// Forgets answered calls whose stream never came, on a timer: expiry also runs on each
+/// webhook, but after a flood of webhooks with no streams the traffic stops and nothing else
+/// would run it, so the flood's calls stayed in memory until the next call.
+///
+/// After a sweep that forgot calls the C heap is trimmed (`malloc_trim`): glibc keeps freed
+/// memory in its per-thread arenas, so a server that had just forgotten 10,000 webhooks
+/// (about 40 MB) otherwise kept its resident size for good; an operator reading RSS could not
+/// tell a leak from a flood that had passed.
+struct RegistrySweep: Service {
+    let registry: CallRegistry
+    let every: Duration
+
+    func run() async throws {
+        // Ends with the server: cancelled, or its graceful shutdown begun.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: every)
+                if await registry.sweep() > 0 { Self.trimHeap() }
+            }
+        }
+    }
+
+    static func trimHeap() { _ = miadi_heap_trim() }
+}
