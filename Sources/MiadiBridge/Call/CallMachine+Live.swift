@@ -16,7 +16,9 @@ extension CallMachine {
         var heldTools: [ToolCall] = []
         /// Set once the model failed for good: nothing more is sent to it.
         var modelFailed = false
-        /// Said when the model is lost, at the model's output rate.
+        /// Said when the model is lost: the recording as loaded, shared by every call, and
+        /// converted to the model's output rate only when it is said (converted at every call's
+        /// start, it was a 260 KB copy per stream, most of what a live stream held).
         var fallback: SpokenLine?
         var modelAnswerLimitMs = 10_000
         /// The caller's current speech stopped the agent (a turn, not a backchannel).
@@ -66,7 +68,8 @@ extension CallMachine {
         private mutating func modelLost(_ message: String, nowMs: Int) -> [Step] {
             if let target = agent?.handoffNumber {
                 // A word to the caller first, from a recording: never a silent line.
-                let apology = fallback.map { session.sayLocally($0, nowMs: nowMs) } ?? []
+                let rate = session.configuration.providerOutputRate
+                let apology = fallback.map { session.sayLocally(SpokenLine(text: $0.text, audio: $0.audio.resampled(to: rate, quality: .telephone)), nowMs: nowMs) } ?? []
                 return (apology + session.handoff(target: target, reason: "the model failed: \(message)", nowMs: nowMs)).map(Step.session)
             }
             let reason = "the model failed"

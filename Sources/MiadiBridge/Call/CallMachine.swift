@@ -156,7 +156,7 @@ public struct CallMachine: Sendable {
         var session = StreamSession(configuration: stream)
         let opening = session.open(metadata, nowMs: nowMs, lineStartMs: min(lineStartMs ?? nowMs, nowMs))
         call = Live(session: session, model: setup.model, agent: setup.agent, toolLatencyMs: setup.toolLatencyMs)
-        call!.fallback = setup.fallback.map { SpokenLine(text: $0.text, audio: $0.audio.resampled(to: setup.model.outputSampleRate, quality: .telephone)) }
+        call!.fallback = setup.fallback
         call!.modelAnswerLimitMs = setup.modelAnswerLimitMs
         state = .live
         return withSession(nowMs: nowMs) { _ in opening } + [.schedule(.pacing, atMs: nowMs + 20)]
