@@ -59,12 +59,15 @@ public final class LiveSocket: Sendable {
             while true {
                 do {
                     let close = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
-                        current.withLock { $0 = outbound }
                         defer { current.withLock { $0 = nil } }
                         for message in state.withLock({ $0.opening() }) {
                             log?.message(message, outgoing: true)
                             try await outbound.write(.text(message.jsonText))
                         }
+                        // The writer gets the socket only once the opening is out: handed it
+                        // before, a caller's audio could reach the service ahead of the
+                        // session's setup (the test service refuses that, as a strict one may).
+                        current.withLock { $0 = outbound }
                         if ending.withLock({ $0 }) { try? await outbound.close(.normalClosure, reason: "call ended") }
                         for try await message in inbound.messages(maxSize: 16 << 20) {
                             let value: JSONValue?
