@@ -39,7 +39,7 @@ struct IdentificationBoundSlowTests {
                 return Self.exchange(port: port, request, then: payload)
             }
             for holder in holders { await holder.value }
-            #expect(Self.closeCode(in: received) == 1013, "the server's close: \(Self.closeCode(in: received).map(String.init) ?? "none")")
+            #expect(StreamProtocolErrorTests.closeCode(in: received) == 1013, "the server's close: \(StreamProtocolErrorTests.closeCode(in: received).map(String.init) ?? "none")")
 
             // Identified at last, the call takes what waited (the close among it) and ends.
             var written = false
@@ -59,21 +59,6 @@ struct IdentificationBoundSlowTests {
     static func hold(signalling holding: DispatchSemaphore, until gate: DispatchSemaphore) {
         holding.signal()
         gate.wait()
-    }
-
-    /// The close code in the server's frames after the 101.
-    static func closeCode(in received: [UInt8]) -> UInt16? {
-        guard let head = received.indices.first(where: { received[$0...].starts(with: [13, 10, 13, 10]) }) else { return nil }
-        var at = head + 4
-        while at + 2 <= received.count {
-            let opcode = received[at] & 0x0F
-            var length = Int(received[at + 1] & 0x7F)
-            var start = at + 2
-            if length == 126 { length = Int(received[at + 2]) << 8 | Int(received[at + 3]); start = at + 4 }
-            if opcode == 0x8, start + 2 <= received.count { return UInt16(received[start]) << 8 | UInt16(received[start + 1]) }
-            at = start + length
-        }
-        return nil
     }
 
     /// Sends `request`, then once the 101 is in the frames, one every 20 ms, reading what the
@@ -103,7 +88,7 @@ struct IdentificationBoundSlowTests {
         }
         for frame in frames {
             while read(waiting: false) {}
-            if closeCode(in: received) != nil { break }
+            if StreamProtocolErrorTests.closeCode(in: received) != nil { break }
             guard frame.withUnsafeBytes({ send(fd, $0.baseAddress, frame.count, Int32(MSG_NOSIGNAL)) }) == frame.count else { break }
             usleep(20_000)
         }

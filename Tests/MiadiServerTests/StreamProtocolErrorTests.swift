@@ -26,7 +26,11 @@ struct StreamProtocolErrorTests {
     static func closeCode(after frames: [UInt8], port: Int, callSID: String) async throws -> UInt16? {
         let authorization = try await ServerHarness.answer(port: port, body: "CallSid=\(callSID)&From=%2B254711000002&To=%2B254709000100")
         let request = Array(ServerHarness.upgradeRequest(port: port, protocols: "audio.drachtio.org", authorization: authorization).utf8)
-        let received = try await Self.exchange(port: port, request, then: frames)
+        return closeCode(in: try await Self.exchange(port: port, request, then: frames))
+    }
+
+    /// The close code in what the server sent after its 101, if it sent a close frame.
+    static func closeCode(in received: [UInt8]) -> UInt16? {
         guard let head = received.indices.first(where: { received[$0...].starts(with: [13, 10, 13, 10]) }) else { return nil }
         var at = head + 4
         // Server frames are unmasked: walk them to the close frame.
