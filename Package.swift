@@ -223,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "MiadiServerTests",
             dependencies: [
-                "MiadiTestSupport", "MiadiServer", "MiadiBridge", "MiadiAgent", "MiadiAudio", "MiadiProviders", "MiadiBooking", "MiadiLanguage",
+                "MiadiTestSupport", "MiadiServer", "CMiadiHeap", "MiadiBridge", "MiadiAgent", "MiadiAudio", "MiadiProviders", "MiadiBooking", "MiadiLanguage",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -82,9 +82,17 @@ actor CallRegistry {
         return forgotten
     }
 
-    /// Forgets expired calls now, on the registry's own clock.
+    /// Forgets expired calls now, on the registry's own clock; returns how many calls left
+    /// the registry since the last sweep, forgotten here or ended since (what a heap trim
+    /// after it could give back).
     @discardableResult
-    func sweep() -> Int { expireUnstreamed(now: clock.now) }
+    func sweep() -> Int {
+        defer { endedSinceSweep = 0 }
+        return expireUnstreamed(now: clock.now) + endedSinceSweep
+    }
+
+    /// Calls whose stream ended since the last sweep.
+    private var endedSinceSweep = 0
 
     /// Calls known now (answered or streaming).
     var knownCount: Int { calls.count }
@@ -117,6 +125,7 @@ actor CallRegistry {
     /// Removes the call and returns what was collected for its trace.
     func finished(_ callSID: String) -> Call? {
         live.remove(callSID)
+        endedSinceSweep += 1
         return calls.removeValue(forKey: callSID)
     }
 

@@ -12,6 +12,8 @@ final class TraceSpool {
     private let encoder = JSONCoding.encoder()
     /// The latest event time written, ms (the call's length as its events say).
     private(set) var lastMs = 0
+    /// Whether any event was written: an empty spool is not read back at all.
+    private var written = false
 
     /// Starts an empty spool; nil when the file cannot be created.
     init?(path: String) {
@@ -27,6 +29,7 @@ final class TraceSpool {
         guard let handle, var line = try? encoder.encode(event) else { return }
         line.append(0x0A)
         try? handle.write(contentsOf: line)
+        written = true
     }
 
     /// The events written, in order, and the spool closed and removed.
@@ -34,7 +37,13 @@ final class TraceSpool {
         try? handle?.close()
         handle = nil
         defer { try? FileManager.default.removeItem(atPath: path) }
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        // Read through a FileHandle, not `FileManager.contents(atPath:)` or `Data(contentsOf:)`:
+        // swift-foundation (6.3) leaks the 4 KiB buffer those allocate for every empty file
+        // they read, and most fuzzed calls end with an empty spool (heaptrack: +3.5 MiB of heap
+        // per 10,000 such calls, never returned).
+        guard written, let reader = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? reader.close() }
+        guard let data = try? reader.readToEnd() else { return [] }
         let decoder = JSONCoding.decoder()
         return data.split(separator: 0x0A).compactMap { try? decoder.decode(TraceEvent.self, from: Data($0)) }
     }

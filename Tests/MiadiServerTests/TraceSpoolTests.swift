@@ -1,3 +1,4 @@
+import CMiadiHeap
 import Foundation
 import MiadiAgent
 @testable import MiadiServer
@@ -19,5 +20,21 @@ struct TraceSpoolTests {
         #expect(events.map(\.tMs) == [20, 640])
         #expect(events.last?["text"] == "Mm-hmm.")
         #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    /// Most calls a hostile client opens end before any event: their spools are empty. Read
+    /// back with `FileManager.contents(atPath:)`, each left 4 KiB of heap behind for good
+    /// (swift-foundation's empty-file read), 80 MiB for these 20,000.
+    @Test("an empty spool's call ends with nothing left on the heap")
+    func emptySpools() throws {
+        let folder = ServerHarness.scratch("spool-empty")
+        let before = miadi_heap_in_use()
+        for index in 0..<20_000 {
+            let spool = try #require(TraceSpool(path: folder + "/CA-\(index).events.jsonl"))
+            #expect(spool.finish().isEmpty)
+        }
+        let grown = miadi_heap_in_use() - before
+        #expect(grown < 40 << 20, "20,000 empty spools kept \(grown >> 20) MiB of heap")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
 }
