@@ -6,7 +6,7 @@ import Synchronization
 /// behind makes every call on it worse (500 calls at once once left a server 80 s behind,
 /// every call at once); a 503 sends the platform to another server, or to try again.
 ///
-/// Process-wide, like the loops themselves (`MiadiServerApp.loops`).
+/// Process-wide, like the loops themselves (`MiadiServerApp.loops(_:)`).
 enum LoopLag {
     /// The worst lateness in the current window, and when it was seen (uptime ns).
     private static let recent = Mutex<(lagNs: Int64, atNs: Int64)>((0, 0))

@@ -120,6 +120,7 @@ public struct MiadiServerApp: Sendable {
             return Response(status: .ok)
         }
 
+        let loopGroup = Self.loops(configuration.eventLoops ?? Self.defaultLoopCount)
         let policy = HandshakePolicy(tickets: tickets)
         let ledger = ticketLedger
         let server = HTTPServerBuilder { responder in
@@ -157,7 +158,7 @@ public struct MiadiServerApp: Sendable {
             onServerRunning: { channel in
                 bound.set(channel.localAddress?.port)
                 await onServerRunning(channel)
-            }, eventLoopGroupProvider: .shared(Self.loops), logger: logger)
+            }, eventLoopGroupProvider: .shared(loopGroup), logger: logger)
     }
 
     /// The server and its drain, as one service group: on a graceful shutdown (SIGTERM, SIGINT
@@ -238,16 +239,32 @@ public struct MiadiServerApp: Sendable {
 }
 
 extension MiadiServerApp {
-    /// The event loops connections are dealt to, round robin: an odd number of them. Every
-    /// call is a webhook request and then its stream, one after the other; with an even number
-    /// of loops (NIO's default is one per core: 2 here) the round robin put every webhook on one
-    /// loop and every stream on the other, so one core carried all the calls
-    /// (`miadi bench bridge`: one loop at 98 %, the other at 3 %, underruns at 750 streams).
-    /// With an odd number the streams go round every loop. And more loops than cores (four per
-    /// core, plus one): a call's model may compute for a while on its loop (the mock's
-    /// recognition, in a debug build), and with more threads than cores the kernel shares the
-    /// cores among the loops instead of every call on that loop waiting for it.
-    static let loops = MultiThreadedEventLoopGroup(numberOfThreads: 4 * System.coreCount + 1)
+    /// The event loops connections are dealt to, round robin, `count` of them: made once per
+    /// count and kept for the process (servers in one process with the same count share them).
+    ///
+    /// An odd number: every call is a webhook request and then its stream, one after the
+    /// other; with an even number of loops (NIO's default is one per core: 2 here) the round
+    /// robin put every webhook on one loop and every stream on the other, so one core carried
+    /// all the calls (`miadi bench bridge`: one loop at 98 %, the other at 3 %, underruns at
+    /// 750 streams). With an odd number the streams go round every loop.
+    static func loops(_ count: Int) -> MultiThreadedEventLoopGroup {
+        loopGroups.withLock { groups in
+            if let group = groups[count] { return group }
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: count)
+            groups[count] = group
+            return group
+        }
+    }
+
+    private static let loopGroups = Mutex<[Int: MultiThreadedEventLoopGroup]>([:])
+
+    /// The smallest odd number above the core count: 3 on two cores (`event_loops` overrides
+    /// it). Each extra loop is a thread the kernel switches to under load: `miadi bench bridge`
+    /// at 750 streams on two cores measured reply start p99 263 ms with 3 loops, 306 with 5
+    /// and 401 with 9 (192 unloaded; `perf` put 9 % of the server's time with nine loops in
+    /// `finish_task_switch`). A model that computes on its loop (the lab's mock) wants more:
+    /// the lab's own server takes four per core plus one.
+    public static var defaultLoopCount: Int { System.coreCount + 1 + System.coreCount % 2 }
 }
 
 /// Stream sockets open now (any loop may change them), and their connections, so that a

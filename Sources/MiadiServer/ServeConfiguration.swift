@@ -62,6 +62,11 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// call, a hostile client) is forgotten after this, so memory comes back; a stream ticket
     /// lapses after 120 s, so less than that loses nothing a ticket could still open.
     public var unstreamedCallSeconds = 300
+    /// Event loops (threads) the connections are dealt to, round robin; nil: the smallest odd
+    /// number above the core count (`MiadiServerApp.defaultLoopCount`). Odd counts spread calls evenly (each call is a
+    /// webhook and then a stream); more loops than cores let a model that computes on its loop
+    /// hold up fewer calls, at the price of the kernel switching between them under load.
+    public var eventLoops: Int?
     /// New calls are refused (503) while the event loops run this far behind real time, ms,
     /// as their 20 ms beats measure it (nil: never; the lab's own server, whose calls are the
     /// measurement). 250 ms is past the platform's playout buffer and the bridge's lead: the
@@ -114,7 +119,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         (publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL) + "/stream-status"
     }
 
-    static let keys = ["listen", "public_url", "stream_token", "webhook_secret", "lab_token", "clinic", "database", "provider", "model", "corpus", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds", "head_timeout_ms", "max_call_seconds", "unstreamed_call_seconds", "shed_lag_ms", "webhook_rate_limit", "fallback_audio", "record_provider"]
+    static let keys = ["listen", "public_url", "stream_token", "webhook_secret", "lab_token", "clinic", "database", "provider", "model", "corpus", "stream", "greeting", "handoff_number", "pacing", "barge_in", "traces", "drain_seconds", "head_timeout_ms", "max_call_seconds", "unstreamed_call_seconds", "event_loops", "shed_lag_ms", "webhook_rate_limit", "fallback_audio", "record_provider"]
 
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(YAMLFileError) -> ServeConfiguration {
         let root = try YAMLField.root(file: path)
@@ -226,6 +231,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         config.headTimeoutMs = try top["head_timeout_ms"]?.int(in: 100...120_000) ?? config.headTimeoutMs
         config.maxCallSeconds = try top["max_call_seconds"]?.int(in: 60...86_400) ?? config.maxCallSeconds
         config.unstreamedCallSeconds = try top["unstreamed_call_seconds"]?.int(in: 1...86_400) ?? config.unstreamedCallSeconds
+        config.eventLoops = try top["event_loops"]?.int(in: 1...256) ?? config.eventLoops
         config.shedLagMs = try top["shed_lag_ms"]?.int(in: 20...60_000) ?? config.shedLagMs
         if let field = top["webhook_rate_limit"] {
             let map = try field.mapping(allowed: ["per_second", "burst"])

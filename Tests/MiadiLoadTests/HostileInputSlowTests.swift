@@ -117,14 +117,8 @@ struct FileLimitSlowTests {
     /// Opens `count` connections to 127.0.0.1:`port` and keeps them; returns their descriptors.
     static func hold(_ count: Int, port: Int) -> [Int32] {
         (0..<count).compactMap { _ in
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-            if connected != 0 { close(fd); return nil }
-            return fd
+            guard let socket = try? LoopbackSocket(port: port) else { return nil }
+            return socket.takeDescriptor()
         }
     }
 
@@ -187,22 +181,15 @@ struct StoppingSlowTests {
         defer { server.stop() }
         // The stream: the handshake (no stream token is configured), the metadata, a little
         // audio, then silence on the socket, which stays open.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(server.port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        try #require(connected == 0)
+        let socket = try LoopbackSocket(port: server.port)
         let upgrade = Array("GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: audio.drachtio.org\r\n\r\n".utf8)
-        _ = upgrade.withUnsafeBytes { send(fd, $0.baseAddress, upgrade.count, Int32(MSG_NOSIGNAL)) }
+        socket.send(upgrade)
         var head = [UInt8](repeating: 0, count: 1024)
-        let got = head.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 1024, 0) }
+        let got = socket.receive(into: &head)
         try #require(got > 12 && String(decoding: head[0..<12], as: UTF8.self) == "HTTP/1.1 101")
         let frames = Self.frame(0x1, Array(#"{"call_sid":"CA-sigterm","from":"+254711000002","to":"+254709000100"}"#.utf8))
             + Array(repeating: Self.frame(0x2, [UInt8](repeating: 0, count: 1280)), count: 5).flatMap { $0 }
-        _ = frames.withUnsafeBytes { send(fd, $0.baseAddress, frames.count, Int32(MSG_NOSIGNAL)) }
+        socket.send(frames)
         try await Task.sleep(for: .milliseconds(500))
         let start = ContinuousClock.now
         kill(server.pid, SIGTERM)
@@ -212,7 +199,7 @@ struct StoppingSlowTests {
         // Once the drain's second was up the server closed the stream itself (1001), so the
         // call ended as calls do, its trace written, before the watchdog had to end it.
         var closeFrame = [UInt8](repeating: 0, count: 256)
-        let n = closeFrame.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 256, Int32(MSG_DONTWAIT)) }
+        let n = socket.receive(into: &closeFrame, waiting: false)
         #expect(n >= 4 && closeFrame[0] == 0x88 && (UInt16(closeFrame[2]) << 8 | UInt16(closeFrame[3])) == 1001, "the server's close: \(closeFrame.prefix(max(0, n)))")
         #expect(FileManager.default.fileExists(atPath: folder + "/traces/CA-sigterm.trace.jsonl"), "the call's trace")
     }

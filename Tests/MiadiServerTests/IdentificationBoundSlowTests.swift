@@ -65,21 +65,12 @@ struct IdentificationBoundSlowTests {
     /// server sends as it goes, and stops sending at its close frame; then reads until the
     /// server closes (or 30 s pass). Blocking, on the caller's thread: no task may run meanwhile.
     static func exchange(port: Int, _ request: [UInt8], then frames: [[UInt8]]) -> [UInt8] {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard connected == 0 else { return [] }
-        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, request.count, 0) }
+        guard let socket = try? LoopbackSocket(port: port, readTimeoutSeconds: 30) else { return [] }
+        socket.send(request)
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         func read(waiting: Bool) -> Bool {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 4096, waiting ? 0 : Int32(MSG_DONTWAIT)) }
+            let n = socket.receive(into: &chunk, waiting: waiting)
             if n > 0 { received += chunk[0..<n] }
             return n > 0
         }
@@ -89,7 +80,7 @@ struct IdentificationBoundSlowTests {
         for frame in frames {
             while read(waiting: false) {}
             if StreamProtocolErrorTests.closeCode(in: received) != nil { break }
-            guard frame.withUnsafeBytes({ send(fd, $0.baseAddress, frame.count, Int32(MSG_NOSIGNAL)) }) == frame.count else { break }
+            guard socket.send(frame) == frame.count else { break }
             usleep(20_000)
         }
         while read(waiting: true) {}

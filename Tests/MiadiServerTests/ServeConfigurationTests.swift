@@ -49,6 +49,8 @@ struct ServeConfigurationTests {
         #expect(config.bargeIn.mode == .stopAfter)
         #expect(config.unstreamedCallSeconds == 300)
         #expect(try ServeConfiguration.load(path: write(Self.valid + "\nunstreamed_call_seconds: 45\n"), environment: [:]).unstreamedCallSeconds == 45)
+        #expect(config.eventLoops == nil)
+        #expect(try ServeConfiguration.load(path: write(Self.valid + "\nevent_loops: 5\n"), environment: [:]).eventLoops == 5)
         #expect(try ServeConfiguration.load(path: path, environment: [:]).streamToken == "from-file")
     }
 
@@ -123,6 +125,7 @@ struct ServeConfigurationTests {
         ("barge_in: {mode: stop_after, min_speech_ms: 300}", "barge_in: {mode: stop, min_speech_ms: 300}", 9, "barge_in.mode"),
         ("barge_in: {mode: stop_after, min_speech_ms: 300}", "barge_in: {mode: pause_resume, false_interruption_ms: 50}", 9, "barge_in.false_interruption_ms"),
         ("pacing: {lead_ms: 120}", "unstreamed_call_seconds: 0", 8, "unstreamed_call_seconds"),
+        ("pacing: {lead_ms: 120}", "event_loops: 0", 8, "event_loops"),
     ])
     func mistakes(find: String, replace: String, line: Int, field: String) {
         let path = write(Self.valid.replacingOccurrences(of: find, with: replace))

@@ -54,24 +54,14 @@ enum ServerHarness {
     }
 
     private static func blockingRaw(port: Int, _ request: String) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        defer { close(fd) }
         // Generous: under a full `swift test` the server shares two cores with CPU-bound suites.
-        var timeout = timeval(tv_sec: 90, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        let socket = try LoopbackSocket(port: port, readTimeoutSeconds: 90)
         let bytes = Array(request.utf8)
-        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, bytes.count, 0) }
+        socket.send(bytes)
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 4096, 0) }
+            let n = socket.receive(into: &chunk)
             if n <= 0 { break }
             received += chunk[0..<n]
             let text = String(decoding: received, as: UTF8.self)

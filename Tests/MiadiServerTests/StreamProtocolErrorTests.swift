@@ -56,23 +56,15 @@ struct StreamProtocolErrorTests {
     static func exchange(port: Int, _ request: [UInt8], then frames: [UInt8], shutAfter: Bool) async throws -> (received: [UInt8], closedByServer: Bool) {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
-                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-                defer { close(fd) }
-                var timeout = timeval(tv_sec: 30, tv_usec: 0)
-                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_port = in_port_t(UInt16(port).bigEndian)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-                guard connected == 0 else { return continuation.resume(throwing: POSIXError(.ECONNREFUSED)) }
-                _ = request.withUnsafeBytes { send(fd, $0.baseAddress, request.count, 0) }
+                let socket: LoopbackSocket
+                do { socket = try LoopbackSocket(port: port, readTimeoutSeconds: 30) } catch { return continuation.resume(throwing: error) }
+                socket.send(request)
                 var received: [UInt8] = []
                 var chunk = [UInt8](repeating: 0, count: 4096)
                 var sent = false
                 var closedByServer = false
                 while true {
-                    let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 4096, 0) }
+                    let n = socket.receive(into: &chunk)
                     if n <= 0 {
                         closedByServer = n == 0 || errno == ECONNRESET
                         break
@@ -80,8 +72,8 @@ struct StreamProtocolErrorTests {
                     received += chunk[0..<n]
                     if !sent, received.count >= 4, received.indices.contains(where: { received[$0...].starts(with: [13, 10, 13, 10]) }) {
                         sent = true
-                        _ = frames.withUnsafeBytes { send(fd, $0.baseAddress, frames.count, Int32(MSG_NOSIGNAL)) }
-                        if shutAfter { shutdown(fd, Int32(SHUT_WR)) }
+                        socket.send(frames)
+                        if shutAfter { socket.shutWrite() }
                     }
                 }
                 continuation.resume(returning: (received, closedByServer))
@@ -220,20 +212,12 @@ struct HeadTimeoutTests {
     static func closedByServer(port: Int, partial: String) async throws -> Bool {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
-                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-                defer { close(fd) }
-                var timeout = timeval(tv_sec: 20, tv_usec: 0)
-                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_port = in_port_t(UInt16(port).bigEndian)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-                guard connected == 0 else { return continuation.resume(throwing: POSIXError(.ECONNREFUSED)) }
+                let socket: LoopbackSocket
+                do { socket = try LoopbackSocket(port: port, readTimeoutSeconds: 20) } catch { return continuation.resume(throwing: error) }
                 let bytes = Array(partial.utf8)
-                _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, bytes.count, 0) }
+                socket.send(bytes)
                 var chunk = [UInt8](repeating: 0, count: 512)
-                let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 512, 0) }
+                let n = socket.receive(into: &chunk)
                 continuation.resume(returning: n == 0)
             }.start()
         }
@@ -246,21 +230,13 @@ struct HeadTimeoutTests {
     static func closedEventually(port: Int, request: [UInt8], thenSendAfter: Double? = nil) async throws -> (closed: Bool, answer: String) {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
-                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-                defer { close(fd) }
-                var timeout = timeval(tv_sec: 20, tv_usec: 0)
-                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_port = in_port_t(UInt16(port).bigEndian)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-                guard connected == 0 else { return continuation.resume(throwing: POSIXError(.ECONNREFUSED)) }
-                _ = request.withUnsafeBytes { send(fd, $0.baseAddress, request.count, Int32(MSG_NOSIGNAL)) }
+                let socket: LoopbackSocket
+                do { socket = try LoopbackSocket(port: port, readTimeoutSeconds: 20) } catch { return continuation.resume(throwing: error) }
+                socket.send(request)
                 var answer: [UInt8] = []
                 var chunk = [UInt8](repeating: 0, count: 4096)
                 while true {
-                    let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 4096, 0) }
+                    let n = socket.receive(into: &chunk)
                     if n > 0 { answer += chunk[0..<n]; continue }
                     if n < 0 && errno != ECONNRESET { return continuation.resume(returning: (false, String(decoding: answer, as: UTF8.self))) }
                     break
@@ -268,9 +244,9 @@ struct HeadTimeoutTests {
                 guard let wait = thenSendAfter else { return continuation.resume(returning: (true, String(decoding: answer, as: UTF8.self))) }
                 Thread.sleep(forTimeInterval: wait)
                 let byte: [UInt8] = [0x61]
-                _ = byte.withUnsafeBytes { send(fd, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }
+                socket.send(byte)
                 Thread.sleep(forTimeInterval: 0.3)
-                let second = byte.withUnsafeBytes { send(fd, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }
+                let second = socket.send(byte)
                 continuation.resume(returning: (second < 0, String(decoding: answer, as: UTF8.self)))
             }.start()
         }

@@ -89,29 +89,27 @@ public struct WebhookResponse: Sendable, Equatable {
     /// ` name="value"`, escaped as libxml2 escapes attribute values.
     static func attribute(_ name: String, _ value: String, into out: inout String) {
         out += " " + name + "=\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "\r": out += "&#13;"
-            case "\n": out += "&#10;"
-            case "\t": out += "&#9;"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
+        escape(value, inAttribute: true, into: &out)
         out += "\""
     }
 
     /// Element text, escaped as libxml2 escapes it.
     static func text(_ value: String, into out: inout String) {
+        escape(value, inAttribute: false, into: &out)
+    }
+
+    /// libxml2's escaping: `&`, `<`, `>` and carriage return everywhere; in an attribute also
+    /// the quote, line feed and tab (a parser would fold those to spaces).
+    private static func escape(_ value: String, inAttribute: Bool, into out: inout String) {
         for scalar in value.unicodeScalars {
             switch scalar {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\r": out += "&#13;"
+            case "\"" where inAttribute: out += "&quot;"
+            case "\n" where inAttribute: out += "&#10;"
+            case "\t" where inAttribute: out += "&#9;"
             default: out.unicodeScalars.append(scalar)
             }
         }
