@@ -24,17 +24,18 @@ struct TraceSpoolTests {
 
     /// Most calls a hostile client opens end before any event: their spools are empty. Read
     /// back with `FileManager.contents(atPath:)`, each left 4 KiB of heap behind for good
-    /// (swift-foundation's empty-file read), 80 MiB for these 20,000.
+    /// (swift-foundation's empty-file read), 156 MiB for these 40,000: the bound leaves room for
+    /// what suites running beside this one hold.
     @Test("an empty spool's call ends with nothing left on the heap")
     func emptySpools() throws {
         let folder = ServerHarness.scratch("spool-empty")
         let before = miadi_heap_in_use()
-        for index in 0..<20_000 {
+        for index in 0..<40_000 {
             let spool = try #require(TraceSpool(path: folder + "/CA-\(index).events.jsonl"))
             #expect(spool.finish().isEmpty)
         }
         let grown = miadi_heap_in_use() - before
-        #expect(grown < 40 << 20, "20,000 empty spools kept \(grown >> 20) MiB of heap")
+        #expect(grown < 80 << 20, "40,000 empty spools kept \(grown >> 20) MiB of heap")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
 }
