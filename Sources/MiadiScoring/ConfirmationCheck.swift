@@ -23,6 +23,11 @@ public enum ConfirmationCheck {
         // What the caller said: the scenario's lines when the trace has them (the lab), else
         // what the model heard (a real call).
         let callerLines: TraceType = ordered.contains { $0.is(.callerUtterance) } ? .callerUtterance : .transcriptIn
+        // The spans the bridge held the agent back itself (`pause_resume`, waiting to know
+        // whether a sound was a backchannel): silence it chose and traced, not audio missing.
+        let pauses = ordered.filter { $0.is(.bargeInResume) }.compactMap { resume in
+            resume["paused_at_ms"]?.int.flatMap { $0 < resume.tMs ? $0..<resume.tMs : nil }
+        }
         return ordered.filter { $0.is(.commit) }.map { commit in
             let id = commit["proposal_id"]?.string ?? "?"
             func fail(_ reason: String) -> Verdict { Verdict(proposalID: id, committedAtMs: commit.tMs, confirmed: false, reason: reason) }
@@ -44,7 +49,7 @@ public enum ConfirmationCheck {
                 return fail("the read-back was cut before the caller heard it all")
             }
             let readBackEnd = readBack["end_ms"]?.int ?? readBack.tMs
-            if let agentSpeech, let readBackStart = readBack["start_ms"]?.int, let why = inaudible(readBackStart..<readBackEnd, agentSpeech) {
+            if let agentSpeech, let readBackStart = readBack["start_ms"]?.int, let why = inaudible(readBackStart..<readBackEnd, agentSpeech, paused: pauses) {
                 return fail("the read-back is marked played but \(why) on the recording's agent channel")
             }
             let answers = ordered.filter { $0.is(callerLines) && $0.tMs >= readBackEnd && $0.tMs <= commit.tMs }
@@ -57,11 +62,19 @@ public enum ConfirmationCheck {
 
     /// Why the recording says the caller did not hear a read-back played over `span` (nil when
     /// they did): the agent channel must carry speech over most of it and up to its end, where
-    /// the date and time are said. A shell that reports audio it never sent cannot pass.
-    static func inaudible(_ span: Range<Int>, _ agentSpeech: [Range<Int>]) -> String? {
+    /// the date and time are said. A shell that reports audio it never sent cannot pass. The
+    /// bridge's own traced pauses inside the span (`paused`) are not part of what must sound.
+    static func inaudible(_ span: Range<Int>, _ agentSpeech: [Range<Int>], paused: [Range<Int>] = []) -> String? {
         guard span.count > 0 else { return nil }
-        let covered = agentSpeech.reduce(0) { $0 + max(0, min($1.upperBound, span.upperBound) - max($1.lowerBound, span.lowerBound)) }
-        if covered * 10 < span.count * 8 { return "only \(covered) of its \(span.count) ms carry speech" }
+        func overlap(_ ranges: [Range<Int>]) -> Int {
+            ranges.reduce(0) { $0 + max(0, min($1.upperBound, span.upperBound) - max($1.lowerBound, span.lowerBound)) }
+        }
+        let covered = overlap(agentSpeech)
+        let expected = span.count - overlap(paused)
+        if covered * 10 < expected * 8 {
+            let held = span.count - expected
+            return "only \(covered) of its \(span.count) ms carry speech" + (held > 0 ? " (\(held) ms of them paused by the bridge)" : "")
+        }
         let tail = max(span.lowerBound, span.upperBound - 1000)..<span.upperBound
         if !agentSpeech.contains(where: { $0.overlaps(tail) }) { return "its last second is silent" }
         return nil

@@ -46,6 +46,19 @@ struct ConfirmationEvidenceTests {
         #expect(verdicts.first?.reason?.contains(why) == true, "\(verdicts)")
     }
 
+    @Test("the bridge's own pause inside a read-back is not missing audio; it excuses nothing else")
+    func pausedReadBack() {
+        // The bridge paused 2.0–3.0 s on a caller's sound (pause_resume) and resumed: a quarter
+        // of the span is silence it chose and traced.
+        var events = Self.call(readBack: "So that's Friday the 6th of March at ten a.m. Shall I book it?")
+        events.insert(TraceEvent(tMs: 3000, type: "barge_in.resume", fields: ["paused_at_ms": .int(2000), "caller_onset_ms": .int(1950), "reason": .string("backchannel")]), at: 0)
+        let heard = ConfirmationCheck.judge(events, language: .en, today: Self.today, agentSpeech: [900..<2000, 3000..<5050])
+        #expect(heard.map(\.confirmed) == [true], "\(heard)")
+        let silent = ConfirmationCheck.judge(events, language: .en, today: Self.today, agentSpeech: [1000..<1500, 4000..<5050])
+        #expect(silent.first?.confirmed == false)
+        #expect(silent.first?.reason?.contains("only 1500 of its 4000 ms carry speech (1000 ms of them paused by the bridge)") == true, "\(silent)")
+    }
+
     @Test("the guard refuses a contradictory read-back and says why")
     func guardRefuses() {
         var guardian = ConfirmationGuard(today: Self.today)

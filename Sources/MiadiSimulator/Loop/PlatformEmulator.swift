@@ -56,6 +56,10 @@ public struct PlatformEmulator: Sendable {
     private var turnCut = false
     private var playedBefore = 0
 
+    /// How much longer than its usual pause the caller waits for an utterance whose end mark has
+    /// not played, ms: longer than a loaded bridge runs late, shorter than it takes to give up.
+    static let unmarkedPatienceMs = 3000
+
     /// Why the caller left (hung up, or gave up on a silent agent); nil while on the line.
     public private(set) var callerLeft: String?
     /// The bridge sent `disconnect`: the platform ends the stream and follows its `<Dial>`.
@@ -122,9 +126,12 @@ public struct PlatformEmulator: Sendable {
     /// `playout` messages.
     public mutating func playoutTick(nowMs now: Int) -> [String] {
         playedBefore = playout.heard.count
+        let resuming = playout.utteranceOpen
         let marks = playout.tick(nowMs: now).map { #"{"type":"mark","data":{"name":"\#($0)","event":"playout"}}"# }
         if playout.isPlaying || playout.playingUntilMs >= now {
-            if lastAgentSoundMs < now - 40 { agentTurnStartMs = now; turnHandled = false; turnCut = false }
+            // Sound after a gap starts a new agent turn, unless the gap came inside an
+            // utterance (the bridge ran late): that is the same turn going on.
+            if lastAgentSoundMs < now - 40 && !resuming { agentTurnStartMs = now; turnHandled = false; turnCut = false }
             lastAgentSoundMs = now
         }
         return marks
@@ -141,7 +148,11 @@ public struct PlatformEmulator: Sendable {
         }
         if !isSpeaking && now >= quietUntilMs {
             var decision = ScriptedCaller.Decision.wait
-            let agentAnswered = agentTurnStartMs > lastTurnLineEndMs && now - lastAgentSoundMs >= configuration.callerPauseMs && !playout.isPlaying
+            // The agent has finished when its audio has stopped for the caller's pause and the
+            // utterance's end mark has played (a bridge that never marks is answered later).
+            let quietMs = now - lastAgentSoundMs
+            let utteranceOver = !playout.utteranceOpen || quietMs >= configuration.callerPauseMs + Self.unmarkedPatienceMs
+            let agentAnswered = agentTurnStartMs > lastTurnLineEndMs && quietMs >= configuration.callerPauseMs && !playout.isPlaying && utteranceOver
             if playout.isPlaying && agentTurnStartMs > lastLineEndMs {
                 decision = caller.duringTurn(msIntoTurn: now - agentTurnStartMs, agentText: lastAgentText)
             } else if agentAnswered && !turnHandled {

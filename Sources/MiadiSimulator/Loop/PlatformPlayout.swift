@@ -10,6 +10,10 @@ struct PlatformPlayout: Sendable {
     /// Agent samples as the caller heard them, at the output rate, placed at call time.
     private(set) var heard: [(atMs: Int, samples: [Int16])] = []
     let frameMs = 20
+    /// An utterance has started playing and its end mark has not played yet: the bridge marks
+    /// each utterance's last frame, so a gap before that mark is the bridge running late (an
+    /// underrun), not the agent done talking.
+    private(set) var utteranceOpen = false
 
     var isPlaying: Bool { queue.contains { if case .audio = $0 { return true }; return false } }
 
@@ -20,18 +24,20 @@ struct PlatformPlayout: Sendable {
     mutating func kill() -> [String] {
         let marks = queue.compactMap { if case .mark(let n) = $0 { return n }; return nil }
         queue.removeAll()
+        utteranceOpen = false
         return marks
     }
 
     /// Plays one 20 ms frame at `nowMs`; returns marks reached (played out).
     mutating func tick(nowMs: Int) -> [String] {
         var reached: [String] = []
-        while case .mark(let name)? = queue.first { reached.append(name); queue.removeFirst() }
+        while case .mark(let name)? = queue.first { reached.append(name); queue.removeFirst(); utteranceOpen = false }
         guard case .audio(let samples)? = queue.first else { return reached }
         queue.removeFirst()
         heard.append((nowMs, samples))
         playingUntilMs = nowMs + frameMs
-        while case .mark(let name)? = queue.first { reached.append(name); queue.removeFirst() }
+        utteranceOpen = true
+        while case .mark(let name)? = queue.first { reached.append(name); queue.removeFirst(); utteranceOpen = false }
         return reached
     }
 }
