@@ -264,7 +264,11 @@ extension MiadiServerApp {
     /// and 401 with 9 (192 unloaded; `perf` put 9 % of the server's time with nine loops in
     /// `finish_task_switch`). A model that computes on its loop (the lab's mock) wants more:
     /// the lab's own server takes four per core plus one.
-    public static var defaultLoopCount: Int { System.coreCount + 1 + System.coreCount % 2 }
+    public static var defaultLoopCount: Int { coreCount + 1 + coreCount % 2 }
+
+    /// The cores this process may use: NIO's count, which honours the container's CPU quota
+    /// (cgroups), unlike `ProcessInfo.activeProcessorCount`.
+    public static var coreCount: Int { System.coreCount }
 }
 
 /// Stream sockets open now (any loop may change them), and their connections, so that a

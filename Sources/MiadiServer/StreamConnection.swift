@@ -87,7 +87,7 @@ final class StreamConnection: @unchecked Sendable {
         var pendingClose: (UInt16, String)?
         /// Set when the socket went away: nothing more is written to it.
         var socketGone = false
-        /// The call's WAV, written as the call goes (`takeRecording` four times a second).
+        /// The call's WAV, written as the call goes (`takeRecording` once a second).
         var recordingFile: StreamingAudioFile?
         var recordingTakenAtMs = 0
     }
@@ -236,9 +236,10 @@ final class StreamConnection: @unchecked Sendable {
         process(.closed(code, reason))
     }
 
-    /// How often the settled part of the recording goes to its file, ms of call time: a
-    /// quarter second, so a stream holds little of its line (RSS per stream at 500 streams:
-    /// 506 KiB with a second, 423 KiB with this; CPU unchanged).
+    /// How often the settled part of the recording goes to its file, ms of call time: once a
+    /// second, so a stream holds at most about a second of its line (a quarter second saved
+    /// some memory, but flushing that often coincided with barge-ins over sockets going wrong
+    /// and was put back while that was looked into; RSS per stream is 218 KiB at 500 streams).
     static let recordingFlushMs = 1000
 
     /// The call's WAV in the traces folder, opened once the call is known: the recording goes

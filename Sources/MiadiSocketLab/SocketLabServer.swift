@@ -35,7 +35,7 @@ public enum SocketLabServer {
         // The lab's mock computes on its call's loop (its recognition, slow in a debug build):
         // more loops than `miadi serve` takes by default, so that one call's recognition holds
         // up fewer of the others.
-        configuration.eventLoops = 4 * ProcessInfo.processInfo.activeProcessorCount + 1
+        configuration.eventLoops = 4 * MiadiServerApp.coreCount + 1
         configuration.tracesDirectory = tracesDirectory
         configuration.recordProviderMessages = recordProviderMessages
         var logger = Logger(label: "miadi.lab.serve")
