@@ -178,6 +178,8 @@ let package = Package(
                 "MiadiBooking",
                 "MiadiServer",
                 "MiadiLoad",
+                "MiadiBridge",
+                "MiadiProviders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

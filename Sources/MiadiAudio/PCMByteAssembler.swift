@@ -21,6 +21,10 @@ public struct PCMByteAssembler: Sendable {
     /// Feeds one binary frame; returns the whole sample frames it completes (possibly none).
     public mutating func append(_ bytes: some Collection<UInt8>) -> PCMBuffer {
         let frameBytes = 2 * channels
+        if carry.isEmpty, bytes.count % frameBytes == 0 {
+            // The usual frame, whole samples and nothing carried: read straight from it.
+            return PCMBuffer(littleEndianBytes: bytes, sampleRate: sampleRate, channels: channels)
+        }
         carry.append(contentsOf: bytes)
         let whole = carry.count - carry.count % frameBytes
         let buffer = PCMBuffer(littleEndianBytes: carry[0..<whole], sampleRate: sampleRate, channels: channels)

@@ -196,6 +196,13 @@ extension PCMBuffer {
     /// This buffer at another sample rate, every channel converted separately, time-aligned.
     public func resampled(to rate: Int, quality: Resampler.Quality) -> PCMBuffer {
         if rate == sampleRate { return self }
+        if channels == 1 {
+            // Mono (every reply a model makes): no channel copy, no interleaving pass.
+            var r = Resampler(from: sampleRate, to: rate, quality: quality)
+            var out = r.process(floatSamples())
+            out += r.flush()
+            return PCMBuffer(floatSamples: out, sampleRate: rate)
+        }
         var channelsOut: [[Float]] = []
         for c in 0..<channels {
             var r = Resampler(from: sampleRate, to: rate, quality: quality)

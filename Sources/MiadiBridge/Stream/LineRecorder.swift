@@ -5,13 +5,19 @@ import MiadiAudio
 /// frames the bridge sent, placed at their playout time and cut where a barge-in flushed them).
 ///
 /// It holds only what the shell has not taken yet (`take(settledAtMs:)`): `miadi serve` takes
-/// the settled part four times a second into the call's WAV file, so a live call keeps about a quarter second
+/// the settled part once a second into the call's WAV file, so a live call keeps about a second
 /// of its recording in memory however long it lasts. The lab takes nothing until the end.
+///
+/// Stored interleaved, as the file wants it: a `both_tracks` frame is appended as it came (no
+/// split into two sides and no interleaving pass to take them back out), and a take is one
+/// copy. Each side has its own length; past it, its slots are silence.
 struct LineRecorder: Sendable {
     let sampleRate: Int
-    /// The line from sample `origin` on (what was taken before is the shell's).
-    private(set) var left: [Int16] = []
-    private(set) var right: [Int16] = []
+    /// The line from frame `origin` on, interleaved (what was taken before is the shell's):
+    /// `max(leftCount, rightCount)` frames.
+    private(set) var line: [Int16] = []
+    private(set) var leftCount = 0
+    private(set) var rightCount = 0
     private(set) var origin = 0
     /// With `both_tracks` the right channel comes from the platform and the bridge's own
     /// frames are not written.
@@ -22,69 +28,113 @@ struct LineRecorder: Sendable {
         self.rightFromPlatform = rightFromPlatform
     }
 
-    /// The index in `left`/`right` of stream time `ms` (negative: already taken).
+    private var frames: Int { line.count / 2 }
+
+    /// The frame index in `line` of stream time `ms` (negative: already taken).
     func index(ofMs ms: Int) -> Int { max(0, ms) * sampleRate / 1000 - origin }
 
-    mutating func caller(_ samples: [Int16]) { left += samples }
+    /// Grows the line with silent frames to `count` frames.
+    private mutating func extend(toFrames count: Int) {
+        if count > frames { line.append(contentsOf: repeatElement(0, count: 2 * (count - frames))) }
+    }
+
+    /// Caller samples (mono), after those already recorded.
+    mutating func caller(_ samples: [Int16]) {
+        let start = leftCount
+        extend(toFrames: start + samples.count)
+        line.withUnsafeMutableBufferPointer { l in
+            samples.withUnsafeBufferPointer { s in
+                for i in 0..<s.count { l[2 &* (start &+ i)] = s[i] }
+            }
+        }
+        leftCount += samples.count
+    }
+
+    /// A `both_tracks` frame as the platform sent it (interleaved, left the caller, right what
+    /// it played), after those already recorded.
+    mutating func platformStereo(_ samples: [Int16]) {
+        let count = samples.count / 2
+        guard rightFromPlatform, leftCount == rightCount, leftCount == frames else {
+            // The sides are not level (never with `both_tracks`): side by side, as any line.
+            caller(Swift.stride(from: 0, to: 2 * count, by: 2).map { samples[$0] })
+            if rightFromPlatform { platformRight(Swift.stride(from: 1, to: 2 * count, by: 2).map { samples[$0] }) }
+            return
+        }
+        line.append(contentsOf: samples)
+        leftCount += count
+        rightCount += count
+    }
 
     mutating func platformRight(_ samples: [Int16]) {
         guard rightFromPlatform else { return }
-        right += samples
+        writeRight(samples, at: rightCount)
     }
 
     /// Agent samples (already at `sampleRate`) that play from `atMs` (stream time).
     mutating func agent(_ samples: [Int16], atMs: Int) {
         guard !rightFromPlatform else { return }
-        let start = index(ofMs: atMs)
-        if right.count < start { right += [Int16](repeating: 0, count: start - right.count) }
-        for (i, s) in samples.enumerated() where start + i >= 0 {
-            if start + i < right.count { right[start + i] = s } else { right.append(s) }
+        writeRight(samples, at: index(ofMs: atMs))
+    }
+
+    /// Writes right-channel samples from frame `start` (a negative start: its first samples
+    /// were taken already and are skipped), silence filling any gap before it.
+    private mutating func writeRight(_ samples: [Int16], at start: Int) {
+        let end = start + samples.count
+        guard end > 0 else { return }
+        extend(toFrames: end)
+        let from = max(0, -start)
+        line.withUnsafeMutableBufferPointer { l in
+            samples.withUnsafeBufferPointer { s in
+                for i in from..<s.count { l[2 &* (start &+ i) &+ 1] = s[i] }
+            }
         }
+        rightCount = max(rightCount, end)
     }
 
     /// A barge-in at `ms`: what was sent but not played never reached the caller.
     mutating func cutAgent(atMs ms: Int) {
         guard !rightFromPlatform else { return }
         let end = max(0, index(ofMs: ms))
-        if right.count > end { right.removeLast(right.count - end) }
+        guard rightCount > end else { return }
+        for i in end..<rightCount { line[2 * i + 1] = 0 }
+        rightCount = end
+        let kept = max(leftCount, rightCount)
+        if frames > kept { line.removeLast(2 * (frames - kept)) }
     }
 
     /// Hands out the line up to stream time `ms` (interleaved stereo, left the caller), keeping
     /// only what may still change: nothing before the present is written again (agent frames
     /// are placed at or after it, and a barge-in cuts from it).
     mutating func take(settledAtMs ms: Int) -> [Int16] {
-        take(frames: min(left.count, max(0, index(ofMs: ms))))
+        take(frames: min(leftCount, max(0, index(ofMs: ms))))
     }
 
     /// Hands out all that is left (the call is over), the shorter side padded with silence.
     mutating func takeAll() -> [Int16] {
-        take(frames: max(left.count, right.count))
+        take(frames: frames)
     }
 
     private mutating func take(frames n: Int) -> [Int16] {
         guard n > 0 else { return [] }
-        var out = [Int16](repeating: 0, count: 2 * n)
-        out.withUnsafeMutableBufferPointer { o in
-            left.withUnsafeBufferPointer { l in for i in 0..<min(n, l.count) { o[2 * i] = l[i] } }
-            right.withUnsafeBufferPointer { r in for i in 0..<min(n, r.count) { o[2 * i + 1] = r[i] } }
-        }
-        left.removeFirst(min(n, left.count))
-        right.removeFirst(min(n, right.count))
+        let out = Array(line[0..<(2 * n)])
+        line.removeFirst(2 * n)
+        leftCount = max(0, leftCount - n)
+        rightCount = max(0, rightCount - n)
         origin += n
         return out
     }
 
     /// Samples held, both sides: what a live call keeps of its recording.
-    var heldSamples: Int { left.count + right.count }
+    var heldSamples: Int { leftCount + rightCount }
 
     /// Each side as mono, unpadded.
     func channels() -> (caller: PCMBuffer, agent: PCMBuffer) {
-        (PCMBuffer(samples: left, sampleRate: sampleRate), PCMBuffer(samples: right, sampleRate: sampleRate))
+        (PCMBuffer(samples: Swift.stride(from: 0, to: 2 * leftCount, by: 2).map { line[$0] }, sampleRate: sampleRate),
+         PCMBuffer(samples: Swift.stride(from: 1, to: 2 * rightCount, by: 2).map { line[$0] }, sampleRate: sampleRate))
     }
 
     /// Both channels, the shorter padded with silence.
     func stereo() -> PCMBuffer {
-        // `interleave` pads the shorter side itself.
-        PCMBuffer.interleave(left: PCMBuffer(samples: left, sampleRate: sampleRate), right: PCMBuffer(samples: right, sampleRate: sampleRate))
+        PCMBuffer(samples: line, sampleRate: sampleRate, channels: 2)
     }
 }

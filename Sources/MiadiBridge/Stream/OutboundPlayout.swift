@@ -121,28 +121,34 @@ struct OutboundPlayout: Sendable {
         guard nowMs >= resumeAtMs, !isPaused else { return out }
         let frame = framesPer20ms
         while let index = utterances.firstIndex(where: { !$0.endMarkSent }) {
-            var u = utterances[index]
-            let canSendFull = u.pendingCount >= frame
-            let lastPartial = u.closed && u.pendingCount > 0 && u.pendingCount < frame
-            if canSendFull || lastPartial {
+            // Changed in place: a copy of the utterance out and back copied its frame list
+            // (shared while both existed) on every frame sent.
+            let pendingCount = utterances[index].pendingCount
+            let closed = utterances[index].closed
+            if pendingCount >= frame || (closed && pendingCount > 0) {
                 let start = max(playedUntilMs, nowMs)
                 guard start + 20 - nowMs <= maximumLeadMs else { break }
-                var samples = Array(u.pending[u.pendingStart..<(u.pendingStart + min(frame, u.pendingCount))])
-                u.recentFrames.append((start, u.pendingStart))
-                if u.recentFrames.count > 40 { u.recentFrames.removeFirst(u.recentFrames.count - 40) }
-                u.pendingStart += samples.count
-                samples += [Int16](repeating: 0, count: frame - samples.count)
-                if u.firstSampleMs == nil { u.firstSampleMs = start }
-                u.sentSamples += samples.count
+                let from = utterances[index].pendingStart
+                let taken = min(frame, pendingCount)
+                var samples = [Int16](repeating: 0, count: frame)
+                samples.withUnsafeMutableBufferPointer { o in
+                    utterances[index].pending.withUnsafeBufferPointer { p in
+                        for i in 0..<taken { o[i] = p[from + i] }
+                    }
+                }
+                utterances[index].recentFrames.append((start, from))
+                if utterances[index].recentFrames.count > 80 { utterances[index].recentFrames.removeFirst(utterances[index].recentFrames.count - 40) }
+                utterances[index].pendingStart += taken
+                if utterances[index].firstSampleMs == nil { utterances[index].firstSampleMs = start }
+                utterances[index].sentSamples += frame
                 playedUntilMs = start + 20
-                u.endMs = playedUntilMs
-                utterances[index] = u
-                out.append(.frame(samples: samples, atMs: start, utteranceID: u.id))
+                utterances[index].endMs = playedUntilMs
+                out.append(.frame(samples: samples, atMs: start, utteranceID: utterances[index].id))
                 continue
             }
-            if u.closed && u.pendingCount == 0 {
-                u.endMarkSent = true
-                utterances[index] = u
+            if closed && pendingCount == 0 {
+                utterances[index].endMarkSent = true
+                let u = utterances[index]
                 if u.sentSamples > 0 { out.append(.endMark(name: u.endMarkName, utteranceID: u.id)) }
                 continue
             }

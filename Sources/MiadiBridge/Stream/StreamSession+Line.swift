@@ -146,13 +146,13 @@ extension StreamSession {
             var actions: [StreamAction] = []
             let caller: PCMBuffer
             if configuration.track == .both {
-                let (left, right) = buffer.deinterleave()
-                caller = left
-                recorder.platformRight(right.samples)
+                // Recorded as it came (both sides at once); the caller's side alone goes on.
+                recorder.platformStereo(buffer.samples)
+                caller = buffer.channel(0)
             } else {
                 caller = buffer
+                recorder.caller(caller.samples)
             }
-            recorder.caller(caller.samples)
             // Feed the VAD in 10 ms steps so a barge-in is decided as soon as it is long enough,
             // even when the platform batches 100 ms of audio into one frame.
             let step = configuration.inputSampleRate / 100

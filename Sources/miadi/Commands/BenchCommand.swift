@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Miadi's performance against same-run baselines.",
-        subcommands: [BenchBookingCommand.self, BenchSimCommand.self, BenchBridgeCommand.self, BenchFuzzCommand.self]
+        subcommands: [BenchBookingCommand.self, BenchSimCommand.self, BenchMachineCommand.self, BenchBridgeCommand.self, BenchFuzzCommand.self]
     )
 }
 
