@@ -129,8 +129,17 @@ struct LineRecorder: Sendable {
 
     /// Each side as mono, unpadded.
     func channels() -> (caller: PCMBuffer, agent: PCMBuffer) {
-        (PCMBuffer(samples: Swift.stride(from: 0, to: 2 * leftCount, by: 2).map { line[$0] }, sampleRate: sampleRate),
-         PCMBuffer(samples: Swift.stride(from: 1, to: 2 * rightCount, by: 2).map { line[$0] }, sampleRate: sampleRate))
+        (PCMBuffer(samples: side(0, count: leftCount), sampleRate: sampleRate), PCMBuffer(samples: side(1, count: rightCount), sampleRate: sampleRate))
+    }
+
+    /// The first `count` samples of one side (0 left, 1 right).
+    private func side(_ offset: Int, count: Int) -> [Int16] {
+        [Int16](unsafeUninitializedCapacity: count) { out, initialized in
+            line.withUnsafeBufferPointer { l in
+                for i in 0..<count { out[i] = l[2 &* i &+ offset] }
+            }
+            initialized = count
+        }
     }
 
     /// Both channels, the shorter padded with silence.

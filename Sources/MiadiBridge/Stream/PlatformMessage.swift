@@ -65,8 +65,29 @@ public enum BridgeCommand: Sendable, Equatable {
         case .killAudio: return #"{"type":"killAudio"}"#
         case .disconnect: return #"{"type":"disconnect"}"#
         case .mark(let name):
-            let data = try? JSONSerialization.data(withJSONObject: ["type": "mark", "data": ["name": name]], options: [.sortedKeys])
-            return data.map { String(decoding: $0, as: UTF8.self) } ?? #"{"type":"mark"}"#
+            // Written by hand (one per utterance on every stream; a JSON encoder was most of
+            // the cost of sending one): the same bytes, keys in sorted order.
+            return #"{"data":{"name":"# + Self.jsonString(name) + #"},"type":"mark"}"#
         }
+    }
+
+    /// `text` as a JSON string literal, quotes included.
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "/": out += "\\/"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 }
