@@ -23,7 +23,9 @@ extension CallMachine {
         var modelAnswerLimitMs = 10_000
         /// The caller's current speech stopped the agent (a turn, not a backchannel).
         var callerInterrupted = false
-        var isNetwork: Bool { inProcess == nil }
+        /// Whether the model is a network one: set once, so that no frame tests the optional
+        /// existential (a test copies the model's box, a retain and a release on every frame).
+        let isNetwork: Bool
 
         /// One thing to do inside the machine.
         enum Step: Sendable {
@@ -39,6 +41,7 @@ extension CallMachine {
             case .inProcess(let machine): inProcess = machine
             case .network: inProcess = nil
             }
+            if case .network = model { isNetwork = true } else { isNetwork = false }
             providerID = model.providerID
             modelID = model.model
             self.agent = agent
@@ -48,7 +51,7 @@ extension CallMachine {
         /// The in-process model's time passes; what it says now, as steps. Its audio is queued,
         /// not sent: the session's beat that follows sends it (see `CallMachine.timerFired`).
         mutating func modelTick(nowMs: Int) -> [Step] {
-            guard case .some = inProcess, !modelFailed else { return [] }
+            guard !isNetwork, !modelFailed else { return [] }
             let events = inProcess!.tick(nowMs: nowMs)
             return events.flatMap { providerEvent($0, nowMs: nowMs, pumping: false) }
         }
@@ -80,7 +83,7 @@ extension CallMachine {
         /// session), a network one is sent by the shell.
         private mutating func toModel(_ input: ProviderInput, nowMs: Int, out: inout [CallAction]) -> [Step] {
             guard !modelFailed else { return [] }
-            guard case .some = inProcess else {
+            guard !isNetwork else {
                 out.append(.toProvider(input))
                 if case .toolResult = input { out.append(.schedule(.modelSilence, atMs: nowMs + modelAnswerLimitMs)) }
                 return []
