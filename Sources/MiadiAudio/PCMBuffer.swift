@@ -108,21 +108,7 @@ extension PCMBuffer {
     /// Left and right of a stereo buffer.
     public func deinterleave() -> (left: PCMBuffer, right: PCMBuffer) {
         precondition(channels == 2, "deinterleave needs a stereo buffer, not \(channels) channels")
-        // One pass for both sides (every stereo frame of every call comes through here).
-        let frames = frameCount
-        var right = [Int16](repeating: 0, count: frames)
-        let left = [Int16](unsafeUninitializedCapacity: frames) { l, initialized in
-            right.withUnsafeMutableBufferPointer { r in
-                samples.withUnsafeBufferPointer { s in
-                    for i in 0..<frames {
-                        l[i] = s[2 &* i]
-                        r[i] = s[2 &* i &+ 1]
-                    }
-                }
-            }
-            initialized = frames
-        }
-        return (PCMBuffer(samples: left, sampleRate: sampleRate), PCMBuffer(samples: right, sampleRate: sampleRate))
+        return (channel(0), channel(1))
     }
 }
 

@@ -51,23 +51,13 @@ struct LineRecorder: Sendable {
     }
 
     /// A `both_tracks` frame as the platform sent it (interleaved, left the caller, right what
-    /// it played), after those already recorded.
+    /// it played), after those already recorded. On such a line only these frames write (the
+    /// bridge's own are not recorded), so the two sides are always level.
     mutating func platformStereo(_ samples: [Int16]) {
-        let count = samples.count / 2
-        guard rightFromPlatform, leftCount == rightCount, leftCount == frames else {
-            // The sides are not level (never with `both_tracks`): side by side, as any line.
-            caller(Swift.stride(from: 0, to: 2 * count, by: 2).map { samples[$0] })
-            if rightFromPlatform { platformRight(Swift.stride(from: 1, to: 2 * count, by: 2).map { samples[$0] }) }
-            return
-        }
+        precondition(rightFromPlatform && leftCount == rightCount, "LineRecorder.platformStereo on a line whose right side is the bridge's")
         line.append(contentsOf: samples)
-        leftCount += count
-        rightCount += count
-    }
-
-    mutating func platformRight(_ samples: [Int16]) {
-        guard rightFromPlatform else { return }
-        writeRight(samples, at: rightCount)
+        leftCount += samples.count / 2
+        rightCount += samples.count / 2
     }
 
     /// Agent samples (already at `sampleRate`) that play from `atMs` (stream time).
