@@ -74,9 +74,10 @@ final class LoopBeat: @unchecked Sendable {
             let lateNs = max(0, nowNs - Int64(due.uptimeNanoseconds))
             lastDueNs.store(Int64(due.uptimeNanoseconds), ordering: .relaxed)
             LoopLag.record(lagNs: lateNs, nowNs: nowNs)
-            let lateness = Duration.nanoseconds(lateNs)
-            let dueInstant = ContinuousClock.now - lateness
-            for member in members { member.beat(due: dueInstant) }
+            // The clock is read once for the whole beat: its streams take it up together.
+            let now = ContinuousClock.now
+            let dueInstant = now - Duration.nanoseconds(lateNs)
+            for member in members { member.beat(due: dueInstant, now: now) }
             if members.isEmpty { scheduled = nil } else { schedule() }
         }
     }

@@ -125,7 +125,7 @@ public struct MiadiServerApp: Sendable {
         let ledger = ticketLedger
         let server = HTTPServerBuilder { responder in
             StreamServerChannel(
-                responder: responder, path: "/stream", policy: policy, maxFrameSize: 1 << 20, headTimeout: .milliseconds(Int64(configuration.headTimeoutMs)),
+                responder: responder, path: "/stream", policy: policy, headTimeout: .milliseconds(Int64(configuration.headTimeoutMs)),
                 connections: connections,
                 subprotocol: { head in
                     // The gate has already refused bad handshakes with 400/401; this names the subprotocol.
@@ -133,7 +133,7 @@ public struct MiadiServerApp: Sendable {
                     return subprotocol
                 },
                 makeHandler: { head, channel in
-                    StreamChannelHandler(maxMessageSize: 8 << 20) { output, loop in
+                    StreamChannelHandler(maxFrameSize: 1 << 20, maxMessageSize: 8 << 20) { output, loop in
                         let now = Date() // wall clock: tickets lapse in real time
                         guard case .accept(let subprotocol, let ticket) = policy.decide(offered: head.headers["Sec-WebSocket-Protocol"], authorization: head.headers.first(name: "Authorization"), now: now) else {
                             output.close(code: 1008, reason: "stream ticket no longer valid")

@@ -1,6 +1,5 @@
 import Logging
 import NIOCore
-import NIOWebSocket
 
 /// What a call sends: frames for the platform, written now and flushed once per event.
 protocol StreamOutput: AnyObject {
@@ -16,15 +15,15 @@ enum StreamOutbound {
     case binary([UInt8])
 }
 
-/// One stream's WebSocket, on its event loop: frames in become the call's events (text and
-/// binary messages reassembled from fragments, pings answered, the platform's close answered),
-/// the 20 ms beat is the loop's (`LoopBeat`, one timer for all its streams), and the call's frames go out
-/// through `StreamOutput`. It also pings an idle platform every 30 s and closes a stream whose
-/// platform stops answering.
-final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked Sendable {
-    typealias InboundIn = WebSocketFrame
-    typealias OutboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
+/// One stream's WebSocket, on its event loop, the only handler in its pipeline: the socket's
+/// bytes become frames (`WebSocketWire`), frames become the call's events (text and binary
+/// messages reassembled from fragments, pings answered, the platform's close answered), the
+/// 20 ms beat is the loop's (`LoopBeat`, one timer for all its streams), and the call's frames
+/// go out through `StreamOutput`, all of one event in one buffer and one write. It also pings an
+/// idle platform every 30 s and closes a stream whose platform stops answering.
+final class StreamChannelHandler: ChannelInboundHandler, StreamOutput, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     /// The call, made once the handler is in the pipeline (it needs the handler as output).
     private let makeConnection: (StreamChannelHandler, any EventLoop) -> StreamConnection?
@@ -32,20 +31,29 @@ final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked
     private var context: ChannelHandlerContext?
     private var beat: LoopBeat?
     /// A message being reassembled from fragments.
-    private var fragments: ByteBuffer?
+    private var fragments: [UInt8]?
     private var fragmentsAreText = false
     private let maxMessageSize: Int
     private var closeSent = false
     private var closed = false
-    private var pending = false
     /// Pings: when the last went out, and whether its pong came back.
-    private var lastPing = NIODeadline.now()
+    private var lastPing = ContinuousClock.now
     private var pongAwaited = false
-    static let pingInterval = TimeAmount.seconds(30)
+    static let pingInterval = Duration.seconds(30)
     /// How long a close waits for the platform's answer before the socket is closed anyway.
     static let closeTimeout = TimeAmount.seconds(2)
 
-    init(maxMessageSize: Int, makeConnection: @escaping (StreamChannelHandler, any EventLoop) -> StreamConnection?) {
+    /// The socket's bytes, read into frames.
+    private var reader: WebSocketWire.Reader
+    /// Frames written since the last flush, sent together.
+    private var outgoing: ByteBuffer?
+    /// The platform spoke out of protocol: what else it sent is not read.
+    private var failed = false
+
+    /// `maxFrameSize`: the longest frame read (a longer one is answered 1009); `maxMessageSize`:
+    /// the longest message its fragments may make.
+    init(maxFrameSize: Int = 1 << 20, maxMessageSize: Int, makeConnection: @escaping (StreamChannelHandler, any EventLoop) -> StreamConnection?) {
+        self.reader = WebSocketWire.Reader(maxFrameSize: maxFrameSize)
         self.maxMessageSize = maxMessageSize
         self.makeConnection = makeConnection
     }
@@ -55,7 +63,7 @@ final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked
         connection = makeConnection(self, context.eventLoop)
         guard let connection else { return }
         connection.start()
-        lastPing = .now()
+        lastPing = .now
         beat = LoopBeat.on(context.eventLoop)
         beat?.join(self)
     }
@@ -70,77 +78,97 @@ final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked
         beat = nil
     }
 
-    /// The loop's 20 ms beat (`LoopBeat`), with when it fell due.
-    func beat(due: ContinuousClock.Instant) {
+    /// The loop's 20 ms beat (`LoopBeat`), with when it fell due and the clock as the beat read
+    /// it (once for all the loop's calls).
+    func beat(due: ContinuousClock.Instant, now: ContinuousClock.Instant) {
         guard !closed else { return leaveBeat() }
-        keepAlive()
-        connection?.handle(.beat(due))
+        keepAlive(now: now)
+        connection?.handle(.beat(due: due, now: now))
     }
 
-    private func keepAlive() {
-        guard let context, !closeSent, NIODeadline.now() - lastPing >= Self.pingInterval else { return }
+    private func keepAlive(now: ContinuousClock.Instant) {
+        guard let context, !closeSent, now - lastPing >= Self.pingInterval else { return }
         if pongAwaited {
             context.eventLoop.assertInEventLoop()
             close(code: 1001, reason: "ping timeout")
             connection?.socketClosed(code: 1001, reason: "the platform stopped answering pings")
             return
         }
-        lastPing = .now()
+        lastPing = now
         pongAwaited = true
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))), promise: nil)
+        write(opcode: WebSocketWire.Opcode.ping, payload: [])
+        flush()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+        guard !failed else { return }
+        var bytes = unwrapInboundIn(data)
+        do {
+            try reader.read(&bytes) { frame in
+                guard !failed else { return }
+                received(frame, context: context)
+            }
+        } catch {
+            protocolError(error.message, code: error.closeCode)
+        }
+    }
+
+    /// The platform's frames are done for this read: what the call sent for them leaves together.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flush()
+        context.fireChannelReadComplete()
+    }
+
+    private func received(_ frame: WebSocketWire.Frame, context: ChannelHandlerContext) {
         // RFC 6455 5.1: a server closes the connection on an unmasked frame from a client.
-        guard frame.maskKey != nil else { return protocolError("an unmasked frame from the client") }
+        guard frame.masked else { return protocolError("an unmasked frame from the client") }
         // RFC 6455 5.2: reserved bits with no extension that gives them a meaning.
-        guard !frame.rsv1, !frame.rsv2, !frame.rsv3 else { return protocolError("a frame with reserved bits set") }
+        guard frame.reserved == 0 else { return protocolError("a frame with reserved bits set") }
         switch frame.opcode {
-        case .binary where frame.fin && fragments == nil:
+        case WebSocketWire.Opcode.binary where frame.fin && fragments == nil:
             // The usual frame: 20 ms of audio, whole.
-            connection?.handle(.binary(frame.unmaskedBytes))
-        case .text, .binary:
-            var payload = frame.unmaskedData
-            if frame.fin && fragments == nil {
-                deliver(&payload, text: frame.opcode == .text)
-            } else {
-                fragments = payload
-                fragmentsAreText = frame.opcode == .text
-            }
-        case .continuation:
-            guard var buffer = fragments else { return protocolError("a continuation frame with no message to continue") }
-            var payload = frame.unmaskedData
-            buffer.writeBuffer(&payload)
-            guard buffer.readableBytes <= maxMessageSize else { return protocolError("a message over \(maxMessageSize) bytes", code: 1009) }
+            connection?.handle(.binary(frame.payload))
+        case WebSocketWire.Opcode.text, WebSocketWire.Opcode.binary:
+            // RFC 6455 5.4: a new message before the last one's final fragment is out of order.
+            guard fragments == nil else { return protocolError("a new message inside a fragmented one") }
             if frame.fin {
-                fragments = nil
-                deliver(&buffer, text: fragmentsAreText)
+                deliver(frame.payload, text: frame.opcode == WebSocketWire.Opcode.text)
             } else {
-                fragments = buffer
+                guard frame.payload.count <= maxMessageSize else { return protocolError("a message over \(maxMessageSize) bytes", code: 1009) }
+                fragments = frame.payload
+                fragmentsAreText = frame.opcode == WebSocketWire.Opcode.text
             }
-        case .ping:
+        case WebSocketWire.Opcode.continuation:
+            guard var message = fragments else { return protocolError("a continuation frame with no message to continue") }
+            guard message.count + frame.payload.count <= maxMessageSize else { return protocolError("a message over \(maxMessageSize) bytes", code: 1009) }
+            fragments = nil
+            message.append(contentsOf: frame.payload)
+            if frame.fin {
+                deliver(message, text: fragmentsAreText)
+            } else {
+                fragments = message
+            }
+        case WebSocketWire.Opcode.ping:
             guard !closeSent else { return }
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
-        case .pong:
+            write(opcode: WebSocketWire.Opcode.pong, payload: frame.payload)
+            flush()
+        case WebSocketWire.Opcode.pong:
             pongAwaited = false
-        case .connectionClose:
-            var data = frame.unmaskedData
+        case WebSocketWire.Opcode.close:
+            let body = frame.payload
             // RFC 6455 5.5.1 and 7.4: a body is a code of two bytes and UTF-8; a code the
             // protocol reserves (1005, 1006, 1015) or has not assigned is not one to answer with.
-            guard data.readableBytes != 1 else { return protocolError("a close frame with a one-byte body") }
-            let sent = data.readInteger(as: UInt16.self)
+            guard body.count != 1 else { return protocolError("a close frame with a one-byte body") }
+            let sent = body.count >= 2 ? UInt16(body[0]) << 8 | UInt16(body[1]) : nil
             if let sent, !Self.isSendableCloseCode(sent) { return protocolError("a close frame with code \(sent)") }
             let code = sent ?? 1005
-            guard String(validating: data.readableBytesView, as: UTF8.self) != nil else { return protocolError("a close reason that is not UTF-8", code: 1007) }
-            let reason = data.readString(length: data.readableBytes) ?? ""
+            guard String(validating: body.dropFirst(2), as: UTF8.self) != nil else { return protocolError("a close reason that is not UTF-8", code: 1007) }
             if closeSent {
                 // The platform answered our close.
                 context.close(promise: nil)
                 return
             }
             // The platform ends the stream: the call ends, and the close is answered.
-            _ = reason
             connection?.handle(.closed(code == 1005 ? 1000 : code, "platform closed the stream"))
             if !closeSent { close(code: code == 1005 ? 1000 : code, reason: "") }
         default:
@@ -169,19 +197,20 @@ final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked
         context.fireUserInboundEventTriggered(event)
     }
 
-    private func deliver(_ payload: inout ByteBuffer, text: Bool) {
+    private func deliver(_ payload: [UInt8], text: Bool) {
         if text {
             // Text that is not UTF-8 is refused (1007), not repaired into a call's metadata.
-            guard let string = String(validating: payload.readableBytesView, as: UTF8.self) else {
+            guard let string = String(validating: payload, as: UTF8.self) else {
                 return protocolError("a text frame that is not UTF-8", code: 1007)
             }
             connection?.handle(.text(string))
         } else {
-            connection?.handle(.binary(payload.readBytes(length: payload.readableBytes) ?? []))
+            connection?.handle(.binary(payload))
         }
     }
 
     private func protocolError(_ what: String, code: UInt16 = 1002) {
+        failed = true
         // The close goes first: the call, ending, would otherwise close with its own 1000.
         close(code: code, reason: what)
         connection?.socketClosed(code: code, reason: "protocol error: \(what)")
@@ -202,29 +231,44 @@ final class StreamChannelHandler: ChannelDuplexHandler, StreamOutput, @unchecked
     // MARK: StreamOutput
 
     func send(_ frame: StreamOutbound) {
-        guard let context, !closeSent else { return }
+        guard !closeSent else { return }
         switch frame {
         case .text(let text):
-            context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: text))), promise: nil)
+            var text = text
+            text.withUTF8 { write(opcode: WebSocketWire.Opcode.text, payload: UnsafeRawBufferPointer($0)) }
         case .binary(let bytes):
-            context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .binary, data: context.channel.allocator.buffer(bytes: bytes))), promise: nil)
+            write(opcode: WebSocketWire.Opcode.binary, payload: bytes)
         }
-        pending = true
+    }
+
+    /// A frame into the buffer the next flush sends.
+    private func write(opcode: UInt8, payload: [UInt8]) {
+        payload.withUnsafeBytes { write(opcode: opcode, payload: $0) }
+    }
+
+    private func write(opcode: UInt8, payload: UnsafeRawBufferPointer) {
+        guard let context else { return }
+        if outgoing == nil { outgoing = context.channel.allocator.buffer(capacity: max(1024, payload.count + 10)) }
+        WebSocketWire.append(opcode: opcode, payload: payload, to: &outgoing!)
     }
 
     func flush() {
-        guard pending, let context else { return }
-        pending = false
-        context.flush()
+        guard let buffer = outgoing, let context else { return }
+        outgoing = nil
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
     func close(code: UInt16, reason: String) {
         guard let context, !closeSent, !closed else { return }
         closeSent = true
-        var data = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
-        data.writeInteger(code)
-        data.writeString(String(reason.prefix(120)))
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
+        var body = [UInt8(code >> 8), UInt8(code & 0xFF)]
+        // A control frame carries at most 125 bytes: the reason is cut, whole characters, to 123.
+        for character in reason {
+            guard body.count + character.utf8.count <= 125 else { break }
+            body.append(contentsOf: character.utf8)
+        }
+        write(opcode: WebSocketWire.Opcode.close, payload: body)
+        flush()
         // The platform answers a close with its own; a socket whose platform does not is closed anyway.
         let channel = context.channel
         context.eventLoop.scheduleTask(in: Self.closeTimeout) { channel.close(promise: nil) }

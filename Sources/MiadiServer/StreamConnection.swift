@@ -50,8 +50,9 @@ final class StreamConnection: @unchecked Sendable {
     enum Event: Sendable {
         case text(String)
         case binary([UInt8])
-        /// The 20 ms beat, with when it fell due: the machine's timers that are due fire.
-        case beat(ContinuousClock.Instant)
+        /// The 20 ms beat, with when it fell due and the clock as the beat read it: the
+        /// machine's timers that are due fire.
+        case beat(due: ContinuousClock.Instant, now: ContinuousClock.Instant)
         case closed(UInt16, String)
         /// A tool run the machine asked for has finished.
         case toolCompleted(ToolCompletion)
@@ -128,7 +129,9 @@ final class StreamConnection: @unchecked Sendable {
 
     /// One event, in order with every other.
     func handle(_ event: Event) {
-        loop.preconditionInEventLoop()
+        // Once per frame and per beat: checked in debug builds (the tests), not on every event
+        // of a loaded server.
+        loop.assertInEventLoop()
         guard !isFinished else { return }
         if identifying {
             // The beat has nothing to pace before the call is known, and the next one after
@@ -154,15 +157,17 @@ final class StreamConnection: @unchecked Sendable {
     static let maximumWaiting = 500
 
     private func process(_ event: Event) {
-        let t = callTime()
         let started = ContinuousClock.now
+        // A beat's call time is the beat's, as the loop read it for all its calls.
+        let t: Int
+        if case .beat(_, let now) = event { t = callTime(now: now) } else { t = callTime(now: started) }
         switch event {
         case .text(let text):
             perform(shell.call.textReceived(text, nowMs: t), at: t)
         case .binary(let bytes):
             metrics.framesIn.increment()
             perform(shell.call.binaryReceived(bytes, nowMs: t), at: t)
-        case .beat(let due):
+        case .beat(let due, _):
             metrics.tickLagSeconds.record(started - due)
             // The real clock is read in 20 ms beats: a timer fires on the beat nearest its
             // due time (a beat that comes a millisecond early must not hold the pacing back
@@ -265,12 +270,12 @@ final class StreamConnection: @unchecked Sendable {
 
     /// Call time, ms: since the webhook answered the call once the stream named it (the
     /// trace's t = 0), since the socket opened before that.
-    private func callTime() -> Int {
-        Self.callTime(zero: shell.answeredAt ?? shell.opened, lab: shell.lab?.clock, labStart: shell.labStart)
+    private func callTime(now: ContinuousClock.Instant = .now) -> Int {
+        Self.callTime(zero: shell.answeredAt ?? shell.opened, lab: shell.lab?.clock, labStart: shell.labStart, now: now)
     }
 
-    private static func callTime(zero: ContinuousClock.Instant, lab: ManualClock?, labStart: Date?) -> Int {
-        let t = ms(ContinuousClock.now - zero)
+    private static func callTime(zero: ContinuousClock.Instant, lab: ManualClock?, labStart: Date?, now: ContinuousClock.Instant = .now) -> Int {
+        let t = ms(now - zero)
         // A lab call's calendar follows call time, so holds lapse as they would.
         if let lab, let labStart { lab.moveForward(to: labStart.addingTimeInterval(Double(t) / 1000)) }
         return t

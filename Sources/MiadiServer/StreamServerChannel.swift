@@ -6,11 +6,10 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
-import NIOWebSocket
 
 /// The server's child channel: HTTP/1 for the webhook and the other routes (Hummingbird's
-/// responder), and on the stream path a WebSocket whose frames go straight to the call's
-/// `StreamChannelHandler` on the connection's event loop.
+/// responder), and on the stream path a WebSocket (`StreamUpgrader`) whose bytes go straight to
+/// the call's `StreamChannelHandler` on the connection's event loop, the only handler left.
 ///
 /// Why not hummingbird-websocket's handler: it runs each socket as an actor reading frames
 /// through async sequences, so every 20 ms frame in and every frame out crossed threads
@@ -32,7 +31,6 @@ struct StreamServerChannel: HTTPChannelHandler {
     let responder: HTTPChannelHandler.Responder
     let path: String
     let policy: HandshakePolicy
-    let maxFrameSize: Int
     /// See `ServeConfiguration.headTimeoutMs`.
     let headTimeout: TimeAmount
     /// Connections held at once, below the limit of open files.
@@ -57,18 +55,15 @@ struct StreamServerChannel: HTTPChannelHandler {
         return channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(HalfCloseReaper())
             try channel.pipeline.syncOperations.addHandler(HandshakeGate(path: path, policy: policy, logger: logger, headTimeout: headTimeout))
-            let upgrader = NIOTypedWebSocketServerUpgrader<Negotiated>(
-                maxFrameSize: maxFrameSize,
-                shouldUpgrade: { channel, head in
+            let upgrader = StreamUpgrader<Negotiated>(
+                shouldUpgrade: { _, head in
                     let target = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-                    guard target == path, let chosen = subprotocol(head) else { return channel.eventLoop.makeSucceededFuture(nil) }
-                    return channel.eventLoop.makeSucceededFuture(["Sec-WebSocket-Protocol": chosen])
+                    guard target == path, let chosen = subprotocol(head) else { return nil }
+                    return ["Sec-WebSocket-Protocol": chosen]
                 },
                 upgradePipelineHandler: { channel, head in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(makeHandler(head, channel))
-                        return Negotiated.stream(channel)
-                    }
+                    try channel.pipeline.syncOperations.addHandler(makeHandler(head, channel))
+                    return Negotiated.stream(channel)
                 })
             let configuration = NIOTypedHTTPServerUpgradeConfiguration<Negotiated>(
                 upgraders: [upgrader],
