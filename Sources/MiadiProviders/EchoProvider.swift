@@ -65,6 +65,9 @@ public struct EchoProvider: ProviderMachine {
 
     public mutating func tick(nowMs: Int) -> [ProviderEvent] { [] }
 
+    /// The echo answers only what it hears: time passing alone never makes it speak.
+    public var quietUntil: Int? { .max }
+
     /// `buffer` (mono) at `rate` by linear interpolation. The echo stands in for a model whose
     /// work runs on its provider's machines, not the bridge's: its reply is made cheaply (a
     /// filtered conversion was a seventh of `miadi serve`'s time under load, all of it spent

@@ -76,4 +76,13 @@ public protocol ProviderMachine: Sendable {
     mutating func receive(_ input: ProviderInput, nowMs: Int) -> [ProviderEvent]
     /// Lets time pass (call at least every 20 ms); returns what the model says by then.
     mutating func tick(nowMs: Int) -> [ProviderEvent]
+    /// nil if `tick` may say something at the next beat; otherwise the call time before which
+    /// it says nothing and changes nothing unless `receive` is called first (`Int.max`: never).
+    /// A call whose model and line are both quiet stops beating until then.
+    var quietUntil: Int? { get }
+}
+
+extension ProviderMachine {
+    /// Ticked every 20 ms: a model that says nothing of its time passing.
+    public var quietUntil: Int? { nil }
 }

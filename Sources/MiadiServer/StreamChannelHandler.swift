@@ -79,11 +79,12 @@ final class StreamChannelHandler: ChannelInboundHandler, StreamOutput, @unchecke
     }
 
     /// The loop's 20 ms beat (`LoopBeat`), with when it fell due and the clock as the beat read
-    /// it (once for all the loop's calls).
+    /// it (once for all the loop's calls). A call with no timer due is not disturbed.
     func beat(due: ContinuousClock.Instant, now: ContinuousClock.Instant) {
         guard !closed else { return leaveBeat() }
         keepAlive(now: now)
-        connection?.handle(.beat(due: due, now: now))
+        guard let connection, let beatDue = connection.beatDue, now >= beatDue else { return }
+        connection.handle(.beat(due: due, now: now))
     }
 
     private func keepAlive(now: ContinuousClock.Instant) {

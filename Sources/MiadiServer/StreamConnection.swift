@@ -124,7 +124,23 @@ final class StreamConnection: @unchecked Sendable {
         loop.preconditionInEventLoop()
         openStreams.opened(self)
         perform(shell.call.opened(nowMs: 0), at: 0)
+        refreshBeatDue()
         output?.flush()
+    }
+
+    /// From when the loop's beat has a timer of this call's to fire (nil: none is set). The
+    /// beat skips the call until then: a quiet call (its pacing parked, see
+    /// `CallMachine.parksPacing`) costs the beat one comparison, where a pass through the shell
+    /// for nothing was a tenth of a loaded server. Kept after each event.
+    private(set) var beatDue: ContinuousClock.Instant?
+
+    private func refreshBeatDue() {
+        guard !identifying, !isFinished, let first = shell.timers.min(by: { $0.atMs < $1.atMs }) else {
+            beatDue = nil
+            return
+        }
+        // A timer fires on the beat nearest its due time (see `process`): from half a beat before.
+        beatDue = (shell.answeredAt ?? shell.opened) + .milliseconds(first.atMs - Self.beatMs / 2)
     }
 
     /// One event, in order with every other.
@@ -150,6 +166,7 @@ final class StreamConnection: @unchecked Sendable {
             return
         }
         process(event)
+        refreshBeatDue()
         output?.flush()
     }
 
@@ -239,6 +256,7 @@ final class StreamConnection: @unchecked Sendable {
             return
         }
         process(.closed(code, reason))
+        refreshBeatDue()
     }
 
     /// How often the settled part of the recording goes to its file, ms of call time: once a
@@ -394,6 +412,7 @@ final class StreamConnection: @unchecked Sendable {
             process(waiting.removeFirst())
         }
         if !identifying, !isFinished, shell.ended || shell.socketGone { end() }
+        refreshBeatDue()
         output?.flush()
     }
 

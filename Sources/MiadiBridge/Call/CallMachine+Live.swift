@@ -50,6 +50,21 @@ extension CallMachine {
 
         /// The in-process model's time passes; what it says now, as steps. Its audio is queued,
         /// not sent: the session's beat that follows sends it (see `CallMachine.timerFired`).
+        /// nil if the next beat may have something to do; otherwise the call time before which
+        /// no beat can do anything unless an input comes first (see `CallMachine.timerFired`).
+        func beatsIdleUntil() -> Int? {
+            let model: Int
+            if isNetwork || modelFailed {
+                model = .max
+            } else if let quiet = inProcess!.quietUntil {
+                model = quiet
+            } else {
+                return nil
+            }
+            guard let line = session.beatsIdleUntil() else { return nil }
+            return min(model, line)
+        }
+
         mutating func modelTick(nowMs: Int) -> [Step] {
             guard !isNetwork, !modelFailed else { return [] }
             let events = inProcess!.tick(nowMs: nowMs)

@@ -65,6 +65,12 @@ public struct CallMachine: Sendable {
     /// the agent). A stored optional, not an enum payload, so that each frame changes it in
     /// place: taking it out of an enum copied the line's growing buffers on every append.
     private var call: Live?
+    /// Whether a call whose beats have nothing to do parks its pacing timer (see
+    /// `timerFired`). Off only where a parked call is compared with one beating every 20 ms.
+    public var parksPacing = true
+    /// The pacing timer is parked: set for when the call can next need a beat (its length
+    /// running out, an in-process model's own time), not for the next 20 ms.
+    private var pacingParked = false
 
     public init(metadataDeadlineMs: Int = 10_000, expectedCallSID: String? = nil) {
         self.metadataDeadlineMs = metadataDeadlineMs
@@ -195,10 +201,23 @@ public struct CallMachine: Sendable {
         case (.live, .pacing):
             // The model's time first, and everything it set off, then the session's beat, which
             // sends what the model said.
+            pacingParked = false
             var out = withLive(nowMs: nowMs) { live in live.modelTick(nowMs: nowMs) }
             let lineNowMs = max(nowMs, clock?() ?? nowMs)
             if case .live = state { out += withSession(nowMs: lineNowMs) { session in session.tick(nowMs: lineNowMs) } }
-            if case .live = state { out.append(.schedule(.pacing, atMs: nowMs + 20)) }
+            if case .live = state {
+                // Nothing to pace, no pause to time, a model with nothing to say before an input:
+                // the beat is parked until the call's own time runs out, and any input that
+                // gives it something to do brings it back at once (`withLive`). A listening call
+                // then costs its shell nothing between frames; beating every 20 ms regardless
+                // was a sixth of a loaded server.
+                if parksPacing, let quietUntil = call!.beatsIdleUntil() {
+                    pacingParked = true
+                    out.append(.schedule(.pacing, atMs: max(nowMs + 20, quietUntil)))
+                } else {
+                    out.append(.schedule(.pacing, atMs: nowMs + 20))
+                }
+            }
             return out
         case (.live, .toolDue(let id)):
             return withLive(nowMs: nowMs) { live in
@@ -243,8 +262,14 @@ public struct CallMachine: Sendable {
         // No `call != nil` test: comparing the optional copies every part of the live call.
         guard case .live = state else { preconditionFailure("CallMachine.withLive in \(state)") }
         let steps = body(&call!)
-        let (actions, ended) = call!.perform(steps, nowMs: nowMs)
-        if ended { state = .ended }
+        var (actions, ended) = call!.perform(steps, nowMs: nowMs)
+        if ended {
+            state = .ended
+        } else if pacingParked, call!.beatsIdleUntil() == nil {
+            // Something to pace again: the beat resumes now, as if it had never stopped.
+            pacingParked = false
+            actions.append(.schedule(.pacing, atMs: nowMs))
+        }
         return actions
     }
 

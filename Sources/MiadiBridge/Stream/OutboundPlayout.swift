@@ -115,6 +115,12 @@ struct OutboundPlayout: Sendable {
         resampler = resampler.restarted()
     }
 
+    /// Nothing to send, mark or let go, now or later, until more audio, a pause or a flush
+    /// comes: `pump` at any time returns nothing and changes nothing.
+    var isIdle: Bool {
+        !isPaused && utterances.allSatisfy { $0.endMarkSent && $0.pending.isEmpty }
+    }
+
     /// Frames (and end marks) to send at `nowMs` without exceeding the lead.
     mutating func pump(nowMs: Int) -> [Output] {
         var out: [Output] = []

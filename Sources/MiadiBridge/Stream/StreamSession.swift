@@ -221,6 +221,22 @@ public struct StreamSession: Sendable {
         }
     }
 
+    /// nil if `tick` may do something at the next beat; otherwise the call time before which it
+    /// can do nothing unless an input comes first: no audio queued or being played out, no
+    /// pause to time, no handoff waiting for the line to go quiet. Then only the call's maximum
+    /// length is left for a beat to reach.
+    public func beatsIdleUntil() -> Int? {
+        switch state {
+        case .awaitingMetadata, .closed:
+            return .max
+        case .handingOff:
+            return nil
+        case .live, .disconnecting:
+            guard line!.pause == nil, line!.playout.isIdle else { return nil }
+            return line!.streamStartMs + configuration.maximumCallMs
+        }
+    }
+
     /// Runs `body` on the open stream's line, in place.
     private mutating func withLine(_ body: (inout Line) -> [StreamAction]) -> [StreamAction] {
         // Only called once the stream opened (`line` is set then); no `line != nil` test, which

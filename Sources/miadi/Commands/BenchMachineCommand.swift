@@ -11,7 +11,8 @@ import MiadiProviders
 ///
 /// Each call is `miadi serve`'s with `provider: echo` and `bench bridge`'s caller: 16 kHz
 /// `both_tracks` frames of 20 ms carrying the same looped utterance, the 20 ms beat after
-/// each frame, every action the machine returns taken as a shell would (bytes counted). The
+/// each frame firing the pacing timer when it is due (a quiet call parks it), every action the
+/// machine returns taken as a shell would (bytes counted). The
 /// same frames also go through the machine with a model that never answers: the baseline in
 /// the same run, so the echo's share shows as a ratio and the machine's own cost beside it.
 struct BenchMachineCommand: ParsableCommand {
@@ -86,30 +87,44 @@ struct BenchMachineCommand: ParsableCommand {
     /// call time; returns the bytes they sent the platform.
     static func play(_ frames: [[UInt8]], calls: Int, model: () -> CallModel) -> Int {
         var sent = 0
-        func take(_ actions: [CallAction]) {
-            for action in actions { if case .sendBinary(let bytes) = action { sent += bytes.count } }
+        // When each call's pacing timer is set for, as `miadi serve` keeps it: a quiet call
+        // parks it (`CallMachine.parksPacing`), and its beats cost nothing.
+        var pacingAt = [Int](repeating: .max, count: calls)
+        func take(_ actions: [CallAction], call: Int) {
+            for action in actions {
+                switch action {
+                case .sendBinary(let bytes): sent += bytes.count
+                case .schedule(.pacing, let atMs): pacingAt[call] = atMs
+                case .cancel(.pacing): pacingAt[call] = .max
+                default: break
+                }
+            }
         }
         var stream = StreamConfiguration(inputSampleRate: 16_000, track: .both, outputSampleRate: 16_000, providerInputRate: 16_000, providerOutputRate: 24_000)
         stream.maximumCallMs = Int.max / 2
         var machines: [CallMachine] = (0..<calls).map { call in
             let sid = "CAbench\(call)"
             var machine = CallMachine(expectedCallSID: sid)
-            take(machine.opened(nowMs: 0))
-            take(machine.textReceived(#"{"callSid":"\#(sid)","from":"+254700000000","to":"+254711000000","sampleRate":16000}"#, nowMs: 0))
-            take(machine.attach(CallMachine.Setup(model: model(), agent: nil, stream: stream), nowMs: 0))
+            take(machine.opened(nowMs: 0), call: call)
+            take(machine.textReceived(#"{"callSid":"\#(sid)","from":"+254700000000","to":"+254711000000","sampleRate":16000}"#, nowMs: 0), call: call)
+            take(machine.attach(CallMachine.Setup(model: model(), agent: nil, stream: stream), nowMs: 0), call: call)
             return machine
         }
         for (index, frame) in frames.enumerated() {
             let t = (index + 1) * 20
             for call in machines.indices {
-                take(machines[call].binaryReceived(frame, nowMs: t))
-                take(machines[call].timerFired(.pacing, nowMs: t))
+                take(machines[call].binaryReceived(frame, nowMs: t), call: call)
+                // The beat fires a timer due within half a beat, as `miadi serve`'s does.
+                if pacingAt[call] <= t + 10 {
+                    pacingAt[call] = .max
+                    take(machines[call].timerFired(.pacing, nowMs: t), call: call)
+                }
                 if index % 50 == 49 { _ = machines[call].takeRecording(nowMs: t) } // once a second, as `miadi serve`
             }
         }
         let end = frames.count * 20 + 20
         for call in machines.indices {
-            take(machines[call].closed(code: 1000, reason: "", nowMs: end))
+            take(machines[call].closed(code: 1000, reason: "", nowMs: end), call: call)
             _ = machines[call].takeRecording(nowMs: end, final: true)
         }
         return sent
@@ -124,4 +139,5 @@ struct SilentModel: ProviderMachine {
     let outputSampleRate = 24_000
     mutating func receive(_ input: ProviderInput, nowMs: Int) -> [ProviderEvent] { [] }
     mutating func tick(nowMs: Int) -> [ProviderEvent] { [] }
+    var quietUntil: Int? { .max }
 }
