@@ -57,9 +57,13 @@ public final class LiveSocket: Sendable {
             }
             var resumes = 0
             while true {
+                // The socket was open: an error from here on is the session lost, not a service
+                // that could not be reached.
+                let opened = Locked(false)
                 do {
                     let close = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
                         defer { current.withLock { $0 = nil } }
+                        opened.withLock { $0 = true }
                         for message in state.withLock({ $0.opening() }) {
                             log?.message(message, outgoing: true)
                             try await outbound.write(.text(message.jsonText))
@@ -99,7 +103,13 @@ public final class LiveSocket: Sendable {
                     }
                     if let event = wire.closedByService(code: code, reason: close?.reason ?? "") { eventSink.yield([event]) }
                 } catch {
-                    if !ending.withLock({ $0 }) {
+                    if ending.withLock({ $0 }) {
+                    } else if opened.withLock({ $0 }), let event = wire.closedByService(code: nil, reason: "the connection was lost: \(error)") {
+                        // Reset or cut mid-session (a service that closes with audio still
+                        // unread resets the socket rather than closing it): the session is over,
+                        // as when the service closes it.
+                        eventSink.yield([event])
+                    } else {
                         eventSink.yield([.failed(message: "\(wire.providerID): \(LiveSocket.describe(error)) (\(LiveSocket.redacted(url)))", fatal: true)])
                     }
                 }
