@@ -47,8 +47,11 @@ final class StreamChannelHandler: ChannelInboundHandler, StreamOutput, @unchecke
     private var reader: WebSocketWire.Reader
     /// Frames written since the last flush, sent together.
     private var outgoing: ByteBuffer?
-    /// The platform spoke out of protocol: what else it sent is not read.
+    /// The platform's bytes stopped being frames: nothing more is read.
     private var failed = false
+    /// The socket closes once the next flush is written (a stream of bytes that are not frames
+    /// cannot carry the platform's answer to our close).
+    private var closeOnceWritten = false
 
     /// `maxFrameSize`: the longest frame read (a longer one is answered 1009); `maxMessageSize`:
     /// the longest message its fragments may make.
@@ -110,7 +113,12 @@ final class StreamChannelHandler: ChannelInboundHandler, StreamOutput, @unchecke
                 received(frame, context: context)
             }
         } catch {
+            // Past a frame that cannot be read nothing can be: the close goes out and the socket
+            // with it, as NIO's codec did, rather than wait two seconds for an answer.
+            failed = true
+            closeOnceWritten = true
             protocolError(error.message, code: error.closeCode)
+            if closeOnceWritten { context.close(promise: nil) } // the close was out already
         }
     }
 
@@ -210,8 +218,9 @@ final class StreamChannelHandler: ChannelInboundHandler, StreamOutput, @unchecke
         }
     }
 
+    /// The platform broke the protocol: the close goes out, and frames after it are still read
+    /// (its answer to the close ends the socket at once).
     private func protocolError(_ what: String, code: UInt16 = 1002) {
-        failed = true
         // The close goes first: the call, ending, would otherwise close with its own 1000.
         close(code: code, reason: what)
         connection?.socketClosed(code: code, reason: "protocol error: \(what)")
@@ -256,7 +265,13 @@ final class StreamChannelHandler: ChannelInboundHandler, StreamOutput, @unchecke
     func flush() {
         guard let buffer = outgoing, let context else { return }
         outgoing = nil
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        if closeOnceWritten {
+            closeOnceWritten = false
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        }
     }
 
     func close(code: UInt16, reason: String) {
