@@ -108,10 +108,7 @@ final class StreamChannelHandler: ChannelInboundHandler, StreamOutput, @unchecke
         guard !failed else { return }
         var bytes = unwrapInboundIn(data)
         do {
-            try reader.read(&bytes) { frame in
-                guard !failed else { return }
-                received(frame, context: context)
-            }
+            try reader.read(&bytes) { received($0, context: context) }
         } catch {
             // Past a frame that cannot be read nothing can be: the close goes out and the socket
             // with it, as NIO's codec did, rather than wait two seconds for an answer.
