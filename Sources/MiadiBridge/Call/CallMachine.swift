@@ -211,7 +211,7 @@ public struct CallMachine: Sendable {
                 // gives it something to do brings it back at once (`withLive`). A listening call
                 // then costs its shell nothing between frames; beating every 20 ms regardless
                 // was a sixth of a loaded server.
-                if parksPacing, let quietUntil = call!.beatsIdleUntil() {
+                if parksPacing, let quietUntil = Self.beatsIdleUntil(&call!) {
                     pacingParked = true
                     out.append(.schedule(.pacing, atMs: max(nowMs + 20, quietUntil)))
                 } else {
@@ -265,12 +265,20 @@ public struct CallMachine: Sendable {
         var (actions, ended) = call!.perform(steps, nowMs: nowMs)
         if ended {
             state = .ended
-        } else if pacingParked, call!.beatsIdleUntil() == nil {
+        } else if pacingParked, Self.beatsIdleUntil(&call!) == nil {
             // Something to pace again: the beat resumes now, as if it had never stopped.
             pacingParked = false
             actions.append(.schedule(.pacing, atMs: nowMs))
         }
         return actions
+    }
+
+    /// The live call's `beatsIdleUntil`, read in place. `call!.beatsIdleUntil()` copied the
+    /// whole live call to call a method on the unwrapped optional (the model's box makes it a
+    /// value the compiler copies through its witness table: every part retained and released,
+    /// a twentieth of a loaded server, `perf`); an `inout` argument is the stored value itself.
+    private static func beatsIdleUntil(_ live: inout Live) -> Int? {
+        live.beatsIdleUntil()
     }
 
     private mutating func withSession(nowMs: Int, _ body: (inout StreamSession) -> [StreamAction]) -> [CallAction] {
