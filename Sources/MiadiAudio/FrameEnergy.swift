@@ -1,3 +1,5 @@
+import CMiadiDSP
+
 /// The voice-activity detector's front end: each analysis frame's energy with its mean
 /// removed, `Σ(x − x̄)² = Σx² − (Σx)²/N`, from two exact sums.
 ///
@@ -8,12 +10,12 @@
 /// the VADs that hear every sample of every call were a tenth of the lab's time with one.
 ///
 /// Exactness: 16-bit samples and their squares are integers, and a frame's sums stay far below
-/// 2⁵³, so summing them as doubles in any order, in any grouping, gives the same bits. So the
-/// sums run four lanes at a time, and the energy is the same however the stream is chunked.
+/// 2⁵³, so they are summed as integers (`miadi_pcm16_sums`, eight samples a step) and the
+/// energy is the same however the stream is chunked.
 struct FrameEnergy: Sendable {
     let samplesPerFrame: Int
-    private var sum = SIMD4<Double>(repeating: 0)
-    private var sumOfSquares = SIMD4<Double>(repeating: 0)
+    private var sum: Int64 = 0
+    private var sumOfSquares: Int64 = 0
     private var fill = 0
 
     init(samplesPerFrame: Int) {
@@ -27,35 +29,19 @@ struct FrameEnergy: Sendable {
         guard let base = samples.baseAddress else { return }
         var i = 0
         let count = samples.count
-        var s = sum, q = sumOfSquares
         while i < count {
             let take = min(samplesPerFrame - fill, count - i)
-            var k = 0
-            while k + 4 <= take {
-                let raw = UnsafeRawPointer(base + i + k).loadUnaligned(as: SIMD4<Int16>.self)
-                let x = SIMD4<Double>(SIMD4<Int32>(truncatingIfNeeded: raw))
-                s += x
-                q += x * x
-                k += 4
-            }
-            while k < take {
-                let x = Double(base[i + k])
-                s[0] += x
-                q[0] += x * x
-                k += 1
-            }
+            miadi_pcm16_sums(base + i, take, &sum, &sumOfSquares)
             i += take
             fill += take
             if fill == samplesPerFrame {
                 let n = Double(samplesPerFrame)
-                let total = s.sum(), squares = q.sum()
+                let total = Double(sum), squares = Double(sumOfSquares)
                 frameDone(max(0, squares - total * total / n) / n / (32768 * 32768))
-                s = SIMD4(repeating: 0)
-                q = SIMD4(repeating: 0)
+                sum = 0
+                sumOfSquares = 0
                 fill = 0
             }
         }
-        sum = s
-        sumOfSquares = q
     }
 }

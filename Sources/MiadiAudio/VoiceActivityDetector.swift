@@ -139,7 +139,10 @@ public struct VoiceActivityDetector: Sendable {
         let floor = currentFloor()
         let lookbackFrames = max(1, configuration.lookbackMs / configuration.frameMs)
         recentEnergies.append(energy); recentFloors.append(floor)
-        if recentEnergies.count > lookbackFrames + 64 {
+        // At least `lookbackFrames + 64` are kept (a backdated onset reads far fewer), trimmed
+        // back to that once twice as many have gathered: trimmed to it on every frame, it was
+        // a copy of the whole history per 10 ms, a quarter of the VAD's time.
+        if recentEnergies.count >= 2 * (lookbackFrames + 64) {
             recentEnergies.removeFirst(recentEnergies.count - lookbackFrames - 64)
             recentFloors.removeFirst(recentFloors.count - lookbackFrames - 64)
         }

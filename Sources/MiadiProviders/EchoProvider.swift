@@ -78,18 +78,41 @@ public struct EchoProvider: ProviderMachine {
         guard rate != from, buffer.frameCount > 0 else { return PCMBuffer(samples: buffer.samples, sampleRate: rate) }
         let count = (buffer.frameCount * rate + from / 2) / from
         let last = buffer.frameCount - 1
+        // Output n sits at input position n·from/rate: sample i and a fraction f/rate on. The
+        // pattern repeats every rate/g outputs, from/g inputs on (16 → 24 kHz: three outputs
+        // per two inputs), so each phase's offset and weight are worked out once.
+        var (a, b) = (from, rate)
+        while b != 0 { (a, b) = (b, a % b) }
+        let outputsPerPeriod = rate / a, inputsPerPeriod = from / a
+        let perStep = 1 / Float(rate)
+        var offsets = [Int](repeating: 0, count: outputsPerPeriod)
+        var weights = [Float](repeating: 0, count: outputsPerPeriod)
+        var i = 0, f = 0
+        for k in 0..<outputsPerPeriod {
+            offsets[k] = i
+            weights[k] = Float(f) * perStep
+            f += from
+            while f >= rate { f -= rate; i += 1 }
+        }
         let out = [Int16](unsafeUninitializedCapacity: count) { o, initialized in
             buffer.samples.withUnsafeBufferPointer { x in
-                // Output n sits at input position n·from/rate: sample i and a fraction on,
-                // stepped (no division per sample).
-                let perStep = 1 / Float(rate)
-                var i = 0, f = 0
-                for n in 0..<count {
-                    let a = Float(x[i]), b = Float(x[min(i + 1, last)])
-                    let v = a + (b - a) * (Float(f) * perStep) // between two samples: in range
-                    o[n] = Int16(v + (v < 0 ? -0.5 : 0.5))
-                    f += from
-                    while f >= rate { f -= rate; i = min(i + 1, last) }
+                offsets.withUnsafeBufferPointer { offsets in
+                    weights.withUnsafeBufferPointer { weights in
+                        var n = 0, base = 0
+                        while n < count {
+                            // Inside the input a period needs no clamping; at its end, the last
+                            // sample is held.
+                            let whole = base + inputsPerPeriod < last && n + outputsPerPeriod <= count
+                            for k in 0..<outputsPerPeriod where n + k < count {
+                                let at = whole ? base + offsets[k] : min(base + offsets[k], last)
+                                let a = Float(x[at]), b = Float(x[whole ? at + 1 : min(at + 1, last)])
+                                let v = a + (b - a) * weights[k] // between two samples: in range
+                                o[n + k] = Int16(v + (v < 0 ? -0.5 : 0.5))
+                            }
+                            n += outputsPerPeriod
+                            base += inputsPerPeriod
+                        }
+                    }
                 }
             }
             initialized = count

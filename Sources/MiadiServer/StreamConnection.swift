@@ -69,6 +69,9 @@ final class StreamConnection: @unchecked Sendable {
         var answeredAt: ContinuousClock.Instant?
         var callSID: String?
         var lab: LabCallModels?
+        /// `lab?.clock`, kept apart: the clock is read on every event, and reading it through
+        /// the optional copied the whole lab record each time.
+        var labClock: ManualClock?
         /// The lab calendar's time when the stream opened (a lab call's scenario "now").
         var labStart: Date?
         var tools: ToolRunner?
@@ -289,7 +292,7 @@ final class StreamConnection: @unchecked Sendable {
     /// Call time, ms: since the webhook answered the call once the stream named it (the
     /// trace's t = 0), since the socket opened before that.
     private func callTime(now: ContinuousClock.Instant = .now) -> Int {
-        Self.callTime(zero: shell.answeredAt ?? shell.opened, lab: shell.lab?.clock, labStart: shell.labStart, now: now)
+        Self.callTime(zero: shell.answeredAt ?? shell.opened, lab: shell.labClock, labStart: shell.labStart, now: now)
     }
 
     private static func callTime(zero: ContinuousClock.Instant, lab: ManualClock?, labStart: Date?, now: ContinuousClock.Instant = .now) -> Int {
@@ -305,7 +308,7 @@ final class StreamConnection: @unchecked Sendable {
     private func callClock() -> () -> Int {
         if let identifiedClock { return identifiedClock }
         let zero = shell.answeredAt ?? shell.opened
-        let lab = shell.lab?.clock
+        let lab = shell.labClock
         let labStart = shell.labStart
         return { Self.callTime(zero: zero, lab: lab, labStart: labStart) }
     }
@@ -388,6 +391,7 @@ final class StreamConnection: @unchecked Sendable {
         shell.spool = known.spool
         if known.spool != nil { shell.trace = [] }
         shell.lab = known.lab
+        shell.labClock = known.lab?.clock
         shell.labStart = known.labStart
         shell.tools = known.tools
         shell.engine = known.engine

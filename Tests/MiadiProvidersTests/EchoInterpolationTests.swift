@@ -26,4 +26,35 @@ struct EchoInterpolationTests {
         #expect(EchoProvider.interpolated(heard, to: 24_000).samples == heard.samples)
         #expect(EchoProvider.interpolated(PCMBuffer(samples: [], sampleRate: 16_000), to: 24_000).frameCount == 0)
     }
+
+    @Test("worked out a period at a time, it gives the bits the per-sample stepping gave", arguments: [
+        (16_000, 24_000), (8_000, 24_000), (24_000, 16_000), (44_100, 24_000), (16_000, 44_100), (48_000, 8_000),
+    ])
+    func periodsMatchStepping(from: Int, to: Int) {
+        var generator = SeededGenerator(seed: UInt64(from + to))
+        for length in [1, 2, 3, 5, 159, 160, 161, 4_801] {
+            let samples = (0..<length).map { _ in Int16(truncatingIfNeeded: generator.next()) }
+            let heard = PCMBuffer(samples: samples, sampleRate: from)
+            #expect(EchoProvider.interpolated(heard, to: to).samples == Self.stepped(heard, to: to), "\(length) samples, \(from) → \(to) Hz")
+        }
+    }
+
+    /// The per-sample stepping the echo used first, kept as the reference.
+    static func stepped(_ buffer: PCMBuffer, to rate: Int) -> [Int16] {
+        let from = buffer.sampleRate
+        let count = (buffer.frameCount * rate + from / 2) / from
+        let last = buffer.frameCount - 1
+        let x = buffer.samples
+        let perStep = 1 / Float(rate)
+        var out: [Int16] = []
+        var i = 0, f = 0
+        for _ in 0..<count {
+            let a = Float(x[i]), b = Float(x[min(i + 1, last)])
+            let v = a + (b - a) * (Float(f) * perStep)
+            out.append(Int16(v + (v < 0 ? -0.5 : 0.5)))
+            f += from
+            while f >= rate { f -= rate; i = min(i + 1, last) }
+        }
+        return out
+    }
 }

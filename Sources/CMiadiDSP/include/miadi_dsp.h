@@ -1,6 +1,8 @@
 #ifndef MIADI_DSP_H
 #define MIADI_DSP_H
 
+#include <stdint.h>
+
 /// The polyphase FIR's inner loop: `count` outputs of a rational resampler.
 ///
 /// `rows` holds the filter's phases, `taps` coefficients each, every row stored oldest input
@@ -24,5 +26,13 @@ void miadi_polyphase_portable(const float *rows, long taps,
 
 /// 1 when `miadi_polyphase` runs with 256-bit AVX instructions on this machine.
 int miadi_polyphase_uses_avx(void);
+
+/// Adds the sum of `count` 16-bit samples to `*sum` and the sum of their squares to
+/// `*squares`, exactly (64-bit integers: the VAD's frame energy, `FrameEnergy`).
+void miadi_pcm16_sums(const int16_t *x, long count, int64_t *sum, int64_t *squares);
+
+/// `count` float samples (full scale ±1) to 16-bit: clipped, then rounded half away from zero
+/// (`PCMBuffer.quantize`, the same bits for every input that is not NaN; NaN becomes 0).
+void miadi_quantize(const float *x, long count, int16_t *out);
 
 #endif
