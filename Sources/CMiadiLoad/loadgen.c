@@ -67,6 +67,34 @@ static double now_s(void) {
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The kernel stamps received bytes on the real-time clock; the run keeps monotonic time. */
+static double realtime_minus_monotonic(void) {
+    struct timespec m0, r, m1;
+    clock_gettime(CLOCK_MONOTONIC, &m0);
+    clock_gettime(CLOCK_REALTIME, &r);
+    clock_gettime(CLOCK_MONOTONIC, &m1);
+    return (r.tv_sec + r.tv_nsec / 1e9) - ((m0.tv_sec + m1.tv_sec) + (m0.tv_nsec + m1.tv_nsec) / 1e9) / 2;
+}
+
+/* recv, and when the kernel stamped the bytes (monotonic seconds; 0 when it did not say). */
+static ssize_t recv_stamped(int fd, uint8_t *buf, size_t n, double clock_offset, double *stamped) {
+    struct iovec iov = {.iov_base = buf, .iov_len = n};
+    union { char bytes[CMSG_SPACE(sizeof(struct timespec))]; struct cmsghdr align; } control;
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes, .msg_controllen = sizeof control.bytes};
+    ssize_t got = recvmsg(fd, &msg, 0);
+    *stamped = 0;
+    if (got > 0) {
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+            if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+                struct timespec ts;
+                memcpy(&ts, CMSG_DATA(cm), sizeof ts);
+                *stamped = ts.tv_sec + ts.tv_nsec / 1e9 - clock_offset;
+            }
+        }
+    }
+    return got;
+}
+
 static void set_error(mload_result *r, const char *what, int index) {
     if (r->first_error[0]) return;
     snprintf(r->first_error, sizeof r->first_error, "stream %d: %s", index, what);
@@ -161,6 +189,9 @@ static int open_socket(const mload_config *c, int ep, stream *s) {
     if (fd < 0) return -1;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    /* Each read says when its bytes reached the socket: a reply is also timed to then, apart
+       from when this thread, sharing the cores with the server, got round to reading it. */
+    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)c->port)};
     inet_pton(AF_INET, c->host, &addr.sin_addr);
     if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0 && errno != EINPROGRESS) {
@@ -276,6 +307,15 @@ static void send_upgrade(const mload_config *c, int ep, stream *s) {
 
 static int frame_samples(const mload_config *c) { return c->sample_rate / 50; }
 
+/* Little-endian 16-bit samples to and from the wire. */
+static void decode_pcm16(int16_t *to, const uint8_t *from, int64_t count) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(to, from, (size_t)count * 2);
+#else
+    for (int64_t i = 0; i < count; i++) to[i] = (int16_t)(from[2 * i] | (from[2 * i + 1] << 8));
+#endif
+}
+
 /* The platform plays 20 ms: marks reached are reported; a dry buffer inside an utterance is an underrun. */
 static void play_tick(const mload_config *c, int ep, stream *s, mload_result *r, int16_t *right) {
     int n = frame_samples(c);
@@ -289,10 +329,11 @@ static void play_tick(const mload_config *c, int ep, stream *s, mload_result *r,
     if (s->playing) {
         take = available < n ? available : n;
         int64_t ring = (int64_t)c->sample_rate * PLAYOUT_SECONDS;
-        int64_t at = s->played % ring;
-        for (int64_t i = 0; i < take; i++) {
-            if (right) right[i] = s->playout[at];
-            if (++at == ring) at = 0;
+        if (right) {
+            int64_t at = s->played % ring;
+            int64_t first = take < ring - at ? take : ring - at;
+            memcpy(right, s->playout + at, (size_t)first * 2);
+            memcpy(right + first, s->playout, (size_t)(take - first) * 2);
         }
         s->played += take;
         if (take < n) {
@@ -323,14 +364,19 @@ static void send_audio_frame(const mload_config *c, int ep, stream *s, mload_res
     int n = frame_samples(c);
     int16_t right[960];
     play_tick(c, ep, s, r, c->stereo ? right : NULL);
+    int16_t left[960];
+    size_t at = (size_t)(s->caller_pos % (int64_t)c->caller_count);
+    for (int i = 0; i < n;) {
+        int run = (size_t)(n - i) < c->caller_count - at ? n - i : (int)(c->caller_count - at);
+        memcpy(left + i, c->caller + at, (size_t)run * 2);
+        i += run;
+        at = 0;
+    }
     uint8_t payload[960 * 4];
     size_t bytes = 0;
-    size_t at = (size_t)(s->caller_pos % (int64_t)c->caller_count);
     for (int i = 0; i < n; i++) {
-        int16_t left = c->caller[at];
-        if (++at == c->caller_count) at = 0;
-        payload[bytes++] = (uint8_t)left;
-        payload[bytes++] = (uint8_t)((uint16_t)left >> 8);
+        payload[bytes++] = (uint8_t)left[i];
+        payload[bytes++] = (uint8_t)((uint16_t)left[i] >> 8);
         if (c->stereo) {
             payload[bytes++] = (uint8_t)right[i];
             payload[bytes++] = (uint8_t)((uint16_t)right[i] >> 8);
@@ -387,30 +433,37 @@ static void on_text(const mload_config *c, int ep, stream *s, mload_result *r, c
     }
 }
 
-static void on_binary(const mload_config *c, stream *s, mload_result *r, const uint8_t *data, size_t n, double now, double steady_from) {
+static int latency_bucket(double ms) {
+    return ms < 0 ? 0 : ms >= MLOAD_LATENCY_BUCKETS - 1 ? MLOAD_LATENCY_BUCKETS - 1 : (int)ms;
+}
+
+static void on_binary(const mload_config *c, stream *s, mload_result *r, const uint8_t *data, size_t n, double now, double arrived, double steady_from) {
     r->frames_received++;
     r->bytes_received += (int64_t)n;
     if (n >= 2 && s->awaiting_reply) {
         s->awaiting_reply = 0;
         if (s->utterance_end_at >= steady_from) {
-            double ms = (now - s->utterance_end_at) * 1000;
-            int bucket = ms < 0 ? 0 : ms >= MLOAD_LATENCY_BUCKETS - 1 ? MLOAD_LATENCY_BUCKETS - 1 : (int)ms;
-            c->latency_ms[bucket]++;
+            c->latency_ms[latency_bucket((now - s->utterance_end_at) * 1000)]++;
+            if (c->arrival_latency_ms) c->arrival_latency_ms[latency_bucket((arrived - s->utterance_end_at) * 1000)]++;
             r->replies++;
         }
     }
     int64_t ring = (int64_t)c->sample_rate * PLAYOUT_SECONDS;
-    int64_t at = s->written % ring;
-    for (size_t i = 0; i + 1 < n; i += 2) {
-        if (s->written - s->played >= ring) s->played++; /* a server far ahead: the oldest sample goes */
-        s->playout[at] = (int16_t)(data[i] | (data[i + 1] << 8));
-        if (++at == ring) at = 0;
-        s->written++;
+    int64_t count = (int64_t)(n / 2);
+    /* The ring in at most two runs (the sample loop was a fifth of the generator's time). */
+    for (int64_t done = 0; done < count;) {
+        int64_t at = s->written % ring;
+        int64_t run = count - done < ring - at ? count - done : ring - at;
+        decode_pcm16(s->playout + at, data + 2 * done, run);
+        s->written += run;
+        done += run;
     }
+    /* A server far ahead: the oldest samples go. */
+    if (s->written - s->played > ring) s->played = s->written - ring;
 }
 
 /* Parses whole server frames out of s->in. Returns 1 when the server closed. */
-static int read_frames(const mload_config *c, int ep, stream *s, mload_result *r, double now, double steady_from) {
+static int read_frames(const mload_config *c, int ep, stream *s, mload_result *r, double now, double arrived, double steady_from) {
     size_t at = 0;
     int closed = 0;
     while (s->in_len - at >= 2) {
@@ -433,7 +486,7 @@ static int read_frames(const mload_config *c, int ep, stream *s, mload_result *r
         else if (!fin) s->fragment_opcode = opcode;
         switch (opcode) {
         case 0x1: on_text(c, ep, s, r, (const char *)payload, (size_t)len); break;
-        case 0x2: on_binary(c, s, r, payload, (size_t)len, now, steady_from); break;
+        case 0x2: on_binary(c, s, r, payload, (size_t)len, now, arrived, steady_from); break;
         case 0x8: closed = 1; break;
         case 0x9: send_frame(ep, s, 0xA, payload, (size_t)len); break;
         default: break;
@@ -446,7 +499,54 @@ static int read_frames(const mload_config *c, int ep, stream *s, mload_result *r
     return closed;
 }
 
-/* When the loop must next look at a stream (its struct is kilobytes: the loop scans this instead). */
+/* When streams next need the loop, earliest first: a binary heap of (time, stream), an entry
+   stale once its stream is scheduled again (its generation moved on). Scanning every stream on
+   every pass of the loop was a third of the generator's own time at 1,000 streams. */
+typedef struct {
+    double at;
+    int index;
+    uint32_t generation;
+} due_entry;
+
+typedef struct {
+    due_entry *items;
+    size_t count, cap;
+    uint32_t *generation; /* per stream */
+} due_heap;
+
+static void heap_schedule(due_heap *h, int index, double at) {
+    if (h->count == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 1024;
+        h->items = realloc(h->items, h->cap * sizeof(due_entry));
+    }
+    due_entry e = {.at = at, .index = index, .generation = ++h->generation[index]};
+    size_t k = h->count++;
+    while (k > 0) {
+        size_t parent = (k - 1) / 2;
+        if (h->items[parent].at <= e.at) break;
+        h->items[k] = h->items[parent];
+        k = parent;
+    }
+    h->items[k] = e;
+}
+
+static due_entry heap_pop(due_heap *h) {
+    due_entry top = h->items[0];
+    due_entry last = h->items[--h->count];
+    size_t k = 0;
+    for (;;) {
+        size_t child = 2 * k + 1;
+        if (child >= h->count) break;
+        if (child + 1 < h->count && h->items[child + 1].at < h->items[child].at) child++;
+        if (last.at <= h->items[child].at) break;
+        h->items[k] = h->items[child];
+        k = child;
+    }
+    if (h->count > 0) h->items[k] = last;
+    return top;
+}
+
+/* When the loop must next look at a stream. */
 static double attention(const stream *s) {
     switch (s->phase) {
     case IDLE: return s->start_at;
@@ -468,6 +568,7 @@ int mload_run(const mload_config *c, mload_result *r) {
     stream *streams = calloc((size_t)c->streams, sizeof(stream));
     int64_t ring = (int64_t)c->sample_rate * PLAYOUT_SECONDS;
     double t0 = now_s();
+    double clock_offset = realtime_minus_monotonic();
     for (int i = 0; i < c->streams; i++) {
         stream *s = &streams[i];
         s->index = i;
@@ -476,8 +577,10 @@ int mload_run(const mload_config *c, mload_result *r) {
         s->start_at = t0 + (c->streams > 1 ? c->ramp_seconds * i / (c->streams - 1) : 0);
         s->playout = calloc((size_t)ring, sizeof(int16_t));
     }
-    double *due = malloc(sizeof(double) * (size_t)c->streams);
-    for (int i = 0; i < c->streams; i++) due[i] = streams[i].start_at;
+    due_heap heap = {.generation = calloc((size_t)c->streams, sizeof(uint32_t))};
+    for (int i = 0; i < c->streams; i++) heap_schedule(&heap, i, streams[i].start_at);
+    int *visits = malloc(sizeof(int) * (size_t)c->streams);
+    int stop_seen = 0;
     double steady_from = t0 + c->ramp_seconds;
     r->steady_from_s = c->ramp_seconds;
     struct rusage before;
@@ -488,18 +591,24 @@ int mload_run(const mload_config *c, mload_result *r) {
     while (remaining > 0) {
         double now = now_s();
         int stopping = c->stop && *c->stop;
-        double next = now + 1;
-        for (int i = 0; i < c->streams; i++) {
+        if (stopping && !stop_seen) {
+            /* Every stream is looked at now: each ends as its phase allows. */
+            stop_seen = 1;
+            for (int i = 0; i < c->streams; i++) if (streams[i].phase != DONE) heap_schedule(&heap, i, now);
+        }
+        /* The streams due (within the millisecond: epoll waits whole milliseconds). */
+        int visit_count = 0;
+        while (heap.count > 0 && heap.items[0].at <= now + 0.001) {
+            due_entry e = heap_pop(&heap);
+            if (e.generation == heap.generation[e.index]) visits[visit_count++] = e.index;
+        }
+        for (int v = 0; v < visit_count; v++) {
+            int i = visits[v];
             stream *s = &streams[i];
-            if (!stopping && due[i] > now + 0.001) {
-                if (due[i] < next) next = due[i];
-                continue;
-            }
             if (s->phase == DONE) continue;
-            due[i] = 0; /* looked at: recomputed below */
             if (s->phase == IDLE) {
                 if (stopping) { s->phase = DONE; remaining--; continue; }
-                if (now < s->start_at) { if (s->start_at < next) next = s->start_at; continue; }
+                if (now < s->start_at) continue;
                 r->started++;
                 s->deadline = now + c->connect_timeout_ms / 1000.0;
                 if (open_socket(c, ep, s) < 0) { fail(ep, s, r, c->webhook_path ? &r->failed_webhook : &r->failed_handshake, "cannot connect", c->live); remaining--; continue; }
@@ -535,8 +644,6 @@ int mload_run(const mload_config *c, mload_result *r) {
                     send_audio_frame(c, ep, s, r);
                     s->next_frame_at += 0.020;
                 }
-                if (s->next_frame_at < next) next = s->next_frame_at;
-                if (s->end_at < next) next = s->end_at;
             }
             if (s->phase == CLOSING && now > s->deadline) {
                 /* The server never answered our close: the stream ran its length all the same. */
@@ -547,16 +654,21 @@ int mload_run(const mload_config *c, mload_result *r) {
                 continue;
             }
         }
-        for (int i = 0; i < c->streams; i++) if (due[i] == 0) { due[i] = attention(&streams[i]); if (due[i] < next) next = due[i]; }
+        for (int v = 0; v < visit_count; v++) {
+            int i = visits[v];
+            if (streams[i].phase != DONE) heap_schedule(&heap, i, attention(&streams[i]));
+        }
+        double next = heap.count > 0 ? heap.items[0].at : now + 1;
         double wait = (next - now_s()) * 1000 - 1;
         int timeout = wait <= 0 ? 0 : (int)wait + 1;
         if (timeout > 20) timeout = 20;
         int n = epoll_wait(ep, events, 256, timeout);
         now = now_s();
+        int touched[256], touched_count = 0;
         for (int e = 0; e < n; e++) {
             stream *s = events[e].data.ptr;
             if (s->phase == DONE) continue;
-            due[s->index] = 0; /* its phase may change: recomputed after the events */
+            touched[touched_count++] = s->index; /* its phase may change: scheduled after the events */
             int *phase_counter = s->phase == WEBHOOK ? &r->failed_webhook : s->phase == WS_HANDSHAKE ? &r->failed_handshake : &r->dropped;
             if (!s->connected && (events[e].events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
                 int err = 0;
@@ -578,9 +690,18 @@ int mload_run(const mload_config *c, mload_result *r) {
             }
             if (!(events[e].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) continue;
             int eof = 0;
+            double arrived = 0; /* when the first of these bytes reached the socket */
             for (;;) {
-                ssize_t got = recv(s->fd, chunk, sizeof chunk, 0);
-                if (got > 0) { append(&s->in, &s->in_len, &s->in_cap, chunk, (size_t)got); continue; }
+                double stamped;
+                ssize_t got = recv_stamped(s->fd, chunk, sizeof chunk, clock_offset, &stamped);
+                if (got > 0) {
+                    if (arrived == 0) arrived = stamped > 0 && stamped <= now ? stamped : now;
+                    append(&s->in, &s->in_len, &s->in_cap, chunk, (size_t)got);
+                    /* A short read took all there was; epoll is level-triggered and says again
+                       if more comes (a second read to hear EAGAIN doubled the reads). */
+                    if ((size_t)got < sizeof chunk) break;
+                    continue;
+                }
                 if (got == 0) eof = 1;
                 else if (errno != EAGAIN && errno != EWOULDBLOCK) eof = 1;
                 break;
@@ -625,7 +746,7 @@ int mload_run(const mload_config *c, mload_result *r) {
                 if (s->metadata[0]) send_frame(ep, s, 0x1, (const uint8_t *)s->metadata, strlen(s->metadata));
             }
             if (s->phase == STREAMING || s->phase == CLOSING) {
-                int closed = read_frames(c, ep, s, r, now, steady_from);
+                int closed = read_frames(c, ep, s, r, now, arrived > 0 ? arrived : now, steady_from);
                 if (s->phase == CLOSING && (closed || eof)) {
                     close_socket(ep, s);
                     s->phase = DONE;
@@ -637,8 +758,14 @@ int mload_run(const mload_config *c, mload_result *r) {
                 }
             }
         }
+        for (int t = 0; t < touched_count; t++) {
+            int i = touched[t];
+            if (streams[i].phase != DONE) heap_schedule(&heap, i, attention(&streams[i]));
+        }
     }
-    free(due);
+    free(visits);
+    free(heap.items);
+    free(heap.generation);
     struct rusage after;
     getrusage(RUSAGE_THREAD, &after);
     r->generator_cpu_seconds = (after.ru_utime.tv_sec - before.ru_utime.tv_sec) + (after.ru_utime.tv_usec - before.ru_utime.tv_usec) / 1e6 +

@@ -63,8 +63,13 @@ public enum BridgeLoad {
         public let underrunsPerMinute: Double
         public let replies: Int64
         public let missedReplies: Int64
+        /// Reply start, from the end of the caller's utterance to the generator reading the
+        /// reply's first audio (its own waits for the cores it shares with the server included).
         public let replyP50Ms: Int?
         public let replyP99Ms: Int?
+        /// The same to the reply's arrival on the generator's socket (the kernel's receive
+        /// time): how much of the figure above is the generator's own lateness in reading.
+        public let replyArrivalP99Ms: Int?
         public let framesSent: Int64
         public let framesReceived: Int64
         public let marksReceived: Int64
@@ -141,6 +146,7 @@ public enum BridgeLoad {
             dropped: Int(r.dropped), underruns: r.underruns, underrunsPerMinute: streamMinutes > 0 ? Double(r.underruns) / streamMinutes : 0,
             replies: replies, missedReplies: r.missed_replies,
             replyP50Ms: percentile(histogram, 0.50), replyP99Ms: percentile(histogram, 0.99),
+            replyArrivalP99Ms: percentile(Array(UnsafeBufferPointer(start: shared.arrivalLatency, count: Int(MLOAD_LATENCY_BUCKETS))), 0.99),
             framesSent: r.frames_sent, framesReceived: r.frames_received, marksReceived: r.marks_received, killAudioReceived: r.kill_audio_received,
             serverCPUPercent: cpu, cpuMsPerStreamSecond: perStream, residentBefore: before?.residentBytes, residentLoaded: loaded, minutes: minutes,
             generatorCPUPercent: r.ended_at_s > 0 ? r.generator_cpu_seconds / r.ended_at_s * 100 : 0,
@@ -189,6 +195,7 @@ public enum BridgeLoad {
                 config.connect_timeout_ms = Int32(options.connectTimeoutMs)
                 config.live = shared.live
                 config.latency_ms = shared.latency
+                config.arrival_latency_ms = shared.arrivalLatency
                 config.stop = nil
                 _ = mload_run(&config, &result)
             }
@@ -205,15 +212,18 @@ public enum BridgeLoad {
         var result = mload_result()
         let live = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
         let latency = UnsafeMutablePointer<UInt32>.allocate(capacity: Int(MLOAD_LATENCY_BUCKETS))
+        let arrivalLatency = UnsafeMutablePointer<UInt32>.allocate(capacity: Int(MLOAD_LATENCY_BUCKETS))
 
         init() {
             live.initialize(to: 0)
             latency.initialize(repeating: 0, count: Int(MLOAD_LATENCY_BUCKETS))
+            arrivalLatency.initialize(repeating: 0, count: Int(MLOAD_LATENCY_BUCKETS))
         }
 
         deinit {
             live.deallocate()
             latency.deallocate()
+            arrivalLatency.deallocate()
         }
     }
 }

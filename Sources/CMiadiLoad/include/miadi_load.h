@@ -34,7 +34,10 @@ typedef struct {
     int connect_timeout_ms;      /* webhook, connect and handshake (10000, as lws) */
     volatile int *live;          /* progress: streams streaming now (may be NULL) */
     volatile int *stop;          /* set to 1 to end every stream now (may be NULL) */
-    uint32_t *latency_ms;        /* MLOAD_LATENCY_BUCKETS counts of reply start, ms (the last: 10 s or more) */
+    uint32_t *latency_ms;        /* MLOAD_LATENCY_BUCKETS counts of reply start, ms (the last: 10 s or more), to
+                                    when the generator read the reply (its own waits for the cores included) */
+    uint32_t *arrival_latency_ms; /* the same to the reply's arrival on the socket (the kernel's receive time;
+                                    may be NULL) */
 } mload_config;
 
 typedef struct {
