@@ -141,7 +141,7 @@ public struct VoiceActivityDetector: Sendable {
         recentEnergies.append(energy); recentFloors.append(floor)
         // At least `lookbackFrames + 64` are kept (a backdated onset reads far fewer), trimmed
         // back to that once twice as many have gathered: trimmed to it on every frame, it was
-        // a copy of the whole history per 10 ms, a quarter of the VAD's time.
+        // a copy of the whole history per 10 ms.
         if recentEnergies.count >= 2 * (lookbackFrames + 64) {
             recentEnergies.removeFirst(recentEnergies.count - lookbackFrames - 64)
             recentFloors.removeFirst(recentFloors.count - lookbackFrames - 64)

@@ -275,8 +275,8 @@ public struct CallMachine: Sendable {
 
     /// The live call's `beatsIdleUntil`, read in place. `call!.beatsIdleUntil()` copied the
     /// whole live call to call a method on the unwrapped optional (the model's box makes it a
-    /// value the compiler copies through its witness table: every part retained and released,
-    /// a twentieth of a loaded server, `perf`); an `inout` argument is the stored value itself.
+    /// value the compiler copies through its witness table: every part retained and released on
+    /// every frame); an `inout` argument is the stored value itself.
     private static func beatsIdleUntil(_ live: inout Live) -> Int? {
         live.beatsIdleUntil()
     }
