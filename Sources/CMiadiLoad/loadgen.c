@@ -57,6 +57,7 @@ typedef struct {
     int64_t last_mark_played; /* where the last mark reached sat */
     /* replies */
     double utterance_end_at;
+    double utterance_end_sent_at; /* the same, from when its frame actually went (the generator may be late) */
     int awaiting_reply;
     int fragment_opcode;
 } stream;
@@ -360,7 +361,7 @@ static void play_tick(const mload_config *c, int ep, stream *s, mload_result *r,
     s->mark_count = kept;
 }
 
-static void send_audio_frame(const mload_config *c, int ep, stream *s, mload_result *r) {
+static void send_audio_frame(const mload_config *c, int ep, stream *s, mload_result *r, double now) {
     int n = frame_samples(c);
     int16_t right[960];
     play_tick(c, ep, s, r, c->stereo ? right : NULL);
@@ -391,6 +392,7 @@ static void send_audio_frame(const mload_config *c, int ep, stream *s, mload_res
             if (end > s->caller_pos && end <= s->caller_pos + n) {
                 if (s->awaiting_reply) r->missed_replies++;
                 s->utterance_end_at = s->next_frame_at + (double)(end - s->caller_pos) / c->sample_rate;
+                s->utterance_end_sent_at = (now > s->next_frame_at ? now : s->next_frame_at) + (double)(end - s->caller_pos) / c->sample_rate;
                 s->awaiting_reply = 1;
             }
         }
@@ -445,6 +447,7 @@ static void on_binary(const mload_config *c, stream *s, mload_result *r, const u
         if (s->utterance_end_at >= steady_from) {
             c->latency_ms[latency_bucket((now - s->utterance_end_at) * 1000)]++;
             if (c->arrival_latency_ms) c->arrival_latency_ms[latency_bucket((arrived - s->utterance_end_at) * 1000)]++;
+            if (c->server_latency_ms) c->server_latency_ms[latency_bucket((arrived - s->utterance_end_sent_at) * 1000)]++;
             r->replies++;
         }
     }
@@ -642,7 +645,7 @@ int mload_run(const mload_config *c, mload_result *r) {
                     double lag = (now - s->next_frame_at) * 1000;
                     if (lag > r->max_send_lag_ms) r->max_send_lag_ms = lag;
                     if (lag > 10) r->late_frames++;
-                    send_audio_frame(c, ep, s, r);
+                    send_audio_frame(c, ep, s, r, now);
                     s->next_frame_at += 0.020;
                 }
             }

@@ -70,6 +70,9 @@ public enum BridgeLoad {
         /// The same to the reply's arrival on the generator's socket (the kernel's receive
         /// time): how much of the figure above is the generator's own lateness in reading.
         public let replyArrivalP99Ms: Int?
+        /// The server's own share: from when the frame that ends the utterance actually went
+        /// (the generator, short of the cores, sends some late) to the reply's arrival.
+        public let replyServerP99Ms: Int?
         public let framesSent: Int64
         public let framesReceived: Int64
         public let marksReceived: Int64
@@ -147,6 +150,7 @@ public enum BridgeLoad {
             replies: replies, missedReplies: r.missed_replies,
             replyP50Ms: percentile(histogram, 0.50), replyP99Ms: percentile(histogram, 0.99),
             replyArrivalP99Ms: percentile(Array(UnsafeBufferPointer(start: shared.arrivalLatency, count: Int(MLOAD_LATENCY_BUCKETS))), 0.99),
+            replyServerP99Ms: percentile(Array(UnsafeBufferPointer(start: shared.serverLatency, count: Int(MLOAD_LATENCY_BUCKETS))), 0.99),
             framesSent: r.frames_sent, framesReceived: r.frames_received, marksReceived: r.marks_received, killAudioReceived: r.kill_audio_received,
             serverCPUPercent: cpu, cpuMsPerStreamSecond: perStream, residentBefore: before?.residentBytes, residentLoaded: loaded, minutes: minutes,
             generatorCPUPercent: r.ended_at_s > 0 ? r.generator_cpu_seconds / r.ended_at_s * 100 : 0,
@@ -196,6 +200,7 @@ public enum BridgeLoad {
                 config.live = shared.live
                 config.latency_ms = shared.latency
                 config.arrival_latency_ms = shared.arrivalLatency
+                config.server_latency_ms = shared.serverLatency
                 config.stop = nil
                 _ = mload_run(&config, &result)
             }
@@ -213,17 +218,20 @@ public enum BridgeLoad {
         let live = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
         let latency = UnsafeMutablePointer<UInt32>.allocate(capacity: Int(MLOAD_LATENCY_BUCKETS))
         let arrivalLatency = UnsafeMutablePointer<UInt32>.allocate(capacity: Int(MLOAD_LATENCY_BUCKETS))
+        let serverLatency = UnsafeMutablePointer<UInt32>.allocate(capacity: Int(MLOAD_LATENCY_BUCKETS))
 
         init() {
             live.initialize(to: 0)
             latency.initialize(repeating: 0, count: Int(MLOAD_LATENCY_BUCKETS))
             arrivalLatency.initialize(repeating: 0, count: Int(MLOAD_LATENCY_BUCKETS))
+            serverLatency.initialize(repeating: 0, count: Int(MLOAD_LATENCY_BUCKETS))
         }
 
         deinit {
             live.deallocate()
             latency.deallocate()
             arrivalLatency.deallocate()
+            serverLatency.deallocate()
         }
     }
 }

@@ -11,9 +11,10 @@ public final class BridgeMetrics: Sendable {
     let framesOut: Counter
     let bargeIns: Counter
     let callsEnded: Counter
-    let relaySeconds: DurationHistogram
+    /// Recorded per event on every loop: lock-free (see `AtomicDurationHistogram`).
+    let relaySeconds: AtomicDurationHistogram
     /// From a 20 ms beat being due to a call's loop taking it up: how far behind the calls run.
-    let tickLagSeconds: DurationHistogram
+    let tickLagSeconds: AtomicDurationHistogram
     /// The process's resident memory, read at each scrape.
     let residentBytes: Gauge
     /// What the C heap has handed out and not had back, read at each scrape: resident memory
@@ -32,10 +33,10 @@ public final class BridgeMetrics: Sendable {
         framesOut = registry.makeCounter(name: "miadi_frames_out_total", help: "20 ms audio frames sent to the platform")
         bargeIns = registry.makeCounter(name: "miadi_barge_ins_total", help: "Agent speech stopped because the caller spoke")
         callsEnded = registry.makeCounter(name: "miadi_stream_calls_ended_total", help: "Streams that ended")
-        relaySeconds = registry.makeDurationHistogram(
+        relaySeconds = AtomicDurationHistogram(
             name: "miadi_relay_seconds", buckets: [.microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(200)],
             help: "Time the bridge takes to handle one event (frame, provider event, tick) and send what it produced")
-        tickLagSeconds = registry.makeDurationHistogram(
+        tickLagSeconds = AtomicDurationHistogram(
             name: "miadi_tick_lag_seconds", buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(500)],
             help: "From a call's 20 ms beat falling due to its loop taking it up: how far behind real time the calls run")
         residentBytes = registry.makeGauge(name: "miadi_resident_memory_bytes", help: "Resident memory of the process (Linux /proc/self/statm)")
@@ -50,7 +51,7 @@ public final class BridgeMetrics: Sendable {
         let inUse = miadi_heap_in_use()
         if inUse >= 0 { heapInUseBytes.set(Double(inUse)) }
         loopLagSeconds.set(Double(max(0, LoopLag.worstNs())) / 1e9)
-        return registry.emitToString()
+        return registry.emitToString() + relaySeconds.text() + tickLagSeconds.text()
     }
 
     /// Resident set size from `/proc/self/statm` (its second field, in pages); nil elsewhere.

@@ -73,6 +73,7 @@ final class StreamChannelHandler: ChannelInboundHandler, StreamOutput, @unchecke
 
     func handlerRemoved(context: ChannelHandlerContext) {
         leaveBeat()
+        connection?.detach()
         self.context = nil
     }
 

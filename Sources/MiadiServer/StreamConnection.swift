@@ -36,11 +36,14 @@ final class StreamConnection: @unchecked Sendable {
     let logger: Logger
     /// The connection's event loop: everything below runs there, except `identify` and `finish`.
     let loop: any EventLoop
-    /// Where frames go (the channel handler), held weakly: the handler owns the connection,
-    /// and a strong reference back made a cycle that kept every call's state (its line, its
-    /// model, its buffers) in memory after the call, about 140 KB a call (found by the fuzz
-    /// test: 15,000 short calls took the server from 58 MB to 2 GB).
-    private(set) weak var output: (any StreamOutput)?
+    /// Where frames go (the channel handler). The handler owns the connection, so this back
+    /// reference is a cycle until `detach()`, which the handler calls when it leaves its
+    /// pipeline (every channel's end): left in place, the cycle kept every call's state in
+    /// memory after the call, about 140 KB a call (found by the fuzz test: 15,000 short calls
+    /// took the server from 58 MB to 2 GB). It is not `weak`: a weakly referenced object's
+    /// every retain and release takes the runtime's slow path, and NIO retains the handler on
+    /// each read.
+    private(set) var output: (any StreamOutput)?
     /// The server's count of open streams (a shutdown waits for them).
     let openStreams: OpenStreams
 
@@ -120,6 +123,12 @@ final class StreamConnection: @unchecked Sendable {
         self.output = output
         self.openStreams = openStreams
         shell = Shell(call: CallMachine(expectedCallSID: ticketCallSID))
+    }
+
+    /// The handler has left its pipeline: nothing more can be sent, and the cycle through it
+    /// is broken.
+    func detach() {
+        output = nil
     }
 
     /// The socket is open.
