@@ -120,6 +120,45 @@ struct StreamSessionOutboundTests {
         #expect(d.texts.last?.text == .mark("agent-1-end"))
     }
 
+    @Test("pacing: once the lead is full, frames go out three to a write as it falls to 140 ms, never fewer ahead")
+    func pacingRuns() {
+        var d = SessionDriver()
+        d.provider(.audio(BridgeFixtures.agentSpeech(ms: 3000)))
+        d.provider(.turnDone)
+        d.idle(ms: 4000)
+        let frames = d.binaryFrames
+        #expect(frames.count == 150)
+        // Frames sent at one call time leave in one write.
+        var runs: [(t: Int, first: Int, count: Int)] = []
+        for (k, frame) in frames.enumerated() {
+            if let last = runs.last, last.t == frame.t { runs[runs.count - 1].count += 1 } else { runs.append((frame.t, k, 1)) }
+        }
+        #expect(runs.first?.count == 10, "the first 200 ms at once")
+        #expect(runs.dropFirst().dropLast().allSatisfy { $0.count == 3 }, "\(runs.map(\.count))")
+        for run in runs.dropFirst() {
+            // Frames play back to back from 0: before this run the platform held up to the end
+            // of frame `first - 1`, at (first × 20) ms.
+            #expect(run.first * 20 - run.t == 140, "run at \(run.t) ms: \(run.first * 20 - run.t) ms ahead")
+        }
+    }
+
+    @Test("pacing: a short lead is topped up at half of it, so it never runs dry", arguments: [40, 60, 80])
+    func pacingShortLead(leadMs: Int) {
+        var config = BridgeFixtures.config()
+        config.maximumLeadMs = leadMs
+        var d = SessionDriver(configuration: config)
+        d.provider(.audio(BridgeFixtures.agentSpeech(ms: 1000)))
+        d.provider(.turnDone)
+        d.idle(ms: 1500)
+        let frames = d.binaryFrames
+        #expect(frames.count == 50)
+        for (k, frame) in frames.enumerated() {
+            #expect((k + 1) * 20 - frame.t <= leadMs)
+            // After the first fill, the platform still held at least half the lead.
+            if frame.t > 0 { #expect(k * 20 - frame.t >= leadMs / 2, "frame \(k) sent at \(frame.t) with \(k * 20 - frame.t) ms ahead") }
+        }
+    }
+
     @Test("marks: playout completes the utterance; a killAudio leaves it cut, and its mark comes back cleared")
     func markBookkeeping() throws {
         var d = SessionDriver()
