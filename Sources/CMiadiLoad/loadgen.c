@@ -57,7 +57,7 @@ typedef struct {
     int64_t last_mark_played; /* where the last mark reached sat */
     /* replies */
     double utterance_end_at;
-    double utterance_end_sent_at; /* the same, from when its frame actually went (the generator may be late) */
+    double send_lag;             /* how late the last frame went, s (the generator shares the cores) */
     int awaiting_reply;
     int fragment_opcode;
 } stream;
@@ -392,7 +392,6 @@ static void send_audio_frame(const mload_config *c, int ep, stream *s, mload_res
             if (end > s->caller_pos && end <= s->caller_pos + n) {
                 if (s->awaiting_reply) r->missed_replies++;
                 s->utterance_end_at = s->next_frame_at + (double)(end - s->caller_pos) / c->sample_rate;
-                s->utterance_end_sent_at = (now > s->next_frame_at ? now : s->next_frame_at) + (double)(end - s->caller_pos) / c->sample_rate;
                 s->awaiting_reply = 1;
             }
         }
@@ -447,7 +446,11 @@ static void on_binary(const mload_config *c, stream *s, mload_result *r, const u
         if (s->utterance_end_at >= steady_from) {
             c->latency_ms[latency_bucket((now - s->utterance_end_at) * 1000)]++;
             if (c->arrival_latency_ms) c->arrival_latency_ms[latency_bucket((arrived - s->utterance_end_at) * 1000)]++;
-            if (c->server_latency_ms) c->server_latency_ms[latency_bucket((arrived - s->utterance_end_sent_at) * 1000)]++;
+            /* The server hears the line on the generator's clock: when the generator runs late,
+               the frames that tell the server the caller stopped (the end and the silence after
+               it) go late by as much, and the reply with them. Taken out: its lag when the
+               reply arrived (that of the last frame it had sent). */
+            if (c->server_latency_ms) c->server_latency_ms[latency_bucket((arrived - s->utterance_end_at - s->send_lag) * 1000)]++;
             r->replies++;
         }
     }
@@ -644,6 +647,7 @@ int mload_run(const mload_config *c, mload_result *r) {
                 while (s->next_frame_at <= now + 0.001) {
                     double lag = (now - s->next_frame_at) * 1000;
                     if (lag > r->max_send_lag_ms) r->max_send_lag_ms = lag;
+                    s->send_lag = lag > 0 ? lag / 1000 : 0;
                     if (lag > 10) r->late_frames++;
                     send_audio_frame(c, ep, s, r, now);
                     s->next_frame_at += 0.020;

@@ -70,8 +70,9 @@ public enum BridgeLoad {
         /// The same to the reply's arrival on the generator's socket (the kernel's receive
         /// time): how much of the figure above is the generator's own lateness in reading.
         public let replyArrivalP99Ms: Int?
-        /// The server's own share: from when the frame that ends the utterance actually went
-        /// (the generator, short of the cores, sends some late) to the reply's arrival.
+        /// The server's own share: to the reply's arrival, less how late the generator was
+        /// sending then (short of the cores, it sends some frames late, and the server cannot
+        /// hear the caller stop before the silence after the last word has come).
         public let replyServerP99Ms: Int?
         public let framesSent: Int64
         public let framesReceived: Int64

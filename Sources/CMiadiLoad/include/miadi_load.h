@@ -38,8 +38,8 @@ typedef struct {
                                     when the generator read the reply (its own waits for the cores included) */
     uint32_t *arrival_latency_ms; /* the same to the reply's arrival on the socket (the kernel's receive time;
                                     may be NULL) */
-    uint32_t *server_latency_ms; /* the server's own share: from when the frame that ends the utterance actually
-                                    went (not when it was due) to the reply's arrival (may be NULL) */
+    uint32_t *server_latency_ms; /* the server's own share: to the reply's arrival, less how late the generator
+                                    was sending its frames then (may be NULL) */
 } mload_config;
 
 typedef struct {

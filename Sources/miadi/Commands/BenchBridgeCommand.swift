@@ -95,7 +95,7 @@ struct BenchBridgeCommand: AsyncParsableCommand {
                 say("\(name): \(count) streams for \(Int(seconds)) s, ramp \(rampSeconds(count)) s")
                 let outcome = try await measure(name, streams: count, seconds: seconds, ramp: rampSeconds(count), line: line, say: say)
                 rows.append((name, outcome))
-                say("\(name) at \(count): \(outcome.clean)/\(count) clean, reply p99 \(outcome.replyP99Ms.map { "\($0) ms" } ?? "–") (on arrival \(outcome.replyArrivalP99Ms.map { "\($0) ms" } ?? "–"), from the actual send \(outcome.replyServerP99Ms.map { "\($0) ms" } ?? "–")), server CPU \(outcome.serverCPUPercent.map { String(format: "%.0f %%", $0) } ?? "–"); the generator sent \(outcome.lateFrames) of \(outcome.framesSent) frames over 10 ms late (at worst \(Int(outcome.maxSendLagMs)) ms)")
+                say("\(name) at \(count): \(outcome.clean)/\(count) clean, reply p99 \(outcome.replyP99Ms.map { "\($0) ms" } ?? "–") (on arrival \(outcome.replyArrivalP99Ms.map { "\($0) ms" } ?? "–"), less the generator's lag \(outcome.replyServerP99Ms.map { "\($0) ms" } ?? "–")), server CPU \(outcome.serverCPUPercent.map { String(format: "%.0f %%", $0) } ?? "–"); the generator sent \(outcome.lateFrames) of \(outcome.framesSent) frames over 10 ms late (at worst \(Int(outcome.maxSendLagMs)) ms)")
             }
         }
         print(Self.table(rows, unloaded: unloaded))
