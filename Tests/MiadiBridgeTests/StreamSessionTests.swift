@@ -104,12 +104,18 @@ struct StreamSessionCallerAudioTests {
 
 @Suite("Stream session: outbound audio")
 struct StreamSessionOutboundTests {
+    /// A reply of `ms` arriving at once, then beats until a second after it has played.
+    static func replyPlayed(ms: Int, configuration: StreamConfiguration = BridgeFixtures.config()) -> SessionDriver {
+        var d = SessionDriver(configuration: configuration)
+        d.provider(.audio(BridgeFixtures.agentSpeech(ms: ms)))
+        d.provider(.turnDone)
+        d.idle(ms: ms + 1000)
+        return d
+    }
+
     @Test("pacing: a 3 s reply arriving at once is never more than 200 ms ahead of real time")
     func pacing() {
-        var d = SessionDriver()
-        d.provider(.audio(BridgeFixtures.agentSpeech(ms: 3000)))
-        d.provider(.turnDone)
-        d.idle(ms: 4000)
+        let d = Self.replyPlayed(ms: 3000)
         let frames = d.binaryFrames
         #expect(frames.count == 150)
         for (k, frame) in frames.enumerated() {
@@ -122,11 +128,7 @@ struct StreamSessionOutboundTests {
 
     @Test("pacing: once the lead is full, frames go out three to a write as it falls to 140 ms, never fewer ahead")
     func pacingRuns() {
-        var d = SessionDriver()
-        d.provider(.audio(BridgeFixtures.agentSpeech(ms: 3000)))
-        d.provider(.turnDone)
-        d.idle(ms: 4000)
-        let frames = d.binaryFrames
+        let frames = Self.replyPlayed(ms: 3000).binaryFrames
         #expect(frames.count == 150)
         // Frames sent at one call time leave in one write.
         var runs: [(t: Int, first: Int, count: Int)] = []
@@ -146,11 +148,7 @@ struct StreamSessionOutboundTests {
     func pacingShortLead(leadMs: Int) {
         var config = BridgeFixtures.config()
         config.maximumLeadMs = leadMs
-        var d = SessionDriver(configuration: config)
-        d.provider(.audio(BridgeFixtures.agentSpeech(ms: 1000)))
-        d.provider(.turnDone)
-        d.idle(ms: 1500)
-        let frames = d.binaryFrames
+        let frames = Self.replyPlayed(ms: 1000, configuration: config).binaryFrames
         #expect(frames.count == 50)
         for (k, frame) in frames.enumerated() {
             #expect((k + 1) * 20 - frame.t <= leadMs)
