@@ -13,7 +13,7 @@ final class AtomicDurationHistogram: @unchecked Sendable {
     /// Upper bounds, ns, ascending.
     let boundsNs: [Int64]
     /// One count per bound, then one for the values above the last (not cumulative: a record
-    /// touches one bucket). Allocated once, never freed: a server's metrics live as long as it.
+    /// touches one bucket). Freed with the histogram.
     private let counts: UnsafeMutablePointer<Atomic<Int>>
     private let sumNs = Atomic<Int>(0)
 
