@@ -361,7 +361,7 @@ static void play_tick(const mload_config *c, int ep, stream *s, mload_result *r,
     s->mark_count = kept;
 }
 
-static void send_audio_frame(const mload_config *c, int ep, stream *s, mload_result *r, double now) {
+static void send_audio_frame(const mload_config *c, int ep, stream *s, mload_result *r) {
     int n = frame_samples(c);
     int16_t right[960];
     play_tick(c, ep, s, r, c->stereo ? right : NULL);
@@ -649,7 +649,7 @@ int mload_run(const mload_config *c, mload_result *r) {
                     if (lag > r->max_send_lag_ms) r->max_send_lag_ms = lag;
                     s->send_lag = lag > 0 ? lag / 1000 : 0;
                     if (lag > 10) r->late_frames++;
-                    send_audio_frame(c, ep, s, r, now);
+                    send_audio_frame(c, ep, s, r);
                     s->next_frame_at += 0.020;
                 }
             }
